@@ -1,0 +1,124 @@
+// Package runstore reads and writes a run folder, slmmux's public on-disk
+// contract (documented in the README):
+//
+//	DIR/run.json       Meta: benchmark, models with digests, options, prompt
+//	DIR/items.jsonl    one Item per line: id, question, reference
+//	DIR/samples.jsonl  one Sample per line, appended and fsynced as it arrives
+//	DIR/results.json   written at the end of an eval
+//
+// [Open] prepares a folder for writing and repairs a samples.jsonl whose
+// last line was cut by a crash; [ReadSamples] reads samples, naming file and
+// line on malformed input. A folder holding only samples.jsonl (with item,
+// model, sample, answer, correct) is a valid input for offline commands.
+package runstore
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// File names inside a run folder.
+const (
+	MetaFile    = "run.json"
+	ItemsFile   = "items.jsonl"
+	SamplesFile = "samples.jsonl"
+	ResultsFile = "results.json"
+)
+
+// Sample is one line of samples.jsonl.
+type Sample struct {
+	Item         string  `json:"item"`
+	Model        string  `json:"model"`
+	Sample       int     `json:"sample"`
+	Seed         *int    `json:"seed,omitempty"`
+	Response     string  `json:"response"`
+	Answer       string  `json:"answer"` // canonical, "" when none
+	Correct      bool    `json:"correct"`
+	PromptTokens int     `json:"prompt_tokens,omitempty"`
+	OutputTokens int     `json:"output_tokens,omitempty"`
+	DurationMS   float64 `json:"duration_ms,omitempty"` // server-reported total
+	LoadMS       float64 `json:"load_ms,omitempty"`     // server-reported load
+	Error        string  `json:"error,omitempty"`       // a failed generation (answer empty)
+}
+
+// Key identifies a sample.
+type Key struct {
+	Item   string
+	Model  string
+	Sample int
+}
+
+// Key returns s's identity.
+func (s Sample) Key() Key { return Key{s.Item, s.Model, s.Sample} }
+
+// Item is one line of items.jsonl.
+type Item struct {
+	ID        string `json:"id"`
+	Question  string `json:"question"`
+	Reference string `json:"reference"`
+	Subject   string `json:"subject,omitempty"`
+}
+
+// Meta is run.json: what a run asked for, so that a resume can check it
+// asks for the same thing.
+type Meta struct {
+	Benchmark   string      `json:"benchmark"`
+	Data        string      `json:"data"`
+	Models      []ModelMeta `json:"models"`
+	Samples     int         `json:"samples"`
+	Seed        int         `json:"seed"`
+	Temperature float64     `json:"temperature"`
+	NumPredict  int         `json:"num_predict,omitempty"`
+	NumCtx      int         `json:"num_ctx,omitempty"`
+	Limit       int         `json:"limit,omitempty"`
+	PromptStyle string      `json:"prompt_style"`
+	PromptHash  string      `json:"prompt_hash"` // sha256 of the first item's prompt
+	Created     time.Time   `json:"created"`
+	Version     string      `json:"slmmux_version,omitempty"`
+}
+
+// ModelMeta names a model of the run and its digest.
+type ModelMeta struct {
+	Name   string `json:"name"`
+	Digest string `json:"digest,omitempty"`
+}
+
+// WriteJSON writes v to DIR/name atomically (temp file, fsync, rename).
+func WriteJSON(dir, name string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, "."+name+".*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(append(b, '\n')); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), filepath.Join(dir, name))
+}
+
+// ReadJSON reads DIR/name into v.
+func ReadJSON(dir, name string, v any) error {
+	b, err := os.ReadFile(filepath.Join(dir, name))
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("%s: %w", filepath.Join(dir, name), err)
+	}
+	return nil
+}

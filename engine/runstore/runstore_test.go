@@ -1,0 +1,112 @@
+package runstore
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func mustWriter(t *testing.T, dir string) *Writer {
+	t.Helper()
+	w, err := OpenWriter(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	return w
+}
+
+func TestAppendAndResume(t *testing.T) {
+	dir := t.TempDir()
+	w := mustWriter(t, dir)
+	for i := range 3 {
+		if err := w.Append(Sample{Item: "q1", Model: "m", Sample: i, Answer: "1", Correct: i == 0}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Append(Sample{Item: "q1", Model: "m", Sample: 1}); err != nil { // already stored: ignored
+		t.Fatal(err)
+	}
+	w.Close()
+	w2 := mustWriter(t, dir)
+	if w2.Count() != 3 || !w2.Done(Key{"q1", "m", 2}) || w2.Done(Key{"q1", "m", 3}) {
+		t.Fatalf("resume saw %d samples", w2.Count())
+	}
+	got, err := ReadSamples(dir)
+	if err != nil || len(got) != 3 || !got[0].Correct || got[1].Correct {
+		t.Fatalf("read %+v, %v", got, err)
+	}
+}
+
+func TestCrashCutLastLine(t *testing.T) {
+	for _, tail := range []string{`{"item":"q1","model":"m","sam`, `{"item":"q1","model":"m","sample":1,"answer":"","correct":false}`} {
+		dir := t.TempDir()
+		path := filepath.Join(dir, SamplesFile)
+		whole := `{"item":"q1","model":"m","sample":0,"answer":"2","correct":true}` + "\n"
+		if err := os.WriteFile(path, []byte(whole+tail), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		w := mustWriter(t, dir)
+		if err := w.Append(Sample{Item: "q2", Model: "m", Sample: 0, Answer: "3"}); err != nil {
+			t.Fatal(err)
+		}
+		w.Close()
+		got, err := ReadSamples(dir)
+		if err != nil {
+			t.Fatalf("tail %q: %v", tail, err)
+		}
+		keys := []string{}
+		for _, s := range got {
+			keys = append(keys, s.Item)
+		}
+		want := 2
+		if strings.HasSuffix(tail, "}") {
+			want = 3 // a whole line that only lacked its newline is kept
+		}
+		if len(got) != want {
+			t.Fatalf("tail %q: got %v", tail, keys)
+		}
+	}
+}
+
+func TestMalformedLineNamesFileAndLine(t *testing.T) {
+	dir := t.TempDir()
+	body := `{"item":"q1","model":"m","sample":0,"answer":"2","correct":true}
+not json
+{"item":"q1","model":"m","sample":1,"answer":"2","correct":true}
+`
+	os.WriteFile(filepath.Join(dir, SamplesFile), []byte(body), 0o644)
+	_, err := ReadSamples(dir)
+	var le *LineError
+	if !errors.As(err, &le) || le.Line != 2 || !strings.Contains(err.Error(), "samples.jsonl:2") {
+		t.Fatalf("got %v", err)
+	}
+	if _, err := OpenWriter(dir); err == nil {
+		t.Fatal("writer opened a corrupt file")
+	}
+}
+
+func TestRequiredFields(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, SamplesFile), []byte(`{"item":"q1","model":"m","sample":0,"answer":"2"}`+"\n"), 0o644)
+	if _, err := ReadSamples(dir); err == nil || !strings.Contains(err.Error(), `missing "correct"`) {
+		t.Fatalf("got %v", err)
+	}
+	if _, err := ReadSamples(t.TempDir()); err == nil || !strings.Contains(err.Error(), "slmmux eval") {
+		t.Fatalf("missing file: %v", err)
+	}
+}
+
+func TestJSONRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	m := Meta{Benchmark: "gsm8k", Models: []ModelMeta{{Name: "a", Digest: "x"}}, Samples: 3}
+	if err := WriteJSON(dir, MetaFile, m); err != nil {
+		t.Fatal(err)
+	}
+	var got Meta
+	if err := ReadJSON(dir, MetaFile, &got); err != nil || got.Models[0].Digest != "x" {
+		t.Fatalf("%+v %v", got, err)
+	}
+}

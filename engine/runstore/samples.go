@@ -1,0 +1,206 @@
+package runstore
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+)
+
+// LineError is a malformed line of a JSONL file.
+type LineError struct {
+	File string
+	Line int
+	Err  error
+}
+
+func (e *LineError) Error() string {
+	return fmt.Sprintf("%s:%d: %v (fix or delete that line; slmmux never edits lines above the last)", e.File, e.Line, e.Err)
+}
+
+func (e *LineError) Unwrap() error { return e.Err }
+
+// wireSample checks that the contract's required fields are present.
+type wireSample struct {
+	Item    *string `json:"item"`
+	Model   *string `json:"model"`
+	Sample  *int    `json:"sample"`
+	Answer  *string `json:"answer"`
+	Correct *bool   `json:"correct"`
+}
+
+// Scan reads samples.jsonl at path, calling fn for each sample. A last line
+// without its newline that does not parse was cut by a crash: Scan skips it
+// and returns its byte offset as cut (-1 when the file is whole), so a
+// writer can truncate there. Any other malformed line is a *LineError.
+func Scan(path string, fn func(Sample) error) (cut int64, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return -1, err
+	}
+	defer f.Close()
+	r := bufio.NewReaderSize(f, 1<<16)
+	var off int64
+	for line := 1; ; line++ {
+		b, rerr := r.ReadBytes('\n')
+		if len(b) == 0 && rerr == io.EOF {
+			return -1, nil
+		}
+		if rerr != nil && rerr != io.EOF {
+			return -1, rerr
+		}
+		whole := rerr == nil
+		trimmed := bytes.TrimSpace(b)
+		if len(trimmed) > 0 {
+			s, perr := parseSample(trimmed)
+			if perr != nil {
+				if !whole {
+					return off, nil
+				}
+				return -1, &LineError{File: path, Line: line, Err: perr}
+			}
+			if err := fn(s); err != nil {
+				return -1, err
+			}
+		}
+		off += int64(len(b))
+		if !whole {
+			return -1, nil
+		}
+	}
+}
+
+func parseSample(b []byte) (Sample, error) {
+	var w wireSample
+	if err := json.Unmarshal(b, &w); err != nil {
+		return Sample{}, err
+	}
+	switch {
+	case w.Item == nil:
+		return Sample{}, errors.New(`missing "item"`)
+	case w.Model == nil:
+		return Sample{}, errors.New(`missing "model"`)
+	case w.Sample == nil:
+		return Sample{}, errors.New(`missing "sample"`)
+	case w.Answer == nil:
+		return Sample{}, errors.New(`missing "answer"`)
+	case w.Correct == nil:
+		return Sample{}, errors.New(`missing "correct"`)
+	}
+	var s Sample
+	err := json.Unmarshal(b, &s)
+	return s, err
+}
+
+// ReadSamples reads every sample of DIR/samples.jsonl. A repeated (item,
+// model, sample) keeps its first line.
+func ReadSamples(dir string) ([]Sample, error) {
+	var out []Sample
+	seen := map[Key]bool{}
+	_, err := Scan(filepath.Join(dir, SamplesFile), func(s Sample) error {
+		if !seen[s.Key()] {
+			seen[s.Key()] = true
+			out = append(out, s)
+		}
+		return nil
+	})
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("%s has no %s: run `slmmux eval ... --run %s` first, or point --run at a run folder", dir, SamplesFile, dir)
+	}
+	return out, err
+}
+
+// Writer appends samples to DIR/samples.jsonl, one fsynced line each. It is
+// safe for concurrent use.
+type Writer struct {
+	mu   sync.Mutex
+	f    *os.File
+	done map[Key]bool
+}
+
+// OpenWriter opens DIR/samples.jsonl for appending, first cutting off a
+// last line left incomplete by a crash. Done reports the samples already
+// stored.
+func OpenWriter(dir string) (*Writer, error) {
+	path := filepath.Join(dir, SamplesFile)
+	done := map[Key]bool{}
+	cut, err := Scan(path, func(s Sample) error { done[s.Key()] = true; return nil })
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	if cut >= 0 {
+		if err := os.Truncate(path, cut); err != nil {
+			return nil, fmt.Errorf("repair %s: %w", path, err)
+		}
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	if err := endLine(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("repair %s: %w", path, err)
+	}
+	return &Writer{f: f, done: done}, nil
+}
+
+// Done reports whether the sample is already stored.
+func (w *Writer) Done(k Key) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.done[k]
+}
+
+// Count returns how many samples are stored.
+func (w *Writer) Count() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return len(w.done)
+}
+
+// Append writes s as one line and fsyncs it. A sample already stored is
+// not written again.
+func (w *Writer) Append(s Sample) error {
+	b, err := json.Marshal(s)
+	if err != nil {
+		return err
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.done[s.Key()] {
+		return nil
+	}
+	if _, err := w.f.Write(append(b, '\n')); err != nil {
+		return fmt.Errorf("append sample: %w", err)
+	}
+	if err := w.f.Sync(); err != nil {
+		return fmt.Errorf("append sample: %w", err)
+	}
+	w.done[s.Key()] = true
+	return nil
+}
+
+// Close closes the file.
+func (w *Writer) Close() error { return w.f.Close() }
+
+// endLine adds the newline a whole last line may lack (a crash can cut a
+// line right after its closing brace), so the next append starts a line.
+func endLine(f *os.File) error {
+	st, err := f.Stat()
+	if err != nil || st.Size() == 0 {
+		return err
+	}
+	last := make([]byte, 1)
+	if _, err := f.ReadAt(last, st.Size()-1); err != nil {
+		return err
+	}
+	if last[0] != '\n' {
+		_, err = f.Write([]byte{'\n'})
+	}
+	return err
+}

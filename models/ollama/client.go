@@ -1,0 +1,105 @@
+// Package ollama implements slmmux's model backend for a local Ollama daemon,
+// on top of github.com/ollama/ollama/api. Use [New] with a [Config] to get a
+// [Client]; its methods take and return the neutral types of package models,
+// so no Ollama type leaks out of this package.
+//
+// Errors wrap the sentinels of package models: an unknown model wraps
+// models.ErrModelNotInstalled, a daemon that cannot be reached wraps
+// models.ErrUnavailable, a full queue wraps models.ErrBusy (Generate retries
+// those with backoff until its context ends).
+package ollama
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/ollama/ollama/api"
+)
+
+// DefaultHost is the address Ollama listens on when OLLAMA_HOST is unset.
+const DefaultHost = "http://127.0.0.1:11434"
+
+// Config configures a Client. The zero value is usable: it talks to
+// DefaultHost with http.DefaultClient and retries a busy daemon 5 times.
+type Config struct {
+	// Host is the daemon's address in any form OLLAMA_HOST accepts:
+	// "http://host:port", "host:port", "host" or ":port".
+	Host string
+	// HTTPClient overrides the HTTP client (timeouts, transports).
+	HTTPClient *http.Client
+	// BusyRetries is how many times a busy (503) answer is retried.
+	BusyRetries int
+	// Backoff is the first wait before a retry; it doubles each time.
+	Backoff time.Duration
+}
+
+// DefaultConfig returns the configuration for a daemon at DefaultHost.
+func DefaultConfig() Config {
+	return Config{Host: DefaultHost, BusyRetries: 5, Backoff: 200 * time.Millisecond}
+}
+
+// Client talks to one Ollama daemon. It is safe for concurrent use.
+type Client struct {
+	api     *api.Client
+	base    *url.URL
+	http    *http.Client
+	retries int
+	backoff time.Duration
+	sleep   func(time.Duration) <-chan time.Time // test seam
+}
+
+// New returns a Client for cfg.Host.
+func New(cfg Config) (*Client, error) {
+	base, err := ParseHost(cfg.Host)
+	if err != nil {
+		return nil, err
+	}
+	hc := cfg.HTTPClient
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	if cfg.BusyRetries == 0 {
+		cfg.BusyRetries = DefaultConfig().BusyRetries
+	}
+	if cfg.Backoff == 0 {
+		cfg.Backoff = DefaultConfig().Backoff
+	}
+	return &Client{
+		api: api.NewClient(base, hc), base: base, http: hc,
+		retries: cfg.BusyRetries, backoff: cfg.Backoff, sleep: time.After,
+	}, nil
+}
+
+// Host returns the base URL the client talks to.
+func (c *Client) Host() string { return c.base.String() }
+
+// ParseHost turns an OLLAMA_HOST-style value into a base URL. An empty
+// value means DefaultHost.
+func ParseHost(s string) (*url.URL, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		s = DefaultHost
+	}
+	scheme := "http"
+	if i := strings.Index(s, "://"); i >= 0 {
+		scheme, s = s[:i], s[i+3:]
+	}
+	if scheme != "http" && scheme != "https" {
+		return nil, fmt.Errorf("ollama host %q: scheme must be http or https", s)
+	}
+	host, port, err := net.SplitHostPort(s)
+	if err != nil {
+		host, port = s, "11434"
+		if scheme == "https" {
+			port = "443"
+		}
+	}
+	if host == "" || host == "0.0.0.0" {
+		host = "127.0.0.1"
+	}
+	return &url.URL{Scheme: scheme, Host: net.JoinHostPort(host, port)}, nil
+}

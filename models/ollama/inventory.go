@@ -1,0 +1,88 @@
+package ollama
+
+import (
+	"context"
+	"strings"
+
+	"github.com/ollama/ollama/api"
+
+	"github.com/slmmux/slmmux/models"
+)
+
+// Version returns the daemon's version. A daemon built from source without
+// a stamped version answers "0.0.0": treat it as unknown, not as old.
+func (c *Client) Version(ctx context.Context) (string, error) {
+	v, err := c.api.Version(ctx)
+	return v, c.convertErr(ctx, "", err)
+}
+
+// Installed lists the installed models (/api/tags).
+func (c *Client) Installed(ctx context.Context) ([]models.Info, error) {
+	resp, err := c.api.List(ctx)
+	if err != nil {
+		return nil, c.convertErr(ctx, "", err)
+	}
+	out := make([]models.Info, 0, len(resp.Models))
+	for _, m := range resp.Models {
+		out = append(out, models.Info{
+			Name: m.Name, Digest: m.Digest, SizeBytes: m.Size,
+			Family: m.Details.Family, ParameterSize: m.Details.ParameterSize,
+			Quantization: m.Details.QuantizationLevel,
+		})
+	}
+	return out, nil
+}
+
+// Running lists the models loaded in memory (/api/ps).
+func (c *Client) Running(ctx context.Context) ([]models.Running, error) {
+	resp, err := c.api.ListRunning(ctx)
+	if err != nil {
+		return nil, c.convertErr(ctx, "", err)
+	}
+	out := make([]models.Running, 0, len(resp.Models))
+	for _, m := range resp.Models {
+		out = append(out, models.Running{
+			Name: m.Name, Digest: m.Digest, SizeBytes: m.Size, VRAMBytes: m.SizeVRAM,
+			ContextLength: m.ContextLength, ExpiresAt: m.ExpiresAt,
+		})
+	}
+	return out, nil
+}
+
+// Show describes one installed model (/api/show), including the
+// architecture numbers that memory estimates need.
+func (c *Client) Show(ctx context.Context, name string) (models.Info, error) {
+	resp, err := c.api.Show(ctx, &api.ShowRequest{Model: name})
+	if err != nil {
+		return models.Info{}, c.convertErr(ctx, name, err)
+	}
+	info := models.Info{
+		Name: name, Family: resp.Details.Family, ParameterSize: resp.Details.ParameterSize,
+		Quantization: resp.Details.QuantizationLevel,
+	}
+	arch, _ := resp.ModelInfo["general.architecture"].(string)
+	num := func(key string) int {
+		v, ok := resp.ModelInfo[arch+"."+key].(float64)
+		if !ok {
+			return 0
+		}
+		return int(v)
+	}
+	info.ContextLength = num("context_length")
+	info.Arch = models.Arch{
+		Layers: num("block_count"), Embedding: num("embedding_length"),
+		Heads: num("attention.head_count"), KVHeads: num("attention.head_count_kv"),
+	}
+	if info.Arch.KVHeads == 0 {
+		info.Arch.KVHeads = info.Arch.Heads
+	}
+	// /api/show has no digest or size; take them from /api/tags.
+	if list, err := c.Installed(ctx); err == nil {
+		for _, m := range list {
+			if m.Name == name || strings.TrimSuffix(m.Name, ":latest") == name {
+				info.Name, info.Digest, info.SizeBytes = m.Name, m.Digest, m.SizeBytes
+			}
+		}
+	}
+	return info, nil
+}

@@ -1,0 +1,46 @@
+package models
+
+import "time"
+
+// Options are the sampling and runner settings of one generation. A nil
+// pointer or zero value means "the backend's default"; Seed is a pointer so
+// that seed 0 can be sent explicitly.
+type Options struct {
+	Temperature *float64
+	TopP        *float64
+	TopK        int
+	Seed        *int
+	NumPredict  int      // maximum tokens to generate; 0 = backend default
+	NumCtx      int      // context window; a change reloads the model in Ollama
+	Stop        []string // stop sequences
+}
+
+// Request is one generation: a model, a prompt with an optional system
+// message, and options. KeepAlive, when non-nil, tells the backend how long
+// to keep the model loaded afterwards (0 unloads it, negative keeps it).
+type Request struct {
+	Model     string
+	System    string
+	Prompt    string
+	Options   Options
+	KeepAlive *time.Duration
+}
+
+// Result is one completed generation.
+type Result struct {
+	Model        string
+	Text         string
+	DoneReason   string        // "stop", "length", ...
+	PromptTokens int           // prompt tokens evaluated (0 when served from cache)
+	OutputTokens int           // tokens generated
+	Total        time.Duration // server-reported total time
+	Load         time.Duration // server-reported load time; large when the model was (re)loaded
+	PromptEval   time.Duration
+	Eval         time.Duration
+}
+
+// Float is a convenience for optional float options.
+func Float(v float64) *float64 { return &v }
+
+// Int is a convenience for optional int options (such as Options.Seed).
+func Int(v int) *int { return &v }
