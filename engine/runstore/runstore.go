@@ -92,12 +92,16 @@ func WriteJSON(dir, name string, v any) error {
 	if err != nil {
 		return err
 	}
+	return writeAtomic(dir, name, append(b, '\n'))
+}
+
+func writeAtomic(dir, name string, data []byte) error {
 	tmp, err := os.CreateTemp(dir, "."+name+".*")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", name, err)
 	}
 	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(append(b, '\n')); err != nil {
+	if _, err := tmp.Write(data); err != nil {
 		tmp.Close()
 		return fmt.Errorf("write %s: %w", name, err)
 	}
@@ -121,4 +125,18 @@ func ReadJSON(dir, name string, v any) error {
 		return fmt.Errorf("%s: %w", filepath.Join(dir, name), err)
 	}
 	return nil
+}
+
+// WriteJSONL writes one JSON line per element of rows to DIR/name,
+// atomically.
+func WriteJSONL[T any](dir, name string, rows []T) error {
+	var buf []byte
+	for _, r := range rows {
+		b, err := json.Marshal(r)
+		if err != nil {
+			return err
+		}
+		buf = append(append(buf, b...), '\n')
+	}
+	return writeAtomic(dir, name, buf)
 }
