@@ -25,9 +25,9 @@ type Footprint struct {
 	Weights  uint64 `json:"weights_bytes,omitempty"`
 	KV       uint64 `json:"kv_bytes,omitempty"`
 	Compute  uint64 `json:"compute_bytes,omitempty"`
-	Measured bool   `json:"measured"`          // from the daemon's /api/ps after a load
-	Source   string `json:"source"`            // "estimate", "measured", "flag"
-	Note     string `json:"note,omitempty"`    // e.g. an estimate/measurement disagreement
+	Measured bool   `json:"measured"`           // from the daemon's /api/ps after a load
+	Source   string `json:"source"`             // "estimate", "measured", "flag"
+	Note     string `json:"note,omitempty"`     // e.g. an estimate/measurement disagreement
 	Estimate uint64 `json:"estimate,omitempty"` // the estimate, kept beside a measurement
 }
 

@@ -153,7 +153,7 @@ func packExact(fps []Footprint, b Budget) [][]Footprint {
 	choice := make([]int, full+1)
 	for m := 1; m <= full; m++ {
 		best[m] = n + 1
-		low := m & -m // the group of the lowest model: each partition counted once
+		low := m & -m                           // the group of the lowest model: each partition counted once
 		for s := low; s != 0; s = (s - m) & m { // submasks in increasing order
 			if s&low != 0 && ok[s] && best[m^s]+1 < best[m] {
 				best[m], choice[m] = best[m^s]+1, s
