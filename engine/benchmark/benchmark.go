@@ -1,0 +1,133 @@
+// Package benchmark loads the SLM-MUX evaluation sets (MATH-500, GSM8K,
+// GPQA and generic JSONL), builds their prompts, and turns raw model
+// responses into canonical answers that can be voted on and scored.
+//
+// Each data set is a [Benchmark], obtained from [New] by name (see [Names]).
+// [Benchmark.Extract] returns a canonical string, so that votes can compare
+// answers with ==; [Benchmark.Correct] may accept more than string equality
+// (for MATH, cheap numeric and set equivalence).
+//
+// The extractors fix the official framework's known bugs (spec §11 items
+// 13–19). The official behaviour stays available, bugs included, as
+// [OfficialMath], [OfficialGSM8K] and [OfficialGPQA] for differential tests,
+// and the official prompts byte for byte with [Official].
+package benchmark
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Item is one question of a benchmark.
+type Item struct {
+	// ID is unique within a file: MATH's unique_id, an index-based id such
+	// as "gsm8k-0007" or "gpqa-0007", or a JSONL line's id ("line-N" when
+	// the line has none).
+	ID       string
+	Question string
+	// Reference is the canonical reference answer, in the form Extract
+	// returns: the GSM8K number after "####" without commas, the canonical
+	// MATH answer, or a GPQA letter.
+	Reference string
+	// Choices holds multiple-choice options, each starting with its letter
+	// ("A ..."); nil otherwise.
+	Choices []string
+	// Subject and Level are MATH metadata ("" and 0 elsewhere).
+	Subject string
+	Level   int
+}
+
+// Prompt is a chat prompt: an optional system message and a user message.
+type Prompt struct{ System, User string }
+
+// Benchmark is one evaluation set. Implementations are stateless after New
+// and safe for concurrent use.
+type Benchmark interface {
+	// Name is "math500", "gsm8k", "gpqa" or "jsonl".
+	Name() string
+	// Load reads a data file. Errors name the file, and the item or line.
+	Load(path string) ([]Item, error)
+	// Prompt builds the chat prompt for it in the configured PromptStyle.
+	Prompt(it Item) Prompt
+	// Extract returns the canonical answer in response, or "" when there is
+	// none. Equivalent answers map to the same string as far as is cheaply
+	// possible, so votes can compare them exactly.
+	Extract(response string, it Item) string
+	// Correct reports whether a canonical answer (from Extract) matches
+	// it.Reference. "" is never correct.
+	Correct(answer string, it Item) bool
+}
+
+// PromptStyle selects the prompt text.
+type PromptStyle int
+
+const (
+	// Paper, the default, is the official framework's prompts with the
+	// obvious quirks fixed (single braces in MATH's "\boxed{...}").
+	Paper PromptStyle = iota
+	// Official is the official framework's prompts byte for byte (spec §5.2
+	// and Appendix C), including the literal "\boxed{{...}}" in MATH.
+	Official
+)
+
+// String returns "paper" or "official".
+func (s PromptStyle) String() string {
+	switch s {
+	case Paper:
+		return "paper"
+	case Official:
+		return "official"
+	}
+	return fmt.Sprintf("PromptStyle(%d)", int(s))
+}
+
+// ParsePromptStyle parses "paper" (or "") and "official".
+func ParsePromptStyle(s string) (PromptStyle, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "paper":
+		return Paper, nil
+	case "official":
+		return Official, nil
+	}
+	return 0, fmt.Errorf("benchmark: unknown prompt style %q (valid: paper, official)", s)
+}
+
+// Config configures New. The zero value selects Paper prompts and, for
+// JSONL, automatic extractor choice.
+type Config struct {
+	PromptStyle PromptStyle
+	// Extractor applies to "jsonl" only: "auto" (or ""), "number", "math"
+	// or "letter". Auto picks letter for items with choices, number when
+	// the reference answer is a number, and math otherwise.
+	Extractor string
+}
+
+var names = []string{"math500", "gsm8k", "gpqa", "jsonl"}
+
+// Names returns the benchmark names New accepts.
+func Names() []string { return append([]string(nil), names...) }
+
+// New returns the named benchmark.
+func New(name string, cfg Config) (Benchmark, error) {
+	if cfg.PromptStyle != Paper && cfg.PromptStyle != Official {
+		return nil, fmt.Errorf("benchmark: invalid prompt style %v", cfg.PromptStyle)
+	}
+	if name != "jsonl" && cfg.Extractor != "" {
+		return nil, fmt.Errorf("benchmark: %s: Extractor %q applies only to jsonl", name, cfg.Extractor)
+	}
+	switch name {
+	case "math500":
+		return mathBench{style: cfg.PromptStyle}, nil
+	case "gsm8k":
+		return gsmBench{style: cfg.PromptStyle}, nil
+	case "gpqa":
+		return gpqaBench{style: cfg.PromptStyle}, nil
+	case "jsonl":
+		kind, err := parseKind(cfg.Extractor)
+		if err != nil {
+			return nil, err
+		}
+		return jsonlBench{style: cfg.PromptStyle, kind: kind}, nil
+	}
+	return nil, fmt.Errorf("benchmark: unknown benchmark %q (valid: %s)", name, strings.Join(names, ", "))
+}
