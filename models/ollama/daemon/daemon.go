@@ -43,7 +43,8 @@ type Daemon struct {
 	cmd       *exec.Cmd
 	stateDir  string
 	ownModels bool
-	done      chan error
+	exited    chan struct{} // closed when the process has exited
+	waitErr   error
 }
 
 // Start launches a daemon and waits until it answers /api/version.
@@ -98,8 +99,8 @@ func (d *Daemon) launch(ctx context.Context, bin string, opt Options) error {
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("daemon: start %s: %w", bin, err)
 	}
-	d.cmd, d.Host, d.done = cmd, "http://"+addr, make(chan error, 1)
-	go func() { d.done <- cmd.Wait() }()
+	d.cmd, d.Host, d.exited = cmd, "http://"+addr, make(chan struct{})
+	go func() { d.waitErr = cmd.Wait(); close(d.exited) }()
 	timeout := opt.Timeout
 	if timeout == 0 {
 		timeout = 60 * time.Second
@@ -125,8 +126,8 @@ func (d *Daemon) waitReady(ctx context.Context, timeout time.Duration) error {
 			}
 		}
 		select {
-		case err := <-d.done:
-			return fmt.Errorf("daemon: exited before answering: %v", err)
+		case <-d.exited:
+			return fmt.Errorf("daemon: exited before answering: %v", d.waitErr)
 		case <-deadline.C:
 			return fmt.Errorf("daemon: no answer on %s within %s", d.Host, timeout)
 		case <-ctx.Done():
@@ -153,10 +154,10 @@ func (d *Daemon) kill() {
 	pgid := d.cmd.Process.Pid
 	_ = syscall.Kill(-pgid, syscall.SIGTERM)
 	select {
-	case <-d.done:
+	case <-d.exited:
 	case <-time.After(5 * time.Second):
 		_ = syscall.Kill(-pgid, syscall.SIGKILL)
-		<-d.done
+		<-d.exited
 	}
 	d.cmd = nil
 }
