@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"runtime/debug"
+
+	"github.com/charmbracelet/log"
+	"github.com/spf13/cobra"
+
+	"github.com/slmmux/slmmux/models/ollama"
+)
+
+// App is the program: tests drive it with their own output and environment.
+type App struct {
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+
+	verbose int
+	logger  *slog.Logger
+}
+
+// Run executes one command line and returns the process exit code.
+func (a *App) Run(ctx context.Context, args []string) int {
+	root := a.rootCmd()
+	root.SetArgs(args)
+	root.SetOut(a.Stdout)
+	root.SetErr(a.Stderr)
+	err := root.ExecuteContext(ctx)
+	return a.report(ctx, err)
+}
+
+func (a *App) rootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "slmmux",
+		Short: "Make several small language models answer together (SLM-MUX) on a local Ollama daemon",
+		Long: `slmmux runs SLM-MUX (arXiv 2510.05077) on models served by a local Ollama daemon:
+each model samples k answers, its confidence is the share of samples that agree
+with its most frequent answer, and the most confident model's answer wins.
+
+Environment:
+  OLLAMA_HOST    the daemon's address (default 127.0.0.1:11434)
+  SLMMUX_CACHE   where the pinned test/demo daemon is built (default ~/.cache/slmmux)`,
+		Version:       buildVersion(),
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRun: func(cmd *cobra.Command, _ []string) {
+			a.setupLogger()
+		},
+	}
+	root.PersistentFlags().CountVarP(&a.verbose, "verbose", "v", "log more (-v info, -vv debug)")
+	root.AddCommand(a.probeCmd(), a.modelsCmd(), a.askCmd(), a.evalCmd(), a.muxCmd(), a.planCmd(),
+		a.searchCmd(), a.scaleCmd(), a.reportCmd())
+	return root
+}
+
+func (a *App) setupLogger() {
+	level := log.WarnLevel
+	switch {
+	case a.verbose >= 2:
+		level = log.DebugLevel
+	case a.verbose == 1:
+		level = log.InfoLevel
+	}
+	h := log.NewWithOptions(a.Stderr, log.Options{Level: level, ReportTimestamp: true})
+	a.logger = slog.New(h)
+}
+
+func (a *App) log() *slog.Logger {
+	if a.logger == nil {
+		a.setupLogger()
+	}
+	return a.logger
+}
+
+// client returns an Ollama client for OLLAMA_HOST.
+func (a *App) client() (*ollama.Client, error) {
+	return ollama.New(ollama.Config{Host: a.Getenv("OLLAMA_HOST")})
+}
+
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+// isTerminal reports whether w is a terminal (for progress bars).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

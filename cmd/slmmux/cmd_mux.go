@@ -1,0 +1,81 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/slmmux/slmmux/engine/mux"
+)
+
+func (a *App) muxCmd() *cobra.Command {
+	var (
+		runDir, modelList, profile, valAcc, valRun string
+		samples, trials                            int
+		seed                                       uint64
+		asJSON                                     bool
+	)
+	cmd := &cobra.Command{
+		Use:   "mux --run DIR",
+		Short: "Offline SLM-MUX and its baselines over stored samples (no daemon needed)",
+		Long: `mux replays SLM-MUX over a run folder's samples.jsonl. With --samples below what
+is stored it draws k samples per model and item, --trials times (seeded), and
+reports the mean with its standard error. Baselines: each model alone (mean
+accuracy of one sample), each model with self-consistency (majority of its k),
+Agent Forest (majority of all models' samples pooled) and the oracle (some
+model's own answer is right).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runDir == "" {
+				return usagef("mux: --run DIR is required")
+			}
+			p, err := mux.ParseProfile(profile)
+			if err != nil {
+				return usagef("--profile: %v", err)
+			}
+			if trials < 1 {
+				return usagef("--trials %d: need at least 1", trials)
+			}
+			if cmd.Flags().Changed("samples") && samples < 1 {
+				return usagef("--samples %d: need at least 1 sample per model", samples)
+			}
+			ds, err := loadDataset(runDir, splitList(modelList))
+			if err != nil {
+				return err
+			}
+			acc, err := parseValAcc(valAcc)
+			if err != nil {
+				return err
+			}
+			if valRun != "" {
+				if acc, err = valAccFromRun(valRun, ds.Models); err != nil {
+					return err
+				}
+			}
+			res, err := mux.Simulate(ds, mux.SimConfig{K: samples, Trials: trials, Seed: seed, Profile: p, ValAcc: acc})
+			if err != nil {
+				return usagef("%v", err)
+			}
+			if asJSON {
+				return writeJSON(a.Stdout, toMuxJSON(res, ds.Models, p))
+			}
+			printResults(a.Stdout, res, ds.Models)
+			if acc == nil {
+				fmt.Fprintln(a.Stdout, "ties between models went to model order (give --val-acc or --val-run to break them by validation accuracy)")
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&runDir, "run", "", "run folder holding samples.jsonl (required)")
+	f.StringVar(&modelList, "models", "", "comma-separated models, in tie-break order (default: all, in order of appearance)")
+	f.IntVar(&samples, "samples", 0, "samples per model k (default: all stored)")
+	f.IntVar(&trials, "trials", 1, "seeded repetitions when k is below what is stored")
+	f.Uint64Var(&seed, "seed", 0, "seed of the sample draws")
+	f.StringVar(&profile, "profile", "paper", "paper (confidence = count/k) or official (count/non-empty, the authors' code)")
+	f.StringVar(&valAcc, "val-acc", "", "validation accuracies for ties, e.g. a=0.71,b=0.64")
+	f.StringVar(&valRun, "val-run", "", "take validation accuracies from another run folder")
+	f.BoolVar(&asJSON, "json", false, "print one JSON object")
+	cmd.MarkFlagsMutuallyExclusive("val-acc", "val-run")
+	return cmd
+}

@@ -1,0 +1,122 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/slmmux/slmmux/hardware"
+	"github.com/slmmux/slmmux/models/ollama"
+)
+
+// daemonReport is the "daemon" part of `probe --json`.
+type daemonReport struct {
+	Host      string          `json:"host"`
+	Reachable bool            `json:"reachable"`
+	Version   string          `json:"version,omitempty"`
+	Running   []runningReport `json:"running"`
+	Error     string          `json:"error,omitempty"`
+}
+
+type runningReport struct {
+	Name      string `json:"name"`
+	SizeBytes int64  `json:"size_bytes"`
+	VRAMBytes int64  `json:"vram_bytes"`
+}
+
+func (a *App) probeCmd() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "probe",
+		Short: "Report CPU, RAM, GPUs and the Ollama daemon: what this machine can run",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			info, err := hardware.Probe(cmd.Context(), hardware.DefaultConfig())
+			if err != nil {
+				return err
+			}
+			d := a.probeDaemon(cmd.Context())
+			if asJSON {
+				return writeProbeJSON(a, info, d)
+			}
+			printProbe(a, info, d)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object (the schema is in the README)")
+	return cmd
+}
+
+func (a *App) probeDaemon(ctx context.Context) daemonReport {
+	c, err := a.client()
+	if err != nil {
+		return daemonReport{Error: err.Error(), Running: []runningReport{}}
+	}
+	d := daemonReport{Host: c.Host(), Running: []runningReport{}}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	if d.Version, err = c.Version(ctx); err != nil {
+		d.Error = err.Error()
+		return d
+	}
+	d.Reachable = true
+	if run, err := c.Running(ctx); err == nil {
+		for _, r := range run {
+			d.Running = append(d.Running, runningReport{r.Name, r.SizeBytes, r.VRAMBytes})
+		}
+	}
+	return d
+}
+
+func writeProbeJSON(a *App, info hardware.Info, d daemonReport) error {
+	b, err := json.Marshal(info)
+	if err != nil {
+		return err
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		return err
+	}
+	m["daemon"] = d
+	enc := json.NewEncoder(a.Stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(m)
+}
+
+func printProbe(a *App, info hardware.Info, d daemonReport) {
+	w := tabwriter.NewWriter(a.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(w, "CPU\t%s, %d logical / %d physical cores\n", info.CPU.Model, info.CPU.LogicalCores, info.CPU.PhysicalCores)
+	fmt.Fprintf(w, "RAM\t%s total, %s available (%s)\n", gib(info.Memory.TotalBytes), gib(info.Memory.AvailableBytes), info.Memory.Source)
+	if len(info.GPUs) == 0 {
+		fmt.Fprintf(w, "GPU\tnone found: models run on the CPU\n")
+	}
+	for _, g := range info.GPUs {
+		fmt.Fprintf(w, "GPU %d\t%s (%s), %s total, %s free, %s usable\n", g.Index, g.Name, g.Vendor, gib(g.TotalBytes), gib(g.FreeBytes), gib(g.UsableBytes))
+	}
+	fmt.Fprintf(w, "Budget\t%s for models (10%% margin)\n", gib(info.BudgetBytes(0.10)))
+	if d.Reachable {
+		fmt.Fprintf(w, "Ollama\t%s at %s, %d model(s) loaded\n", d.Version, d.Host, len(d.Running))
+		for _, r := range d.Running {
+			fmt.Fprintf(w, "  %s\t%s (%s in VRAM)\n", r.Name, gib(uint64(r.SizeBytes)), gib(uint64(r.VRAMBytes)))
+		}
+	} else {
+		fmt.Fprintf(w, "Ollama\tnot reachable at %s: start it with `ollama serve` or set OLLAMA_HOST\n", orDefault(d.Host, ollama.DefaultHost))
+	}
+	for _, n := range info.Notes {
+		fmt.Fprintf(w, "Note\t%s\n", n)
+	}
+	w.Flush()
+}
+
+func gib(b uint64) string { return fmt.Sprintf("%.1f GiB", float64(b)/(1<<30)) }
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}

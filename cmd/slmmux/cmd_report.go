@@ -1,0 +1,159 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/slmmux/slmmux/engine/mux"
+	"github.com/slmmux/slmmux/engine/report"
+	"github.com/slmmux/slmmux/engine/runstore"
+	"github.com/slmmux/slmmux/engine/search"
+)
+
+func (a *App) reportCmd() *cobra.Command {
+	var (
+		runDir, modelList, out string
+		samples                int
+		sf                     scaleFlags
+		mf                     muxFlags
+	)
+	cmd := &cobra.Command{
+		Use:   "report --run DIR",
+		Short: "Write a self-contained HTML report and a Markdown summary of a run (no daemon needed)",
+		Long: `report replays a run's samples and writes DIR/report/report.html (one
+self-contained page: inline CSS, charts as inline SVG, no network assets) and
+DIR/report/report.md (the same tables in Markdown, for terminals and pull
+requests). It shows the run's settings (run.json), the results table (SLM-MUX,
+each model, each model with self-consistency, Agent Forest, oracle, with
+standard errors), which model's answer SLM-MUX chose and how often it was
+right, per-subject accuracy (when items.jsonl has subjects), the model
+selection search (paper objective, compared with the official and mux
+objectives) and the scaling curves.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ds, err := loadRun("report", runDir, modelList)
+			if err != nil {
+				return err
+			}
+			if maxN := ds.MaxSamples(); cmd.Flags().Changed("samples") && (samples < 1 || samples > maxN) {
+				return usagef("report: --samples %d: must be between 1 and %d, the most samples stored per model and item", samples, maxN)
+			}
+			p, acc, err := mf.build(ds.Models)
+			if err != nil {
+				return err
+			}
+			scfg, err := sf.build(ds, runDir, p, acc)
+			if err != nil {
+				return err
+			}
+			in := report.Input{Dir: runDir, Dataset: ds, Costs: scfg.Costs, Scale: scfg}
+			in.Meta, in.Items, in.Notes = readRunFiles(runDir)
+			in.Search = search.DefaultConfig(search.Paper)
+			in.Search.KMax = min(5, len(ds.Models))
+			if sf.kMax > 0 {
+				in.Search.KMax = sf.kMax
+			}
+			in.Search.Profile, in.Search.ValAcc = p, acc
+			r, err := report.Build(in, mux.SimConfig{K: samples, Trials: sf.trials, Seed: sf.seed, Profile: p, ValAcc: acc})
+			if err != nil {
+				return analysisErr("report", err)
+			}
+			if out == "" {
+				out = filepath.Join(runDir, "report")
+			}
+			files, err := writeReport(out, r)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.Stdout, "wrote %s\n", strings.Join(files, ", "))
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&runDir, "run", "", "run folder holding samples.jsonl (required)")
+	f.StringVar(&modelList, "models", "", "comma-separated models, in tie-break order (default: all, in order of appearance)")
+	f.StringVar(&out, "out", "", "folder for report.html and report.md (default: DIR/report)")
+	f.IntVar(&samples, "samples", 0, "samples per model k for the results table (default: all stored; the samples curve always spans 1..all)")
+	sf.register(cmd, false)
+	mf.register(cmd)
+	return cmd
+}
+
+// readRunFiles reads run.json and items.jsonl when present. Neither is
+// required: what cannot be read becomes a note in the report.
+func readRunFiles(dir string) (*runstore.Meta, []runstore.Item, []string) {
+	var notes []string
+	var meta *runstore.Meta
+	var m runstore.Meta
+	switch err := runstore.ReadJSON(dir, runstore.MetaFile, &m); {
+	case err == nil:
+		meta = &m
+	case !errors.Is(err, os.ErrNotExist):
+		notes = append(notes, fmt.Sprintf("run.json could not be read: %v", err))
+	}
+	items, err := readItems(filepath.Join(dir, runstore.ItemsFile))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		notes = append(notes, fmt.Sprintf("items.jsonl could not be read (no per-subject accuracy): %v", err))
+	}
+	return meta, items, notes
+}
+
+// readItems reads items.jsonl, naming the line of a malformed entry.
+func readItems(path string) ([]runstore.Item, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out []runstore.Item
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<16), 1<<26)
+	for line := 1; sc.Scan(); line++ {
+		b := sc.Bytes()
+		if len(strings.TrimSpace(string(b))) == 0 {
+			continue
+		}
+		var it runstore.Item
+		if err := json.Unmarshal(b, &it); err != nil {
+			return nil, &runstore.LineError{File: path, Line: line, Err: err}
+		}
+		out = append(out, it)
+	}
+	return out, sc.Err()
+}
+
+// writeReport writes report.html and report.md into dir.
+func writeReport(dir string, r *report.Report) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	var files []string
+	for _, o := range []struct {
+		name string
+		fn   func(io.Writer) error
+	}{{"report.html", r.WriteHTML}, {"report.md", r.WriteMarkdown}} {
+		name, fn := o.name, o.fn
+		path := filepath.Join(dir, name)
+		f, err := os.Create(path)
+		if err != nil {
+			return nil, fmt.Errorf("report: %w", err)
+		}
+		if err := fn(f); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("report: write %s: %w", path, err)
+		}
+		if err := f.Close(); err != nil {
+			return nil, fmt.Errorf("report: %w", err)
+		}
+		files = append(files, path)
+	}
+	return files, nil
+}

@@ -1,0 +1,206 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/slmmux/slmmux/engine/mux"
+	"github.com/slmmux/slmmux/engine/report"
+	"github.com/slmmux/slmmux/engine/runstore"
+	"github.com/slmmux/slmmux/engine/search"
+)
+
+// parseSampleCounts parses --samples for scale: "" (every count), "A..B",
+// a comma list "1,3,5", or one count.
+func parseSampleCounts(s string) ([]int, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil, nil
+	}
+	bad := usagef("--samples %q: want a range like 1..9, a list like 1,3,5 or one count", s)
+	if lo, hi, ok := strings.Cut(s, ".."); ok {
+		a, err1 := strconv.Atoi(strings.TrimSpace(lo))
+		b, err2 := strconv.Atoi(strings.TrimSpace(hi))
+		if err1 != nil || err2 != nil || a < 1 || b < a {
+			return nil, bad
+		}
+		out := make([]int, 0, b-a+1)
+		for k := a; k <= b; k++ {
+			out = append(out, k)
+		}
+		return out, nil
+	}
+	var out []int
+	for _, part := range strings.Split(s, ",") {
+		k, err := strconv.Atoi(strings.TrimSpace(part))
+		if err != nil || k < 1 {
+			return nil, bad
+		}
+		out = append(out, k)
+	}
+	return out, nil
+}
+
+// runCosts reads the run's recorded tokens and durations per model.
+func runCosts(dir string) (search.Costs, error) {
+	samples, err := runstore.ReadSamples(dir)
+	if err != nil {
+		return search.Costs{}, err
+	}
+	return search.CostsFromSamples(samples), nil
+}
+
+// scaleFlags are the scaling curves' settings, shared with report.
+type scaleFlags struct {
+	samples string
+	trials  int
+	seed    uint64
+	kMax    int
+}
+
+// register adds the flags; withSamples adds --samples for the samples
+// curve's x values.
+func (sf *scaleFlags) register(cmd *cobra.Command, withSamples bool) {
+	f := cmd.Flags()
+	if withSamples {
+		f.StringVar(&sf.samples, "samples", "", "samples per model on the samples curve: 1..K, a list 1,3,5, or one count (default: 1..all stored)")
+	}
+	f.IntVar(&sf.trials, "trials", 10, "seeded trials per point (mean and standard error)")
+	f.Uint64Var(&sf.seed, "seed", 0, "seed of the trials' sample draws")
+	f.IntVar(&sf.kMax, "k-max", 0, "largest subset searched and on the models curve (default: 5, or the pool size if smaller)")
+}
+
+// build checks the flags against ds and returns the Scale config.
+func (sf *scaleFlags) build(ds *mux.Dataset, dir string, p mux.Profile, acc map[string]float64) (search.ScaleConfig, error) {
+	ks, err := parseSampleCounts(sf.samples)
+	if err != nil {
+		return search.ScaleConfig{}, err
+	}
+	if sf.trials < 1 {
+		return search.ScaleConfig{}, usagef("--trials %d: need at least 1", sf.trials)
+	}
+	if sf.kMax < 0 || sf.kMax > len(ds.Models) {
+		return search.ScaleConfig{}, usagef("--k-max %d: the pool has %d model(s) (%v)", sf.kMax, len(ds.Models), ds.Models)
+	}
+	costs, err := runCosts(dir)
+	if err != nil {
+		return search.ScaleConfig{}, err
+	}
+	return search.ScaleConfig{Samples: ks, Trials: sf.trials, Seed: sf.seed, KMax: sf.kMax,
+		Profile: p, ValAcc: acc, Costs: costs}, nil
+}
+
+func (a *App) scaleCmd() *cobra.Command {
+	var (
+		runDir, modelList, out string
+		sf                     scaleFlags
+		mf                     muxFlags
+	)
+	cmd := &cobra.Command{
+		Use:   "scale --run DIR",
+		Short: "Accuracy as samples per model and models grow: the paper's scaling curves (no daemon needed)",
+		Long: `scale replays a run's samples to draw the paper's scaling curves:
+
+  adding samples  SLM-MUX and Agent Forest (pooled majority) with every model,
+                  at each number of samples per model k (--samples, default
+                  1..all stored), each point the mean ± standard error over
+                  --trials seeded draws;
+  adding models   the best subset of N models by the paper objective (λ=1) for
+                  N = 1..--k-max, its SLM-MUX and Agent Forest accuracy at the
+                  largest k, and its union accuracy (some model right).
+
+Where samples.jsonl recorded output_tokens and duration_ms, each point also
+shows the tokens and model seconds spent per item (k samples of each model),
+for accuracy per unit of local compute. Writes samples.csv, models.csv and
+SVG charts (samples.svg, models.svg, compute.svg) into --out.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ds, err := loadRun("scale", runDir, modelList)
+			if err != nil {
+				return err
+			}
+			p, acc, err := mf.build(ds.Models)
+			if err != nil {
+				return err
+			}
+			cfg, err := sf.build(ds, runDir, p, acc)
+			if err != nil {
+				return err
+			}
+			sc, err := search.Scale(ds, cfg)
+			if err != nil {
+				return analysisErr("scale", err)
+			}
+			if out == "" {
+				out = filepath.Join(runDir, "scale")
+			}
+			files, err := writeScale(out, sc)
+			if err != nil {
+				return err
+			}
+			samples, models := report.ScaleTables(sc)
+			for _, t := range []report.Table{samples, models} {
+				if err := t.WriteText(a.Stdout); err != nil {
+					return err
+				}
+				fmt.Fprintln(a.Stdout)
+			}
+			fmt.Fprintf(a.Stdout, "%d trial(s), seed %d; wrote %s\n", sc.Trials, sc.Seed, strings.Join(files, ", "))
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&runDir, "run", "", "run folder holding samples.jsonl (required)")
+	f.StringVar(&modelList, "models", "", "comma-separated models, in tie-break order (default: all, in order of appearance)")
+	f.StringVar(&out, "out", "", "folder for the CSV files and charts (default: DIR/scale)")
+	sf.register(cmd, true)
+	mf.register(cmd)
+	return cmd
+}
+
+// writeScale writes the curves' CSV files and charts into dir and returns
+// their paths.
+func writeScale(dir string, sc *search.Scaling) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("scale: %w", err)
+	}
+	var files []string
+	write := func(name string, fn func(io.Writer) error) error {
+		path := filepath.Join(dir, name)
+		f, err := os.Create(path)
+		if err != nil {
+			return fmt.Errorf("scale: %w", err)
+		}
+		if err := fn(f); err != nil {
+			f.Close()
+			return fmt.Errorf("scale: write %s: %w", path, err)
+		}
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("scale: %w", err)
+		}
+		files = append(files, path)
+		return nil
+	}
+	if err := write("samples.csv", func(w io.Writer) error { return report.WriteSamplesCSV(w, sc) }); err != nil {
+		return nil, err
+	}
+	if err := write("models.csv", func(w io.Writer) error { return report.WriteModelsCSV(w, sc) }); err != nil {
+		return nil, err
+	}
+	for _, c := range report.ScaleCharts(sc) {
+		err := write(c.Name+".svg", func(w io.Writer) error {
+			_, err := io.WriteString(w, string(c.SVG)+"\n")
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return files, nil
+}

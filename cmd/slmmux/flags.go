@@ -1,0 +1,80 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/slmmux/slmmux/engine"
+	"github.com/slmmux/slmmux/engine/benchmark"
+	"github.com/slmmux/slmmux/models"
+	"github.com/slmmux/slmmux/models/ollama"
+)
+
+// benchFlags choose a benchmark: its name, prompt style and extractor.
+type benchFlags struct {
+	name, style, extractor string
+}
+
+func (b *benchFlags) register(f *pflag.FlagSet, def string) {
+	f.StringVar(&b.name, "bench", def, "benchmark: "+strings.Join(benchmark.Names(), "|"))
+	f.StringVar(&b.style, "prompt-style", "paper", "paper, or official for the authors' exact prompts")
+	f.StringVar(&b.extractor, "extractor", "", "jsonl only: auto (default), number, math or letter")
+}
+
+func (b *benchFlags) build() (benchmark.Benchmark, error) {
+	style, err := benchmark.ParsePromptStyle(b.style)
+	if err != nil {
+		return nil, usagef("--prompt-style: %v", err)
+	}
+	bm, err := benchmark.New(b.name, benchmark.Config{PromptStyle: style, Extractor: b.extractor})
+	if err != nil {
+		return nil, usagef("--bench: %v", err)
+	}
+	return bm, nil
+}
+
+// samplingFlags are the per-sample settings.
+type samplingFlags struct{ s engine.Sampling }
+
+func (sf *samplingFlags) register(f *pflag.FlagSet, k int) {
+	f.IntVar(&sf.s.Samples, "samples", k, "samples per model (k)")
+	f.Float64Var(&sf.s.Temperature, "temperature", 0.3, "sampling temperature (the paper uses 0.3)")
+	f.IntVar(&sf.s.Seed, "seed", 0, "base seed: sample j uses seed+j, so runs reproduce")
+	f.IntVar(&sf.s.NumPredict, "num-predict", 0, "maximum tokens per answer (0: the daemon's default)")
+	f.IntVar(&sf.s.NumCtx, "num-ctx", 0, "context window (0: the daemon's default); fixed for the whole run so models are not reloaded")
+}
+
+// resolveModels checks that every model is installed (failing fast, with
+// what to do) and returns them with their digests. An empty list means
+// every installed model.
+func resolveModels(ctx context.Context, c *ollama.Client, want []string) ([]string, map[string]string, error) {
+	installed, err := c.Installed(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	digests := map[string]string{}
+	var names []string
+	for _, m := range installed {
+		digests[m.Name] = m.Digest
+		digests[strings.TrimSuffix(m.Name, ":latest")] = m.Digest
+		names = append(names, strings.TrimSuffix(m.Name, ":latest"))
+	}
+	if len(want) == 0 {
+		if len(names) == 0 {
+			return nil, nil, fmt.Errorf("%w: the daemon has no models; `ollama pull NAME` or `slmmux models import FILE.gguf --name NAME`", models.ErrModelNotInstalled)
+		}
+		slices.Sort(names)
+		return names, digests, nil
+	}
+	for _, m := range want {
+		if _, ok := digests[m]; !ok {
+			return nil, nil, fmt.Errorf("%w: %q is not in the daemon at %s (installed: %s); `ollama pull %s`, or `slmmux models import FILE.gguf --name %s`",
+				models.ErrModelNotInstalled, m, c.Host(), strings.Join(names, ", "), m, m)
+		}
+	}
+	return want, digests, nil
+}

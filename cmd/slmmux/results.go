@@ -1,0 +1,148 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/slmmux/slmmux/engine/mux"
+	"github.com/slmmux/slmmux/engine/runstore"
+)
+
+// muxJSON is the `mux --json` object (and results.json's core).
+type muxJSON struct {
+	Accuracy  float64           `json:"accuracy"`
+	Stderr    float64           `json:"stderr"`
+	TrialStd  float64           `json:"trial_std"`
+	NItems    int               `json:"n_items"`
+	Samples   int               `json:"samples"`
+	Trials    int               `json:"trials"`
+	Profile   string            `json:"profile"`
+	Models    []string          `json:"models"`
+	Baselines baselinesJSON     `json:"baselines"`
+	Chosen    map[string]attrib `json:"attribution"`
+	Items     []mux.ItemChoice  `json:"items,omitempty"`
+}
+
+type baselinesJSON struct {
+	Single      map[string]float64 `json:"single"`
+	SingleSC    map[string]float64 `json:"single_sc"`
+	AgentForest float64            `json:"agent_forest"`
+	Oracle      float64            `json:"oracle"`
+}
+
+type attrib = mux.Attribution
+
+func toMuxJSON(r mux.SimResult, models []string, p mux.Profile) muxJSON {
+	return muxJSON{
+		Accuracy: r.Accuracy, Stderr: r.Stderr, TrialStd: r.TrialStd, NItems: r.NItems,
+		Samples: r.K, Trials: r.Trials, Profile: string(p), Models: models,
+		Baselines: baselinesJSON{r.Single, r.SingleSC, r.AgentForest, r.Oracle},
+		Chosen:    r.Attribution, Items: r.Items,
+	}
+}
+
+// loadDataset reads a run's samples and indexes them for the given models
+// (nil: every model in order of appearance).
+func loadDataset(dir string, models []string) (*mux.Dataset, error) {
+	samples, err := runstore.ReadSamples(dir)
+	if err != nil {
+		return nil, err
+	}
+	if len(samples) == 0 {
+		return nil, usagef("%s/%s holds no samples: nothing to evaluate", dir, runstore.SamplesFile)
+	}
+	recs := make([]mux.Record, len(samples))
+	present := map[string]bool{}
+	for i, s := range samples {
+		recs[i] = mux.Record{Item: s.Item, Model: s.Model, Sample: s.Sample, Answer: s.Answer, Correct: s.Correct}
+		present[s.Model] = true
+	}
+	for _, m := range models {
+		if !present[m] {
+			return nil, usagef("model %q has no samples in %s (models there: %s)", m, dir, strings.Join(sortedKeys(present), ", "))
+		}
+	}
+	return mux.BuildDataset(recs, models)
+}
+
+// printResults writes the results table: SLM-MUX, then the baselines.
+func printResults(w io.Writer, r mux.SimResult, models []string) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	n := r.NItems
+	row := func(name string, acc float64, note string) {
+		fmt.Fprintf(tw, "%s\t%5.1f %%\t± %.1f\t%s\t\n", name, 100*acc, 100*mux.Stderr(acc, n), note)
+	}
+	fmt.Fprintf(tw, "method\taccuracy\tstderr\t\t\n")
+	row("SLM-MUX", r.Accuracy, fmt.Sprintf("k=%d, %d item(s), %d trial(s)", r.K, n, r.Trials))
+	for _, m := range models {
+		row(m, r.Single[m], "one sample")
+	}
+	for _, m := range models {
+		row(m+" +SC", r.SingleSC[m], fmt.Sprintf("majority of %d", r.K))
+	}
+	row("Agent Forest", r.AgentForest, "pooled majority")
+	row("Oracle", r.Oracle, "some model right")
+	tw.Flush()
+}
+
+// parseValAcc parses "a=0.71,b=0.64".
+func parseValAcc(s string) (map[string]float64, error) {
+	if s == "" {
+		return nil, nil
+	}
+	out := map[string]float64{}
+	for _, part := range strings.Split(s, ",") {
+		name, val, ok := strings.Cut(strings.TrimSpace(part), "=")
+		v, err := strconv.ParseFloat(val, 64)
+		if !ok || err != nil || v < 0 || v > 1 || math.IsNaN(v) {
+			return nil, usagef("--val-acc %q: want model=accuracy pairs with accuracies in [0,1], e.g. a=0.71,b=0.64", part)
+		}
+		out[name] = v
+	}
+	return out, nil
+}
+
+// valAccFromRun takes each model's validation accuracy (mean accuracy of
+// one sample) from another run.
+func valAccFromRun(dir string, models []string) (map[string]float64, error) {
+	ds, err := loadDataset(dir, models)
+	if err != nil {
+		return nil, fmt.Errorf("--val-run: %w", err)
+	}
+	r, err := mux.Simulate(ds, mux.SimConfig{Trials: 1})
+	if err != nil {
+		return nil, fmt.Errorf("--val-run: %w", err)
+	}
+	return r.Single, nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" && !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/slmmux/slmmux/engine/runstore"
+	"github.com/slmmux/slmmux/models/ollama/daemon"
+	"github.com/slmmux/slmmux/models/ollama/ollamatest"
+)
+
+// With room for one model at a time (OLLAMA_MAX_LOADED_MODELS=1),
+// model-major eval loads each model once; the authors' question-major
+// order loads them once per item. Loads are counted from the daemon's own
+// load_duration reports.
+func TestModelMajorLoadsEachModelOnce(t *testing.T) {
+	d := ollamatest.StartT(t, daemon.Options{Env: map[string]string{"OLLAMA_MAX_LOADED_MODELS": "1"}})
+	ms := []string{d.TinyModel(t, "s1", 31), d.TinyModel(t, "s2", 32), d.TinyModel(t, "s3", 33)}
+	env := map[string]string{"OLLAMA_HOST": d.Host}
+	data := writeArith(t, 4)
+	loads := func(order string) int {
+		dir := filepath.Join(t.TempDir(), order)
+		r := run(t.Context(), env, "eval", "--bench", "jsonl", "--data", data, "--models", strings.Join(ms, ","),
+			"--samples", "2", "--num-predict", "4", "--max-loaded", "1", "--order", order, "--run", dir)
+		if r.code != 0 {
+			t.Fatalf("%s: %+v", order, r)
+		}
+		var res struct {
+			Loads int `json:"loads"`
+		}
+		if err := runstore.ReadJSON(dir, runstore.ResultsFile, &res); err != nil {
+			t.Fatal(err)
+		}
+		return res.Loads
+	}
+	if got := loads("model"); got != 3 {
+		t.Errorf("model-major: %d loads, want 3 (each model once)", got)
+	}
+	if got := loads("question"); got != 12 {
+		t.Errorf("question-major: %d loads, want 12 (3 models x 4 items)", got)
+	}
+	// plan agrees, from the daemon's own numbers.
+	r := run(t.Context(), env, "plan", "--models", strings.Join(ms, ","), "--samples", "2", "--items", "4", "--max-loaded", "1", "--json")
+	var p planJSON
+	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &p) != nil {
+		t.Fatalf("plan: %+v", r)
+	}
+	if len(p.Waves) != 3 || p.Loads != 3 || p.QuestionMajorLoads != 12 || p.Footprints[0].Bytes == 0 {
+		t.Fatalf("plan %+v", p)
+	}
+}
+
+func TestPlanWithoutDaemon(t *testing.T) {
+	env := map[string]string{"OLLAMA_HOST": closedPort(t)}
+	r := run(t.Context(), env, "plan", "--footprint", "a=4.7GiB,b=2GiB", "--footprint", "c=1GiB", "--budget", "6GiB", "--json")
+	var p planJSON
+	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &p) != nil {
+		t.Fatalf("plan: %+v", r)
+	}
+	if p.BudgetBytes != 6<<30 || len(p.Waves) != 2 || len(p.Refused) != 0 {
+		t.Fatalf("plan %+v", p)
+	}
+	r = run(t.Context(), env, "plan", "--footprint", "big=9GiB,a=1GiB", "--budget", "8GiB")
+	if r.code != 0 || !strings.Contains(r.stdout, "refused") || !strings.Contains(r.stdout, "big") {
+		t.Fatalf("refusal: %+v", r)
+	}
+	r = run(t.Context(), env, "plan", "--footprint", "a=lots", "--budget", "8GiB")
+	if r.code != exitUsage {
+		t.Fatalf("bad footprint: %+v", r)
+	}
+}

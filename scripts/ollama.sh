@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Build, start and stop the pinned Ollama daemon that tests, benchmarks and
+# the demo use. Nothing here touches ~/.ollama or a daemon of yours.
+#
+#   scripts/ollama.sh build            build it once into the cache (prints the binary path)
+#   scripts/ollama.sh start [PORT]     start it privately (models in $SLMMUX_CACHE/models), print OLLAMA_HOST
+#   scripts/ollama.sh stop             stop the one started by `start`
+#
+# The pin must match models/ollama/daemon.Version (a test checks it).
+set -euo pipefail
+VERSION=v0.6.5
+CACHE="${SLMMUX_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/slmmux}"
+BIN="$CACHE/ollama-$VERSION/bin/ollama"
+STATE="$CACHE/daemon"
+
+build() {
+  if [ ! -x "$BIN" ]; then
+    echo "building Ollama $VERSION from the Go module proxy into $CACHE (about 2-4 minutes, once)..." >&2
+    mkdir -p "$(dirname "$BIN")"
+    (cd "${TMPDIR:-/tmp}" && GOBIN="$(dirname "$BIN")" CGO_ENABLED=1 GOFLAGS=-buildvcs=false \
+      go install "github.com/ollama/ollama@$VERSION")
+  fi
+  echo "$BIN"
+}
+
+start() {
+  local port="${1:-11435}"
+  build >/dev/null
+  mkdir -p "$STATE/models" "$STATE/home"
+  OLLAMA_HOST="127.0.0.1:$port" OLLAMA_MODELS="$STATE/models" HOME="$STATE/home" \
+    nohup "$BIN" serve >"$STATE/server.log" 2>&1 &
+  echo $! >"$STATE/pid"
+  for _ in $(seq 1 100); do
+    if curl -fsS "http://127.0.0.1:$port/api/version" >/dev/null 2>&1; then
+      echo "OLLAMA_HOST=127.0.0.1:$port"
+      return 0
+    fi
+    sleep 0.1
+  done
+  echo "daemon did not answer; see $STATE/server.log" >&2
+  return 1
+}
+
+stop() {
+  if [ -f "$STATE/pid" ]; then
+    kill "$(cat "$STATE/pid")" 2>/dev/null || true
+    rm -f "$STATE/pid"
+  fi
+}
+
+case "${1:-}" in
+  build) build ;;
+  start) shift; start "$@" ;;
+  stop) stop ;;
+  *) echo "usage: $0 build|start [PORT]|stop" >&2; exit 2 ;;
+esac
