@@ -95,7 +95,7 @@ func (d *Daemon) launch(ctx context.Context, bin string, opt Options) error {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
 	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = procAttr()
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("daemon: start %s: %w", bin, err)
 	}
