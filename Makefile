@@ -4,7 +4,7 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 LDFLAGS  := -s -w -X main.version=$(VERSION)
 FUZZTIME ?= 5s
 
-.PHONY: build test unit fuzz bench demo lint daemon train clean
+.PHONY: build test unit fuzz bench demo lint daemon deps train clean
 
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/slmmux ./cmd/slmmux
@@ -13,8 +13,12 @@ build:
 daemon:
 	@scripts/ollama.sh build >/dev/null
 
+# Debian packages some tests use (headless Chromium, CPU PyTorch).
+deps:
+	@scripts/deps.sh
+
 # All tests, including those against a real daemon, plus short fuzz runs.
-test: daemon
+test: daemon deps
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 20m ./...
 	$(MAKE) --no-print-directory fuzz

@@ -28,18 +28,26 @@ func (c *Client) Import(ctx context.Context, name, path, template string) (Impor
 	if err != nil {
 		return ImportResult{}, err
 	}
+	open := func() (io.ReadCloser, error) { return os.Open(path) }
+	return c.ImportBlob(ctx, name, filepath.Base(path), digest, open, template)
+}
+
+// ImportBlob is Import for content that is not a file of its own (an
+// embedded model, say): digest is its "sha256:<hex>", and open is called
+// only when the daemon lacks the blob.
+func (c *Client) ImportBlob(ctx context.Context, name, filename, digest string, open func() (io.ReadCloser, error), template string) (ImportResult, error) {
 	res := ImportResult{Digest: digest}
 	has, err := c.hasBlob(ctx, digest)
 	if err != nil {
 		return res, err
 	}
 	if !has {
-		f, err := os.Open(path)
+		r, err := open()
 		if err != nil {
-			return res, fmt.Errorf("import %s: %w", path, err)
+			return res, fmt.Errorf("import %s: %w", filename, err)
 		}
-		defer f.Close()
-		if err := c.api.CreateBlob(ctx, digest, f); err != nil {
+		defer r.Close()
+		if err := c.api.CreateBlob(ctx, digest, r); err != nil {
 			return res, c.convertErr(ctx, name, err)
 		}
 		res.Uploaded = true
@@ -47,7 +55,7 @@ func (c *Client) Import(ctx context.Context, name, path, template string) (Impor
 	stream := false
 	req := &api.CreateRequest{
 		Model: name, Stream: &stream, Template: template,
-		Files: map[string]string{filepath.Base(path): digest},
+		Files: map[string]string{filename: digest},
 	}
 	if err := c.api.Create(ctx, req, func(api.ProgressResponse) error { return nil }); err != nil {
 		return res, fmt.Errorf("create %s: %w", name, c.convertErr(ctx, name, err))
