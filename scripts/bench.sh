@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# make bench: every Go benchmark, in benchstat format, saved to bench.txt.
+# Figures are ratios measured side by side in one run (machines are noisy).
+#   offline:  mux replay (500 items x 5 models x 9 samples, 100 trials), subset search
+#             (40 models x 500 items, K 2..5), probe time
+#   live:     adapter vs raw HTTP per generate call, eval vs direct adapter calls,
+#             model-major vs question-major (loads and wall time), ask concurrent vs sequential
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out="${BENCH_OUT:-bench.txt}"
+: >"$out"
+run() { go test -run '^$' -timeout 30m "$@" | tee -a "$out"; }
+run -bench . -benchtime 3x ./engine/mux/ ./hardware/
+run -bench . -benchtime 1x ./engine/search/
+run -bench AdapterOverhead -benchtime 30x ./models/ollama/
+run -bench 'EvalOverhead|AskLatency' -benchtime 3x ./engine/
+run -bench Scheduler -benchtime 1x ./engine/
+echo "results in $out (compare runs with: go run golang.org/x/perf/cmd/benchstat@latest old.txt new.txt)"
