@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -99,35 +97,11 @@ func readRunFiles(dir string) (*runstore.Meta, []runstore.Item, []string) {
 	case !errors.Is(err, os.ErrNotExist):
 		notes = append(notes, fmt.Sprintf("run.json could not be read: %v", err))
 	}
-	items, err := readItems(filepath.Join(dir, runstore.ItemsFile))
+	items, err := runstore.ReadItems(dir)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		notes = append(notes, fmt.Sprintf("items.jsonl could not be read (no per-subject accuracy): %v", err))
 	}
 	return meta, items, notes
-}
-
-// readItems reads items.jsonl, naming the line of a malformed entry.
-func readItems(path string) ([]runstore.Item, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	var out []runstore.Item
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<16), 1<<26)
-	for line := 1; sc.Scan(); line++ {
-		b := sc.Bytes()
-		if len(strings.TrimSpace(string(b))) == 0 {
-			continue
-		}
-		var it runstore.Item
-		if err := json.Unmarshal(b, &it); err != nil {
-			return nil, &runstore.LineError{File: path, Line: line, Err: err}
-		}
-		out = append(out, it)
-	}
-	return out, sc.Err()
 }
 
 // writeReport writes report.html and report.md into dir.

@@ -204,3 +204,28 @@ func endLine(f *os.File) error {
 	}
 	return err
 }
+
+// ReadItems reads DIR/items.jsonl, naming the line of a malformed entry.
+func ReadItems(dir string) ([]Item, error) {
+	path := filepath.Join(dir, ItemsFile)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out []Item
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<16), 1<<26)
+	for line := 1; sc.Scan(); line++ {
+		b := bytes.TrimSpace(sc.Bytes())
+		if len(b) == 0 {
+			continue
+		}
+		var it Item
+		if err := json.Unmarshal(b, &it); err != nil {
+			return nil, &LineError{File: path, Line: line, Err: err}
+		}
+		out = append(out, it)
+	}
+	return out, sc.Err()
+}
