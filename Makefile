@@ -41,7 +41,7 @@ demo: build daemon
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: run gofmt -w on the files above"; exit 1; }
 	$(GO) vet ./...
-	@$(GO) run honnef.co/go/tools/cmd/staticcheck@2025.1.1 ./... || echo "staticcheck unavailable or failed (see above)"
+	@$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./... || echo "staticcheck unavailable or failed (see above)"
 	$(GO) mod tidy -diff
 
 # Retrain the embedded demo models (needs Debian's python3-torch; not part of make test).

@@ -1,8 +1,6 @@
 package search
 
 import (
-	"math/bits"
-
 	"github.com/slmmux/slmmux/engine/mux"
 )
 
@@ -13,14 +11,6 @@ const maxModels = 1 << 14
 type bitset []uint64
 
 func (b bitset) set(i int) { b[i/64] |= 1 << (i % 64) }
-
-func count(b bitset) int {
-	n := 0
-	for _, w := range b {
-		n += bits.OnesCount64(w)
-	}
-	return n
-}
 
 // pool is a dataset prepared for subset scoring: per model, the items it
 // is correct on, consistently wrong on and (Official) has samples for, plus

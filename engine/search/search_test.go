@@ -178,7 +178,7 @@ func TestRobustLevel(t *testing.T) {
 		"b": {{"6", "6", "6"}, {"7", "7", "8"}},
 	})
 	cfg := Config{KMin: 2, KMax: 2, Lambda: 1}
-	checkBest(t, mustSearch(t, ds, cfg), 2, want{"a,b", 0.5 - 0.5, 0.5, 0.5})
+	checkBest(t, mustSearch(t, ds, cfg), 2, want{"a,b", 0, 0.5, 0.5} /* 0.5 − 1·0.5 */)
 	cfg.RobustLevel = 1
 	checkBest(t, mustSearch(t, ds, cfg), 2, want{"a,b", 1 - 0.5, 1, 0.5})
 	cfg.RobustLevel = 3
