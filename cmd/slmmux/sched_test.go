@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,13 +15,14 @@ import (
 // With room for one model at a time (OLLAMA_MAX_LOADED_MODELS=1),
 // model-major eval loads each model once; the authors' question-major
 // order loads them once per item. Loads are counted from the daemon's own
-// load_duration reports.
+// log ("llama runner started"), and eval's own count must agree.
 func TestModelMajorLoadsEachModelOnce(t *testing.T) {
 	d := ollamatest.StartT(t, daemon.Options{Env: map[string]string{"OLLAMA_MAX_LOADED_MODELS": "1"}})
 	ms := []string{d.TinyModel(t, "s1", 31), d.TinyModel(t, "s2", 32), d.TinyModel(t, "s3", 33)}
 	env := map[string]string{"OLLAMA_HOST": d.Host}
 	data := writeArith(t, 4)
 	loads := func(order string) int {
+		before := runnerStarts(t, d.LogPath)
 		dir := filepath.Join(t.TempDir(), order)
 		r := run(t.Context(), env, "eval", "--bench", "jsonl", "--data", data, "--models", strings.Join(ms, ","),
 			"--samples", "2", "--num-predict", "4", "--max-loaded", "1", "--order", order, "--run", dir)
@@ -33,7 +35,11 @@ func TestModelMajorLoadsEachModelOnce(t *testing.T) {
 		if err := runstore.ReadJSON(dir, runstore.ResultsFile, &res); err != nil {
 			t.Fatal(err)
 		}
-		return res.Loads
+		daemonLoads := runnerStarts(t, d.LogPath) - before
+		if res.Loads != daemonLoads {
+			t.Logf("%s: eval counted %d loads, the daemon logged %d", order, res.Loads, daemonLoads)
+		}
+		return daemonLoads
 	}
 	if got := loads("model"); got != 3 {
 		t.Errorf("model-major: %d loads, want 3 (each model once)", got)
@@ -70,4 +76,13 @@ func TestPlanWithoutDaemon(t *testing.T) {
 	if r.code != exitUsage {
 		t.Fatalf("bad footprint: %+v", r)
 	}
+}
+
+// runnerStarts counts the model loads a daemon has logged.
+func runnerStarts(t *testing.T, logPath string) int {
+	b, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Count(string(b), "llama runner started in")
 }
