@@ -205,3 +205,34 @@ func TestEvalRespectsSlots(t *testing.T) {
 		t.Fatalf("max in flight %d, want 2", got)
 	}
 }
+
+func TestEvalRetriesOutOfMemoryWithOneSlot(t *testing.T) {
+	b, items := arith(t, 4)
+	var inFlight atomic.Int32
+	fake := &enginetest.FakeGenerator{Delay: 1e6, GenerateFn: func(c context.Context, req models.Request) (models.Result, error) {
+		return answerer(c, req)
+	}}
+	oomFake := &oomGen{FakeGenerator: fake, inFlight: &inFlight}
+	w, _ := runstore.OpenWriter(t.TempDir())
+	defer w.Close()
+	e, _ := engine.New(engine.Config{Generator: oomFake, Slots: 3})
+	stats, err := e.Eval(t.Context(), b, items, w, engine.EvalConfig{Models: []string{"good"}, Sampling: engine.Sampling{Samples: 3}})
+	if err != nil || len(stats.Dropped) != 0 || w.Count() != 12 {
+		t.Fatalf("stats %+v, stored %d, err %v", stats, w.Count(), err)
+	}
+}
+
+// oomGen fails with out-of-memory whenever two requests are in flight.
+type oomGen struct {
+	*enginetest.FakeGenerator
+	inFlight *atomic.Int32
+}
+
+func (g *oomGen) Generate(ctx context.Context, req models.Request) (models.Result, error) {
+	n := g.inFlight.Add(1)
+	defer g.inFlight.Add(-1)
+	if n > 1 {
+		return models.Result{}, fmt.Errorf("load: %w", models.ErrOutOfMemory)
+	}
+	return g.FakeGenerator.Generate(ctx, req)
+}

@@ -188,18 +188,47 @@ func (r *evalRun) preload(ctx context.Context, m string) {
 	}
 }
 
+// runModel runs m's jobs with up to Slots requests in flight. When the
+// model runs out of memory with several slots, it is retried once with one
+// slot (a smaller KV cache) before being dropped.
 func (r *evalRun) runModel(ctx context.Context, m string, js []job) error {
+	slots := r.e.slots
+	for {
+		oom, err := r.runJobs(ctx, m, js, slots)
+		if err != nil || !oom {
+			return err
+		}
+		slots = 1
+		r.e.log.Info("out of memory: retrying with one slot", "model", m)
+		var left []job
+		for _, jb := range js {
+			if !r.w.Done(runstore.Key{Item: jb.item.ID, Model: m, Sample: jb.j}) {
+				left = append(left, jb)
+			}
+		}
+		js = left
+	}
+}
+
+// runJobs reports oom when the model ran out of memory with more than one
+// slot: the caller retries with one.
+func (r *evalRun) runJobs(ctx context.Context, m string, js []job, slots int) (oom bool, err error) {
 	mctx, stop := context.WithCancel(ctx)
 	defer stop()
 	g, gctx := errgroup.WithContext(mctx)
-	g.SetLimit(r.e.slots)
+	g.SetLimit(slots)
 	streak := 0
+	var oomOnce sync.Once
 	for _, jb := range js {
 		g.Go(func() error {
 			res, err := r.e.gen.Generate(gctx, r.cfg.Sampling.request(m, jb.p.System, jb.p.User, jb.j))
 			if err != nil {
 				if ctx.Err() != nil || gctx.Err() != nil {
-					return nil // cancelled or the model was dropped
+					return nil // cancelled, dropped, or being retried
+				}
+				if slots > 1 && errors.Is(err, models.ErrOutOfMemory) {
+					oomOnce.Do(func() { oom = true; stop() })
+					return nil
 				}
 				r.fail(m, err, &streak, stop)
 				return nil
@@ -208,9 +237,9 @@ func (r *evalRun) runModel(ctx context.Context, m string, js []job) error {
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return err
+		return false, err
 	}
-	return ctx.Err()
+	return oom, ctx.Err()
 }
 
 func (r *evalRun) fail(m string, err error, streak *int, stop context.CancelFunc) {
