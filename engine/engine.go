@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"time"
 
 	"github.com/slmmux/slmmux/models"
 )
@@ -28,9 +27,10 @@ type Unloader interface {
 }
 
 // Preloader is implemented by backends that can load a model ahead of its
-// first request, keeping it for keepAlive (negative: until unloaded).
+// first request, with the request's runner options, keeping it for
+// req.KeepAlive (negative: until unloaded).
 type Preloader interface {
-	Preload(ctx context.Context, model string, keepAlive time.Duration) (time.Duration, error)
+	Preload(ctx context.Context, req models.Request) error
 }
 
 // Config configures an Engine.
@@ -71,6 +71,7 @@ type Sampling struct {
 	Seed        int     // sample j uses seed Seed+j
 	NumPredict  int     // output cap in tokens; 0 = backend default
 	NumCtx      int     // context window; 0 = backend default
+	NumThread   int     // CPU threads per loaded model; 0 = backend default
 }
 
 // Validate checks the settings, naming the flag to fix.
@@ -89,7 +90,7 @@ func (s Sampling) request(model, system, prompt string, j int) models.Request {
 		Model: model, System: system, Prompt: prompt,
 		Options: models.Options{
 			Temperature: models.Float(s.Temperature), Seed: models.Int(s.Seed + j),
-			NumPredict: s.NumPredict, NumCtx: s.NumCtx,
+			NumPredict: s.NumPredict, NumCtx: s.NumCtx, NumThread: s.NumThread,
 		},
 	}
 }

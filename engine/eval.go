@@ -177,7 +177,10 @@ func (r *evalRun) preload(ctx context.Context, m string) {
 		return
 	}
 	start := time.Now()
-	if _, err := p.Preload(ctx, m, -1); err != nil {
+	req := r.cfg.Sampling.request(m, "", "", 0)
+	forever := time.Duration(-1)
+	req.KeepAlive = &forever
+	if err := p.Preload(ctx, req); err != nil {
 		r.e.log.Debug("preload failed", "model", m, "err", err)
 		return
 	}

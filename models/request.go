@@ -12,6 +12,7 @@ type Options struct {
 	Seed        *int
 	NumPredict  int      // maximum tokens to generate; 0 = backend default
 	NumCtx      int      // context window; a change reloads the model in Ollama
+	NumThread   int      // CPU threads of the runner; 0 = backend default; a change reloads the model
 	Stop        []string // stop sequences
 }
 

@@ -63,7 +63,7 @@ func (a *App) askCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			waves, hook, err := a.schedule(cmd.Context(), c, ms, pf, sf.s.NumCtx, sched.Work{Items: 1, Samples: sf.s.Samples})
+			waves, hook, err := a.schedule(cmd.Context(), c, ms, pf, &sf.s, sched.Work{Items: 1, Samples: sf.s.Samples})
 			if err != nil {
 				return err
 			}

@@ -71,6 +71,11 @@ func (a *App) runEval(cmd *cobra.Command, ef evalFlags) error {
 	for _, m := range ms {
 		meta.Models = append(meta.Models, runstore.ModelMeta{Name: m, Digest: digests[m]})
 	}
+	waves, hook, err := a.schedule(ctx, c, ms, ef.pf, &ef.sf.s, sched.Work{Items: len(items), Samples: ef.sf.s.Samples})
+	if err != nil {
+		return err
+	}
+	meta.NumThread = ef.sf.s.NumThread
 	if err := openRun(ef.run, meta, items); err != nil {
 		return err
 	}
@@ -79,10 +84,6 @@ func (a *App) runEval(cmd *cobra.Command, ef evalFlags) error {
 		return err
 	}
 	defer w.Close()
-	waves, hook, err := a.schedule(ctx, c, ms, ef.pf, ef.sf.s.NumCtx, sched.Work{Items: len(items), Samples: ef.sf.s.Samples})
-	if err != nil {
-		return err
-	}
 	eng, err := engine.New(engine.Config{Generator: c, Slots: ef.pf.slots, Logger: a.log()})
 	if err != nil {
 		return err

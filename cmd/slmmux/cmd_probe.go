@@ -97,7 +97,7 @@ func printProbe(a *App, info hardware.Info, d daemonReport) {
 	for _, g := range info.GPUs {
 		fmt.Fprintf(w, "GPU %d\t%s (%s), %s total, %s free, %s usable\n", g.Index, g.Name, g.Vendor, gib(g.TotalBytes), gib(g.FreeBytes), gib(g.UsableBytes))
 	}
-	fmt.Fprintf(w, "Budget\t%s for models (10%% margin)\n", gib(info.BudgetBytes(0.10)))
+	fmt.Fprintf(w, "Budget\t%s for models (20%% kept free, as Ollama does; see slmmux plan)\n", gib(info.BudgetBytes(0.20)))
 	if d.Reachable {
 		fmt.Fprintf(w, "Ollama\t%s at %s, %d model(s) loaded\n", d.Version, d.Host, len(d.Running))
 		for _, r := range d.Running {

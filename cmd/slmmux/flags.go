@@ -46,6 +46,7 @@ func (sf *samplingFlags) register(f *pflag.FlagSet, k int) {
 	f.IntVar(&sf.s.Seed, "seed", 0, "base seed: sample j uses seed+j, so runs reproduce")
 	f.IntVar(&sf.s.NumPredict, "num-predict", 0, "maximum tokens per answer (0: the daemon's default)")
 	f.IntVar(&sf.s.NumCtx, "num-ctx", 0, "context window (0: the daemon's default); fixed for the whole run so models are not reloaded")
+	f.IntVar(&sf.s.NumThread, "threads", 0, "CPU threads per loaded model (0: auto: without a GPU, the physical cores shared among the models loaded together)")
 }
 
 // resolveModels checks that every model is installed (failing fast, with

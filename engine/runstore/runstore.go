@@ -73,6 +73,7 @@ type Meta struct {
 	Temperature float64     `json:"temperature"`
 	NumPredict  int         `json:"num_predict,omitempty"`
 	NumCtx      int         `json:"num_ctx,omitempty"`
+	NumThread   int         `json:"num_thread,omitempty"`
 	Limit       int         `json:"limit,omitempty"`
 	PromptStyle string      `json:"prompt_style"`
 	PromptHash  string      `json:"prompt_hash"` // sha256 of the first item's prompt

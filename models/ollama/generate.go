@@ -85,11 +85,13 @@ func (c *Client) post(ctx context.Context, path string, in, out any) error {
 	return json.Unmarshal(b, out)
 }
 
-// Preload loads model into memory and keeps it for keepAlive (negative:
-// until unloaded). It returns the server-reported load time.
-func (c *Client) Preload(ctx context.Context, model string, keepAlive time.Duration) (time.Duration, error) {
-	res, err := c.Generate(ctx, models.Request{Model: model, KeepAlive: &keepAlive})
-	return res.Load, err
+// Preload loads req.Model into memory with req's runner options (NumCtx,
+// NumThread: different ones would reload it at the first request) and keeps
+// it for req.KeepAlive (negative: until unloaded). The prompt is ignored.
+func (c *Client) Preload(ctx context.Context, req models.Request) error {
+	req.Prompt, req.System = "", ""
+	_, err := c.Generate(ctx, req)
+	return err
 }
 
 // Unload asks the daemon to free model's memory now (keep_alive 0).
@@ -132,6 +134,9 @@ func toOptions(o models.Options) map[string]any {
 	}
 	if o.NumCtx > 0 {
 		m["num_ctx"] = o.NumCtx
+	}
+	if o.NumThread > 0 {
+		m["num_thread"] = o.NumThread
 	}
 	if len(o.Stop) > 0 {
 		m["stop"] = o.Stop
