@@ -99,7 +99,11 @@ func printProbe(a *App, info hardware.Info, d daemonReport) {
 	}
 	fmt.Fprintf(w, "Budget\t%s for models (20%% kept free, as Ollama does; see slmmux plan)\n", gib(info.BudgetBytes(0.20)))
 	if d.Reachable {
-		fmt.Fprintf(w, "Ollama\t%s at %s, %d model(s) loaded\n", d.Version, d.Host, len(d.Running))
+		v := d.Version
+		if v == "0.0.0" {
+			v = "version unknown (0.0.0: built from source)"
+		}
+		fmt.Fprintf(w, "Ollama\t%s at %s, %d model(s) loaded\n", v, d.Host, len(d.Running))
 		for _, r := range d.Running {
 			fmt.Fprintf(w, "  %s\t%s (%s in VRAM)\n", r.Name, gib(uint64(r.SizeBytes)), gib(uint64(r.VRAMBytes)))
 		}
