@@ -24,9 +24,9 @@ func BenchmarkEvalOverhead(b *testing.B) {
 	d := ollamatest.Shared(b)
 	ms := []string{d.TinyModel(b, "ov-a", 1), d.TinyModel(b, "ov-b", 2)}
 	bm, items := arithB(b, 10)
-	s := engine.Sampling{Samples: 3, Temperature: 0.5, NumPredict: 8}
+	s := engine.Sampling{Samples: 3, Temperature: 0.5, NumPredict: 8, NumThread: 1}
 	for _, m := range ms { // load both once
-		d.Client.Generate(b.Context(), models.Request{Model: m, Prompt: "x", Options: models.Options{NumPredict: 1}})
+		d.Client.Generate(b.Context(), models.Request{Model: m, Prompt: "x", Options: models.Options{NumPredict: 1, NumThread: 1}})
 	}
 	var evalT, directT time.Duration
 	for b.Loop() {
@@ -39,7 +39,7 @@ func BenchmarkEvalOverhead(b *testing.B) {
 		evalT += time.Since(t0)
 		w.Close()
 		for _, m := range ms { // Eval unloaded them; reload for a fair comparison
-			d.Client.Generate(b.Context(), models.Request{Model: m, Prompt: "x", Options: models.Options{NumPredict: 1}})
+			d.Client.Generate(b.Context(), models.Request{Model: m, Prompt: "x", Options: models.Options{NumPredict: 1, NumThread: 1}})
 		}
 		t1 := time.Now()
 		g, ctx := errgroup.WithContext(b.Context())
@@ -49,7 +49,7 @@ func BenchmarkEvalOverhead(b *testing.B) {
 					p := bm.Prompt(it)
 					for j := range s.Samples {
 						req := models.Request{Model: m, System: p.System, Prompt: p.User, Options: models.Options{
-							Temperature: models.Float(s.Temperature), Seed: models.Int(j), NumPredict: s.NumPredict}}
+							Temperature: models.Float(s.Temperature), Seed: models.Int(j), NumPredict: s.NumPredict, NumThread: 1}}
 						if _, err := d.Client.Generate(ctx, req); err != nil {
 							return err
 						}
@@ -78,7 +78,7 @@ func BenchmarkScheduler(b *testing.B) {
 		ms = append(ms, d.RandomModel(b, fmt.Sprint("sched-", i), int64(40+i), size))
 	}
 	bm, items := arithB(b, 4)
-	s := engine.Sampling{Samples: 2, Temperature: 0.5, NumPredict: 4}
+	s := engine.Sampling{Samples: 2, Temperature: 0.5, NumPredict: 4, NumThread: 1}
 	run := func(order engine.Order) (time.Duration, int) {
 		w, _ := runstore.OpenWriter(b.TempDir())
 		defer w.Close()
@@ -109,7 +109,7 @@ func BenchmarkAskLatency(b *testing.B) {
 	d := ollamatest.Shared(b)
 	ms := []string{d.TinyModel(b, "lat-a", 1), d.TinyModel(b, "lat-b", 2), d.TinyModel(b, "lat-c", 3)}
 	bm, items := arithB(b, 1)
-	cfg := engine.AskConfig{Models: ms, Sampling: engine.Sampling{Samples: 3, Temperature: 0.5, NumPredict: 16}}
+	cfg := engine.AskConfig{Models: ms, Sampling: engine.Sampling{Samples: 3, Temperature: 0.5, NumPredict: 16, NumThread: 1}}
 	e, _ := engine.New(engine.Config{Generator: d.Client})
 	var conc, seq time.Duration
 	for b.Loop() {
