@@ -30,7 +30,7 @@ func TestMain(m *testing.M) { ollamatest.Main(m) }
 
 func greedy(model, prompt string, seed int) models.Request {
 	return models.Request{Model: model, Prompt: prompt, Options: models.Options{
-		Temperature: models.Float(0.8), Seed: models.Int(seed), NumPredict: 12,
+		Temperature: models.Float(0.8), Seed: models.Int(seed), NumPredict: 12, NumThread: 1,
 	}}
 }
 
