@@ -72,6 +72,9 @@ type Sampling struct {
 	NumPredict  int     // output cap in tokens; 0 = backend default
 	NumCtx      int     // context window; 0 = backend default
 	NumThread   int     // CPU threads per loaded model; 0 = backend default
+	// RepeatPenalty, when set, overrides the backend's repeat penalty (1 =
+	// off). Ollama's default 1.1 also penalises digits seen in the prompt.
+	RepeatPenalty *float64
 }
 
 // Validate checks the settings, naming the flag to fix.
@@ -91,6 +94,7 @@ func (s Sampling) request(model, system, prompt string, j int) models.Request {
 		Options: models.Options{
 			Temperature: models.Float(s.Temperature), Seed: models.Int(s.Seed + j),
 			NumPredict: s.NumPredict, NumCtx: s.NumCtx, NumThread: s.NumThread,
+			RepeatPenalty: s.RepeatPenalty,
 		},
 	}
 }

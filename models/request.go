@@ -9,11 +9,14 @@ type Options struct {
 	Temperature *float64
 	TopP        *float64
 	TopK        int
-	Seed        *int
-	NumPredict  int      // maximum tokens to generate; 0 = backend default
-	NumCtx      int      // context window; a change reloads the model in Ollama
-	NumThread   int      // CPU threads of the runner; 0 = backend default; a change reloads the model
-	Stop        []string // stop sequences
+	// RepeatPenalty scales down tokens seen in the last 64 (prompt
+	// included); nil = the backend's default (1.1 in Ollama), 1 = off.
+	RepeatPenalty *float64
+	Seed          *int
+	NumPredict    int      // maximum tokens to generate; 0 = backend default
+	NumCtx        int      // context window; a change reloads the model in Ollama
+	NumThread     int      // CPU threads of the runner; 0 = backend default; a change reloads the model
+	Stop          []string // stop sequences
 }
 
 // Request is one generation: a model, a prompt with an optional system

@@ -44,8 +44,8 @@ func (a *App) askCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := sf.s.Validate(); err != nil {
-				return usageError{err}
+			if err := sf.validate(); err != nil {
+				return err
 			}
 			p, err := mux.ParseProfile(profile)
 			if err != nil {

@@ -110,7 +110,7 @@ func (a *App) runEval(cmd *cobra.Command, ef evalFlags) error {
 }
 
 // prepare validates the flags and loads the benchmark; it writes nothing.
-func (ef evalFlags) prepare() ([]benchmark.Item, benchmark.Benchmark, runstore.Meta, error) {
+func (ef *evalFlags) prepare() ([]benchmark.Item, benchmark.Benchmark, runstore.Meta, error) {
 	var meta runstore.Meta
 	switch {
 	case ef.bf.name == "":
@@ -124,8 +124,8 @@ func (ef evalFlags) prepare() ([]benchmark.Item, benchmark.Benchmark, runstore.M
 	case ef.limit < 0:
 		return nil, nil, meta, usagef("--limit %d: must be 0 (all) or more", ef.limit)
 	}
-	if err := ef.sf.s.Validate(); err != nil {
-		return nil, nil, meta, usageError{err}
+	if err := ef.sf.validate(); err != nil {
+		return nil, nil, meta, err
 	}
 	b, err := ef.bf.build()
 	if err != nil {
@@ -147,7 +147,8 @@ func (ef evalFlags) prepare() ([]benchmark.Item, benchmark.Benchmark, runstore.M
 	meta = runstore.Meta{
 		Benchmark: b.Name(), Data: abs, Samples: ef.sf.s.Samples, Seed: ef.sf.s.Seed,
 		Temperature: ef.sf.s.Temperature, NumPredict: ef.sf.s.NumPredict, NumCtx: ef.sf.s.NumCtx,
-		Limit: ef.limit, PromptStyle: ef.bf.style, PromptHash: hex.EncodeToString(h[:8]),
+		RepeatPenalty: ef.sf.s.RepeatPenalty,
+		Limit:         ef.limit, PromptStyle: ef.bf.style, PromptHash: hex.EncodeToString(h[:8]),
 		Created: time.Now().UTC(), Version: buildVersion(),
 	}
 	return items, b, meta, nil
@@ -193,6 +194,8 @@ func metaDiff(old, cur runstore.Meta) string {
 		return fmt.Sprintf("num-predict %d, not %d", old.NumPredict, cur.NumPredict)
 	case old.NumCtx != cur.NumCtx:
 		return fmt.Sprintf("num-ctx %d, not %d", old.NumCtx, cur.NumCtx)
+	case fmt.Sprint(deref(old.RepeatPenalty)) != fmt.Sprint(deref(cur.RepeatPenalty)):
+		return fmt.Sprintf("repeat-penalty %v, not %v", deref(old.RepeatPenalty), deref(cur.RepeatPenalty))
 	case old.PromptHash != cur.PromptHash:
 		return "another prompt (prompt style or data)"
 	}
@@ -232,4 +235,12 @@ func (a *App) writeResults(dir string, ms []string, stats engine.EvalStats) erro
 	printResults(a.Stdout, res, ms)
 	fmt.Fprintf(a.Stdout, "generated %d sample(s) in %.1fs; results in %s\n", stats.Generated, stats.Wall.Seconds(), filepath.Join(dir, runstore.ResultsFile))
 	return nil
+}
+
+// deref shows an optional setting: its value, or 0 for the default.
+func deref(p *float64) float64 {
+	if p == nil {
+		return 0
+	}
+	return *p
 }

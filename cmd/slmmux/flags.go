@@ -38,7 +38,24 @@ func (b *benchFlags) build() (benchmark.Benchmark, error) {
 }
 
 // samplingFlags are the per-sample settings.
-type samplingFlags struct{ s engine.Sampling }
+type samplingFlags struct {
+	s             engine.Sampling
+	repeatPenalty float64
+}
+
+// validate checks the settings and applies --repeat-penalty.
+func (sf *samplingFlags) validate() error {
+	if sf.repeatPenalty < 0 {
+		return usagef("--repeat-penalty %v: must be positive (1: off)", sf.repeatPenalty)
+	}
+	if sf.repeatPenalty > 0 {
+		sf.s.RepeatPenalty = models.Float(sf.repeatPenalty)
+	}
+	if err := sf.s.Validate(); err != nil {
+		return usageError{err}
+	}
+	return nil
+}
 
 func (sf *samplingFlags) register(f *pflag.FlagSet, k int) {
 	f.IntVar(&sf.s.Samples, "samples", k, "samples per model (k)")
@@ -46,6 +63,7 @@ func (sf *samplingFlags) register(f *pflag.FlagSet, k int) {
 	f.IntVar(&sf.s.Seed, "seed", 0, "base seed: sample j uses seed+j, so runs reproduce")
 	f.IntVar(&sf.s.NumPredict, "num-predict", 0, "maximum tokens per answer (0: the daemon's default)")
 	f.IntVar(&sf.s.NumCtx, "num-ctx", 0, "context window (0: the daemon's default); fixed for the whole run so models are not reloaded")
+	f.Float64Var(&sf.repeatPenalty, "repeat-penalty", 0, "penalty on tokens seen in the last 64, prompt included (0: the daemon's default, 1.1 in Ollama; 1: off)")
 	f.IntVar(&sf.s.NumThread, "threads", 0, "CPU threads per loaded model (0: auto: without a GPU, the physical cores shared among the models loaded together)")
 }
 

@@ -65,20 +65,21 @@ type Item struct {
 // Meta is run.json: what a run asked for, so that a resume can check it
 // asks for the same thing.
 type Meta struct {
-	Benchmark   string      `json:"benchmark"`
-	Data        string      `json:"data"`
-	Models      []ModelMeta `json:"models"`
-	Samples     int         `json:"samples"`
-	Seed        int         `json:"seed"`
-	Temperature float64     `json:"temperature"`
-	NumPredict  int         `json:"num_predict,omitempty"`
-	NumCtx      int         `json:"num_ctx,omitempty"`
-	NumThread   int         `json:"num_thread,omitempty"`
-	Limit       int         `json:"limit,omitempty"`
-	PromptStyle string      `json:"prompt_style"`
-	PromptHash  string      `json:"prompt_hash"` // sha256 of the first item's prompt
-	Created     time.Time   `json:"created"`
-	Version     string      `json:"slmmux_version,omitempty"`
+	Benchmark     string      `json:"benchmark"`
+	Data          string      `json:"data"`
+	Models        []ModelMeta `json:"models"`
+	Samples       int         `json:"samples"`
+	Seed          int         `json:"seed"`
+	Temperature   float64     `json:"temperature"`
+	NumPredict    int         `json:"num_predict,omitempty"`
+	NumCtx        int         `json:"num_ctx,omitempty"`
+	NumThread     int         `json:"num_thread,omitempty"`
+	RepeatPenalty *float64    `json:"repeat_penalty,omitempty"`
+	Limit         int         `json:"limit,omitempty"`
+	PromptStyle   string      `json:"prompt_style"`
+	PromptHash    string      `json:"prompt_hash"` // sha256 of the first item's prompt
+	Created       time.Time   `json:"created"`
+	Version       string      `json:"slmmux_version,omitempty"`
 }
 
 // ModelMeta names a model of the run and its digest.

@@ -126,6 +126,9 @@ func toOptions(o models.Options) map[string]any {
 	if o.TopK > 0 {
 		m["top_k"] = o.TopK
 	}
+	if o.RepeatPenalty != nil {
+		m["repeat_penalty"] = *o.RepeatPenalty
+	}
 	if o.Seed != nil {
 		m["seed"] = *o.Seed
 	}
