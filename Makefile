@@ -44,9 +44,11 @@ lint:
 	@$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./... || echo "staticcheck unavailable or failed (see above)"
 	$(GO) mod tidy -diff
 
-# Retrain the embedded demo models (needs Debian's python3-torch; not part of make test).
+# Retrain the embedded demo models (needs Debian's python3-torch; not part of make test),
+# then convert them with the project's GGUF writer and record their digests.
 train:
-	/usr/bin/python3 scripts/train_demo.py --out models/demo
+	/usr/bin/python3 scripts/train_demo.py --out models/demo --temperature 0.3
+	$(GO) run ./models/demo/cmd/demo-pack -dir models/demo
 
 clean:
 	rm -rf bin

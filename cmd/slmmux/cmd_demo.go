@@ -1,0 +1,242 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/slmmux/slmmux/engine"
+	"github.com/slmmux/slmmux/engine/benchmark"
+	"github.com/slmmux/slmmux/engine/mux"
+	"github.com/slmmux/slmmux/engine/runstore"
+	"github.com/slmmux/slmmux/engine/sched"
+	"github.com/slmmux/slmmux/engine/search"
+	"github.com/slmmux/slmmux/models"
+	"github.com/slmmux/slmmux/models/demo"
+	"github.com/slmmux/slmmux/models/ollama"
+	"github.com/slmmux/slmmux/models/ollama/daemon"
+)
+
+// demoJSON is `demo --json`.
+type demoJSON struct {
+	NItems      int                `json:"n_items"`
+	Samples     int                `json:"samples"`
+	Temperature float64            `json:"temperature"`
+	Mux         accJSON            `json:"mux"`
+	Single      map[string]float64 `json:"single"`
+	SingleSC    map[string]float64 `json:"single_sc"`
+	AgentForest float64            `json:"agent_forest"`
+	Oracle      float64            `json:"oracle"`
+	BestPair    []string           `json:"best_pair,omitempty"`
+	BestPairAcc float64            `json:"best_pair_mux_acc,omitempty"`
+	Tokens      int                `json:"output_tokens"`
+	WallSeconds float64            `json:"wall_seconds"`
+	Run         string             `json:"run"`
+}
+
+type accJSON struct {
+	Accuracy float64 `json:"accuracy"`
+	Stderr   float64 `json:"stderr"`
+}
+
+func (a *App) demoCmd() *cobra.Command {
+	var (
+		limit, samples int
+		temperature    float64
+		runDir         string
+		asJSON         bool
+	)
+	cmd := &cobra.Command{
+		Use:   "demo [--limit N] [--samples k] [--json]",
+		Short: "Run SLM-MUX end to end on the embedded demo models (no download needed)",
+		Long: `demo makes sure an Ollama daemon is reachable (OLLAMA_HOST, else one on the default
+port, else it starts the ollama on PATH, else it builds and starts the pinned one),
+imports the embedded arithmetic models if missing, samples every test question
+k times with each model, and prints SLM-MUX against each model alone, each with
+self-consistency, Agent Forest and the oracle, then the best pair from search.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cat, err := demo.Load()
+			if err != nil {
+				return err
+			}
+			if !cmd.Flags().Changed("samples") {
+				samples = cat.Samples
+			}
+			if !cmd.Flags().Changed("temperature") {
+				temperature = cat.Temperature
+			}
+			if samples < 1 || limit < 0 {
+				return usagef("demo: --samples must be at least 1 and --limit 0 (all) or more")
+			}
+			return a.runDemo(cmd.Context(), cat, limit, samples, temperature, runDir, asJSON)
+		},
+	}
+	f := cmd.Flags()
+	f.IntVar(&limit, "limit", 0, "use only the first N test questions (0: all)")
+	f.IntVar(&samples, "samples", 0, "samples per model (default: the catalog's, 5)")
+	f.Float64Var(&temperature, "temperature", 0, "sampling temperature (default: the catalog's)")
+	f.StringVar(&runDir, "run", "", "keep the run in this folder (resumable); default: a temporary folder")
+	f.BoolVar(&asJSON, "json", false, "print one JSON object")
+	return cmd
+}
+
+func (a *App) runDemo(ctx context.Context, cat demo.Catalog, limit, k int, temp float64, runDir string, asJSON bool) error {
+	c, stop, err := a.ensureDaemon(ctx)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	if err := importDemo(ctx, c, cat, a.Stderr); err != nil {
+		return err
+	}
+	if runDir == "" {
+		tmp, err := os.MkdirTemp("", "slmmux-demo-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		runDir = tmp
+	}
+	if err := os.MkdirAll(runDir, 0o755); err != nil {
+		return err
+	}
+	data := filepath.Join(runDir, "demo-test.jsonl")
+	if err := os.WriteFile(data, demo.TestSet(), 0o644); err != nil {
+		return err
+	}
+	b, err := benchmark.New("jsonl", benchmark.Config{Extractor: "number"})
+	if err != nil {
+		return err
+	}
+	items, err := b.Load(data)
+	if err != nil {
+		return err
+	}
+	if limit > 0 && limit < len(items) {
+		items = items[:limit]
+	}
+	ms := cat.Names()
+	s := engine.Sampling{Samples: k, Temperature: temp, NumPredict: cat.NumPredict, RepeatPenalty: cat.RepeatPenalty}
+	waves, hook, err := a.schedule(ctx, c, ms, planFlags{margin: 0.2, maxLoaded: 3, slots: 1}, &s, sched.Work{Items: len(items), Samples: k})
+	if err != nil {
+		return err
+	}
+	w, err := runstore.OpenWriter(runDir)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	eng, err := engine.New(engine.Config{Generator: c, Logger: a.log()})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.Stderr, "demo: %d questions x %d models x %d samples at temperature %.2f\n", len(items), len(ms), k, temp)
+	bar := newProgress(a.Stderr, len(items), len(ms)*k)
+	start := time.Now()
+	stats, err := eng.Eval(ctx, b, items, w, engine.EvalConfig{Models: ms, Sampling: s, Waves: waves, WaveDone: hook, Progress: bar.update})
+	bar.finish()
+	if err != nil {
+		return err
+	}
+	if len(stats.Dropped) > 0 {
+		return fmt.Errorf("demo: models dropped: %v", stats.Dropped)
+	}
+	return a.demoResults(runDir, cat, ms, k, temp, time.Since(start), asJSON)
+}
+
+func (a *App) demoResults(dir string, cat demo.Catalog, ms []string, k int, temp float64, wall time.Duration, asJSON bool) error {
+	ds, err := loadDataset(dir, ms)
+	if err != nil {
+		return err
+	}
+	res, err := mux.Simulate(ds, mux.SimConfig{K: k, Trials: 1, ValAcc: cat.ValAcc()})
+	if err != nil {
+		return err
+	}
+	samples, err := runstore.ReadSamples(dir)
+	if err != nil {
+		return err
+	}
+	out := demoJSON{NItems: res.NItems, Samples: k, Temperature: temp, Mux: accJSON{res.Accuracy, res.Stderr},
+		Single: res.Single, SingleSC: res.SingleSC, AgentForest: res.AgentForest, Oracle: res.Oracle,
+		WallSeconds: wall.Seconds(), Run: dir}
+	for _, s := range samples {
+		out.Tokens += s.OutputTokens
+	}
+	cfg := search.DefaultConfig(search.Paper)
+	cfg.KMin, cfg.KMax, cfg.ValAcc = 2, 2, cat.ValAcc()
+	if sr, err := search.Search(ds, cfg); err == nil && len(sr.BestByK) > 0 {
+		out.BestPair, out.BestPairAcc = sr.BestByK[0].Models, sr.BestByK[0].MuxAcc
+	}
+	if asJSON {
+		return writeJSON(a.Stdout, out)
+	}
+	printResults(a.Stdout, res, ms)
+	fmt.Fprintf(a.Stdout, "\n%d output tokens in %.1fs (%.0f tokens/s)\n", out.Tokens, out.WallSeconds, float64(out.Tokens)/out.WallSeconds)
+	if out.BestPair != nil {
+		fmt.Fprintf(a.Stdout, "best pair by search (paper objective): %v, SLM-MUX accuracy %.1f %%\n", out.BestPair, 100*out.BestPairAcc)
+	}
+	return nil
+}
+
+// importDemo creates the embedded models in the daemon; a blob the daemon
+// already has (same digest) is not uploaded again.
+func importDemo(ctx context.Context, c *ollama.Client, cat demo.Catalog, log io.Writer) error {
+	for _, m := range cat.Models {
+		res, err := c.ImportBlob(ctx, m.Name, m.File, m.Digest, func() (io.ReadCloser, error) { return demo.Open(m.File) }, demo.Template)
+		if err != nil {
+			return fmt.Errorf("demo: import %s: %w", m.Name, err)
+		}
+		if res.Uploaded {
+			fmt.Fprintf(log, "demo: imported %s (%s)\n", m.Name, m.Strength)
+		}
+	}
+	return nil
+}
+
+// ensureDaemon returns a client for a reachable daemon: OLLAMA_HOST, else
+// the default port, else a private daemon it starts (the ollama on PATH, or
+// the pinned build) and that stop ends.
+func (a *App) ensureDaemon(ctx context.Context) (*ollama.Client, func(), error) {
+	noop := func() {}
+	host := a.Getenv("OLLAMA_HOST")
+	c, err := ollama.New(ollama.Config{Host: host})
+	if err != nil {
+		return nil, noop, err
+	}
+	pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	_, verr := c.Version(pctx)
+	cancel()
+	if verr == nil {
+		return c, noop, nil
+	}
+	if host != "" || !errors.Is(verr, models.ErrUnavailable) {
+		return nil, noop, verr
+	}
+	bin, err := exec.LookPath("ollama")
+	if err != nil {
+		fmt.Fprintf(a.Stderr, "demo: no Ollama daemon is running and none is on PATH: building the pinned %s into %s (once)\n", daemon.Version, daemon.CacheDir())
+		if bin, err = daemon.EnsureBinary(ctx, a.Stderr); err != nil {
+			return nil, noop, err
+		}
+	}
+	d, err := daemon.Start(ctx, daemon.Options{Binary: bin, ModelsDir: filepath.Join(daemon.CacheDir(), "demo-models")})
+	if err != nil {
+		return nil, noop, err
+	}
+	fmt.Fprintf(a.Stderr, "demo: started %s privately at %s (stopped at the end)\n", bin, d.Host)
+	c, err = ollama.New(ollama.Config{Host: d.Host})
+	if err != nil {
+		d.Stop()
+		return nil, noop, err
+	}
+	return c, func() { _ = d.Stop() }, nil
+}

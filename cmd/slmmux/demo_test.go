@@ -1,0 +1,127 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/slmmux/slmmux/models"
+	"github.com/slmmux/slmmux/models/demo"
+	"github.com/slmmux/slmmux/models/gguf"
+	"github.com/slmmux/slmmux/models/ollama/ollamatest"
+)
+
+// The reduced demo, live: SLM-MUX must beat the best single model, so a
+// regression in the engine, the extractor, the GGUF writer or the import
+// breaks the build.
+func TestReducedDemoBeatsBestSingleModel(t *testing.T) {
+	d := ollamatest.Shared(t)
+	r := run(t.Context(), map[string]string{"OLLAMA_HOST": d.Host}, "demo", "--limit", "90", "--samples", "3", "--json")
+	if r.code != 0 {
+		t.Fatalf("demo: %+v", r)
+	}
+	var out demoJSON
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+		t.Fatal(err)
+	}
+	best := ""
+	for m, acc := range out.Single {
+		if best == "" || acc > out.Single[best] {
+			best = m
+		}
+	}
+	t.Logf("demo (90 items, k=3): SLM-MUX %.3f, single %v, single+SC %v, Agent Forest %.3f, oracle %.3f",
+		out.Mux.Accuracy, out.Single, out.SingleSC, out.AgentForest, out.Oracle)
+	if out.NItems != 90 || len(out.Single) < 3 {
+		t.Fatalf("demo result %+v", out)
+	}
+	if out.Mux.Accuracy <= out.Single[best] {
+		t.Fatalf("SLM-MUX %.3f does not beat the best single model %s (%.3f)", out.Mux.Accuracy, best, out.Single[best])
+	}
+}
+
+// Ollama's greedy outputs equal the PyTorch model's, recorded at training:
+// the architecture, tokenizer and GGUF conversion match llama.cpp's.
+func TestDemoModelsMatchPyTorchGolden(t *testing.T) {
+	d := ollamatest.Shared(t)
+	cat, err := demo.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := importDemo(t.Context(), d.Client, cat, os.Stderr); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range cat.Models {
+		digest, err := demo.Digest(m.File)
+		if err != nil || digest != m.Digest {
+			t.Fatalf("%s: catalog digest %s, file %s (%v)", m.Name, m.Digest, digest, err)
+		}
+		goldens, err := demo.Goldens(m.Name)
+		if err != nil || len(goldens) == 0 {
+			t.Fatalf("%s: no golden outputs: %v", m.Name, err)
+		}
+		mismatch := 0
+		for _, g := range goldens {
+			res, err := d.Client.Generate(t.Context(), models.Request{Model: m.Name, Prompt: g.Prompt,
+				Options: models.Options{Temperature: models.Float(0), Seed: models.Int(0), NumPredict: 12,
+					RepeatPenalty: models.Float(1), NumThread: 1}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Text != g.Output {
+				mismatch++
+				t.Errorf("%s %q: ollama %q, pytorch %q", m.Name, g.Prompt, res.Text, g.Output)
+			}
+		}
+		t.Logf("%s: %d/%d greedy outputs equal PyTorch's", m.Name, len(goldens)-mismatch, len(goldens))
+	}
+}
+
+// A few training steps, exported and converted, load and generate: the
+// training script cannot rot unnoticed.
+func TestTrainingSmoke(t *testing.T) {
+	if exec.Command("/usr/bin/python3", "-c", "import torch").Run() != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("python3-torch is missing (make test installs it with scripts/deps.sh)")
+		}
+		t.Skip("python3-torch not installed (apt-get install python3-torch)")
+	}
+	d := ollamatest.Shared(t)
+	out := t.TempDir()
+	cmd := exec.Command("/usr/bin/python3", filepath.Join("..", "..", "scripts", "train_demo.py"), "--smoke", "--out", out)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("train_demo.py --smoke: %v\n%s", err, b)
+	}
+	var dirs []string
+	filepath.WalkDir(out, func(p string, e os.DirEntry, _ error) error {
+		if e != nil && e.Name() == "model.json" {
+			dirs = append(dirs, filepath.Dir(p))
+		}
+		return nil
+	})
+	if len(dirs) == 0 {
+		t.Fatal("the smoke run exported no model")
+	}
+	slices.Sort(dirs)
+	f, err := gguf.FromTorchExport(dirs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(out, "smoke.gguf")
+	w, _ := os.Create(path)
+	if _, err := f.WriteTo(w); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	if _, err := d.Client.Import(t.Context(), "smoke", path, demo.Template); err != nil {
+		t.Fatal(err)
+	}
+	res, err := d.Client.Generate(t.Context(), models.Request{Model: "smoke", Prompt: "What is 1+2?",
+		Options: models.Options{Temperature: models.Float(0), NumPredict: 6}})
+	if err != nil || res.OutputTokens == 0 {
+		t.Fatalf("smoke model: %+v %v", res, err)
+	}
+}

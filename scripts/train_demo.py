@@ -1,0 +1,257 @@
+#!/usr/bin/python3
+"""Train the tiny SLM-MUX demo models (llama architecture) and export them.
+
+  /usr/bin/python3 scripts/train_demo.py --out models/demo [--models all|NAME[,NAME]]
+      [--steps N] [--threads 1] [--seed S] [--temperature T] [--eval-only] [--smoke]
+
+Writes to --out: testset.jsonl, valset.jsonl, <name>.golden.json, catalog.json,
+eval.json, and build/<name>/{model.json,model.bin,model.pt} (the GGUF converter
+input; build/ is not committed). Needs Debian's python3-torch (CPU);
+libopenblas0-serial makes it ~8x faster (see demo_task.py).
+"""
+import argparse
+import hashlib
+import json
+import math
+import os
+import random
+import struct
+import sys
+import time
+import zlib
+from collections import Counter
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import demo_task as dt  # noqa: E402
+from demo_task import torch, F  # noqa: E402
+
+# Complementary models: the training-data mix per operation is the lever.
+MODELS = {
+    "demo-addsub": dict(strength="addition and subtraction",
+                        mix={"add": 0.48, "sub": 0.48, "mul": 0.04},
+                        config=dict(embedding_length=64, block_count=3, feed_forward_length=256),
+                        steps=5000, lr=6e-3, weight_decay=0.1, batch=64),
+    "demo-mul": dict(strength="multiplication",
+                     mix={"add": 0.015, "sub": 0.015, "mul": 0.97},
+                     config=dict(embedding_length=64, block_count=3, feed_forward_length=256),
+                     steps=4000, lr=6e-3, weight_decay=0.1, batch=64),
+    "demo-mix": dict(strength="generalist (weaker, smaller)",
+                     mix={"add": 1 / 3, "sub": 1 / 3, "mul": 1 / 3},
+                     config=dict(embedding_length=48, block_count=2, feed_forward_length=192),
+                     steps=3000, lr=6e-3, weight_decay=0.01, batch=64),
+}
+SMOKE_CONFIG = dict(embedding_length=32, block_count=2, feed_forward_length=64)
+T_GRID = (0.3, 0.5, 0.7, 0.9, 1.1)
+GOLDEN_PROMPTS = 40
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--out", default="models/demo", help="output directory")
+    p.add_argument("--models", default="all", help="'all' or comma-separated names: " + ", ".join(MODELS))
+    p.add_argument("--steps", type=int, default=None, help="override training steps per model")
+    p.add_argument("--threads", type=int, default=1, help="torch CPU threads (default 1)")
+    p.add_argument("--seed", type=int, default=0, help="training seed")
+    p.add_argument("--temperature", type=float, default=None,
+                   help="sampling temperature for the report (default: best MUX gain on validation)")
+    p.add_argument("--eval-samples", type=int, default=5, help="k samples per model")
+    p.add_argument("--eval-seeds", type=int, default=3, help="sampling repetitions averaged in eval.json")
+    p.add_argument("--eval-only", action="store_true", help="reuse build/<name>/model.pt, no training")
+    p.add_argument("--smoke", action="store_true", help="~20 steps on a tiny config (CI, < 30 s)")
+    return p.parse_args(argv)
+
+
+def stable_seed(seed, name):
+    """Seed that depends on (seed, model name) but not on Python's hash salt."""
+    return seed * 1_000_003 + zlib.crc32(name.encode())
+
+
+def train_model(name, spec, steps, seed, exclude, log_every=500):
+    """Train one model on fresh generated problems; returns (model, seconds)."""
+    torch.manual_seed(stable_seed(seed, name))
+    rng = random.Random(stable_seed(seed, name))
+    model = dt.Llama(dt.Config(**spec["config"]))
+    decay = [p for p in model.parameters() if p.dim() == 2]
+    rest = [p for p in model.parameters() if p.dim() < 2]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": spec["weight_decay"]},
+                             {"params": rest, "weight_decay": 0.0}],
+                            lr=spec["lr"], betas=(0.9, 0.98))
+    warmup, t0 = max(1, steps // 40), time.time()
+    for step in range(steps):
+        frac = min(1.0, (step + 1) / warmup) * (0.1 + 0.45 * (1 + math.cos(math.pi * step / steps)))
+        for g in opt.param_groups:
+            g["lr"] = spec["lr"] * frac
+        x, y, mask, prefix = dt.training_batch(rng, spec["mix"], spec["batch"], exclude)
+        nll = F.cross_entropy(model(x, prefix).flatten(0, 1), y[:, prefix:].flatten(), reduction="none")
+        loss = (nll * mask[:, prefix:].flatten()).sum() / mask.sum()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        if (step + 1) % log_every == 0 or step + 1 == steps:
+            print(f"  {name} step {step + 1}/{steps} loss {loss.item():.4f} ({time.time() - t0:.0f}s)", flush=True)
+    model.eval()
+    return model, time.time() - t0
+
+
+def export_model(model, name, build_dir):
+    """Write model.json + model.bin (raw little-endian f32) for the GGUF converter."""
+    os.makedirs(build_dir, exist_ok=True)
+    tensors, offset = [], 0
+    with open(os.path.join(build_dir, "model.bin"), "wb") as f:
+        for gname, w in model.gguf_tensors():
+            data = w.numpy().astype("<f4").tobytes()
+            tensors.append({"name": gname, "shape": list(w.shape), "offset": offset, "dtype": "f32"})
+            f.write(data)
+            offset += len(data)
+    meta = {"name": name, "config": dt.save_config(model.cfg), "pieces": dt.PIECES, "tensors": tensors}
+    with open(os.path.join(build_dir, "model.json"), "w", encoding="utf-8") as f:
+        json.dump(meta, f, indent=1, ensure_ascii=False)
+    return offset
+
+
+def save_checkpoint(model, path):
+    torch.save({"config": dt.save_config(model.cfg), "state": model.state_dict()}, path)
+
+
+def load_checkpoint(path):
+    ck = torch.load(path)
+    model = dt.Llama(dt.Config(**ck["config"]))
+    model.load_state_dict(ck["state"])
+    return model.eval()
+
+
+def sample_answers(models, items, temperature, k, seed):
+    """answers[name][i] = list of k extracted answers (None: no number)."""
+    prompts = [it["question"] for it in items]
+    return {name: [[dt.extract_answer(t) for t in outs]
+                   for outs in dt.generate(m, prompts, temperature, n=k, seed=seed + j)]
+            for j, (name, m) in enumerate(models.items())}
+
+
+def majority(answers):
+    """(most frequent non-None answer, its count); first seen wins ties."""
+    c = Counter(a for a in answers if a is not None)
+    if not c:
+        return None, 0
+    best = max(c.values())
+    return next(a for a in answers if a is not None and c[a] == best), best
+
+
+def score(answers, items, rank, k):
+    """Accuracies (%) of single, single-SC, Agent Forest, SLM-MUX and oracle using
+    the first k samples; `rank` orders models by validation accuracy (best first)."""
+    n, gold = len(items), [it["answer"] for it in items]
+    res = {"single": {}, "single_sc": {}}
+    for name, ans in answers.items():
+        res["single"][name] = 100 * sum(a == g for s, g in zip(ans, gold) for a in s[:k]) / (n * k)
+        res["single_sc"][name] = 100 * sum(majority(s[:k])[0] == g for s, g in zip(ans, gold)) / n
+    af = mux = oracle = 0
+    for i, g in enumerate(gold):
+        votes = [majority(answers[m][i][:k]) for m in rank]
+        af += majority([a for m in rank for a in answers[m][i][:k]])[0] == g
+        mux += max(votes, key=lambda v: v[1])[0] == g  # max() keeps the first (best-ranked) on ties
+        oracle += any(v[0] == g for v in votes)
+    res.update(agent_forest=100 * af / n, mux=100 * mux / n, oracle=100 * oracle / n,
+               best_single=max(res["single"].values()), best_single_sc=max(res["single_sc"].values()))
+    return res
+
+
+def mean_scores(runs):
+    """Average a list of score() dicts (nested one level)."""
+    out = {}
+    for key, v in runs[0].items():
+        if isinstance(v, dict):
+            out[key] = {m: round(sum(r[key][m] for r in runs) / len(runs), 2) for m in v}
+        else:
+            out[key] = round(sum(r[key] for r in runs) / len(runs), 2)
+    return out
+
+
+def evaluate(models, items, rank, temperature, k, seeds):
+    """Mean scores at k and at 3 over `seeds` sampling repetitions."""
+    runs = [sample_answers(models, items, temperature, k, 1000 * s) for s in range(seeds)]
+    return {f"k{kk}": mean_scores([score(a, items, rank, kk) for a in runs]) for kk in sorted({k, 3})}
+
+
+def greedy_accuracy(model, items):
+    outs = dt.generate(model, [it["question"] for it in items], 0, repeat_penalty=1.0)
+    return sum(dt.extract_answer(o[0]) == it["answer"] for o, it in zip(outs, items)) / len(items)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    torch.set_num_threads(args.threads)
+    torch.use_deterministic_algorithms(True)
+    os.makedirs(args.out, exist_ok=True)
+    names = list(MODELS) if args.models == "all" else args.models.split(",")
+    test, val, held_out = dt.make_eval_sets(n_test=20 if args.smoke else 120, n_val=10 if args.smoke else 100)
+    dt.write_jsonl(os.path.join(args.out, "testset.jsonl"), test)
+    dt.write_jsonl(os.path.join(args.out, "valset.jsonl"), val)
+
+    info = {}
+    for name in names:
+        spec = dict(MODELS[name])
+        if args.smoke:
+            spec.update(config=SMOKE_CONFIG, steps=20)
+        steps = args.steps or spec["steps"]
+        bdir = os.path.join(args.out, "build", name)
+        ckpt = os.path.join(bdir, "model.pt")
+        if args.eval_only:
+            model, secs = load_checkpoint(ckpt), None
+        else:
+            print(f"training {name}: {spec['config']} mix {spec['mix']} steps {steps}", flush=True)
+            model, secs = train_model(name, dict(spec, steps=steps), steps, args.seed, held_out)
+            os.makedirs(bdir, exist_ok=True)
+            save_checkpoint(model, ckpt)
+        nbytes = export_model(model, name, bdir)
+        sha = hashlib.sha256(open(os.path.join(bdir, "model.bin"), "rb").read()).hexdigest()
+        golden = [{"prompt": it["question"], "output": o[0]} for it, o in zip(
+            test[:GOLDEN_PROMPTS], dt.generate(model, [it["question"] for it in test[:GOLDEN_PROMPTS]], 0,
+                                               repeat_penalty=1.0))]
+        with open(os.path.join(args.out, f"{name}.golden.json"), "w") as f:
+            json.dump(golden, f, indent=1)
+        info[name] = dict(model=model, bytes=nbytes, sha256=sha, train_seconds=secs,
+                          params=sum(p.numel() for p in model.parameters()),
+                          val_greedy=greedy_accuracy(model, val))
+        print(f"  {name}: {info[name]['params']} params, {nbytes} bytes, sha256 {sha[:16]}, "
+              f"val greedy {info[name]['val_greedy']:.3f}", flush=True)
+
+    # Every model present in build/ takes part in the ensemble evaluation.
+    for name in MODELS:
+        ckpt = os.path.join(args.out, "build", name, "model.pt")
+        if name not in info and os.path.exists(ckpt):
+            m = load_checkpoint(ckpt)
+            info[name] = dict(model=m, val_greedy=greedy_accuracy(m, val))
+    models = {n: v["model"] for n, v in info.items()}
+    k, seeds = (3, 1) if args.smoke else (args.eval_samples, args.eval_seeds)
+    grid = [args.temperature] if args.temperature is not None else ([0.7] if args.smoke else T_GRID)
+    rank0 = sorted(models, key=lambda n: -info[n]["val_greedy"])
+    sweep = {t: evaluate(models, val, rank0, t, k, seeds)[f"k{k}"] for t in grid}
+    # Temperature: largest margin of MUX over both Agent Forest and (best single + 5 points).
+    margin = lambda s: min(s["mux"] - s["agent_forest"], s["mux"] - s["best_single"] - 5)
+    T = max(grid, key=lambda t: (margin(sweep[t]), sweep[t]["mux"]))
+    rank = sorted(models, key=lambda n: (-sweep[T]["single"][n], -info[n]["val_greedy"]))
+    for t in grid:
+        s = sweep[t]
+        print(f"val T={t}: best single {s['best_single']:.1f} AF {s['agent_forest']:.1f} MUX {s['mux']:.1f}")
+    report = {"temperature": T, "k": k, "seeds": seeds, "rank": rank,
+              "val_sweep": {str(t): sweep[t] for t in grid},
+              "test": evaluate(models, test, rank, T, k, seeds),
+              "test_by_op": {op: evaluate(models, [it for it in test if it["op"] == op], rank, T, k, seeds)
+                             for op in dt.OPS},
+              "models": {n: {x: v.get(x) for x in ("params", "bytes", "sha256", "train_seconds", "val_greedy")}
+                         for n, v in info.items()}}
+    with open(os.path.join(args.out, "eval.json"), "w") as f:
+        json.dump(report, f, indent=1)
+    catalog = {"models": [{"name": n, "file": f"{n}.gguf", "val_accuracy": round(sweep[T]["single"][n] / 100, 4),
+                           "val_accuracy_greedy": round(info[n]["val_greedy"], 4), "strength": MODELS[n]["strength"]}
+                          for n in rank],
+               "temperature": T, "samples": k}
+    with open(os.path.join(args.out, "catalog.json"), "w") as f:
+        json.dump(catalog, f, indent=1)
+    print(json.dumps(report["test"], indent=1))
+
+
+if __name__ == "__main__":
+    main()
