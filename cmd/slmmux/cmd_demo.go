@@ -129,6 +129,18 @@ func (a *App) runDemo(ctx context.Context, cat demo.Catalog, limit, k int, temp 
 	if err != nil {
 		return err
 	}
+	if err := writeItems(runDir, items); err != nil {
+		return err
+	}
+	meta := runstore.Meta{Benchmark: "jsonl", Data: data, Samples: k, Temperature: temp,
+		NumPredict: s.NumPredict, NumThread: s.NumThread, RepeatPenalty: s.RepeatPenalty,
+		PromptStyle: "paper", Created: time.Now().UTC(), Version: buildVersion()}
+	for _, m := range cat.Models {
+		meta.Models = append(meta.Models, runstore.ModelMeta{Name: m.Name, Digest: m.Digest})
+	}
+	if err := runstore.WriteJSON(runDir, runstore.MetaFile, meta); err != nil {
+		return err
+	}
 	w, err := runstore.OpenWriter(runDir)
 	if err != nil {
 		return err
