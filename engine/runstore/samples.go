@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 )
 
 // LineError is a malformed line of a JSONL file.
@@ -115,13 +116,20 @@ func ReadSamples(dir string) ([]Sample, error) {
 	return out, err
 }
 
-// Writer appends samples to DIR/samples.jsonl, one fsynced line each. It is
-// safe for concurrent use.
+// Writer appends samples to DIR/samples.jsonl, a line each as they arrive,
+// fsynced at least every 100 ms and on Close. It is safe for concurrent use.
 type Writer struct {
-	mu   sync.Mutex
-	f    *os.File
-	done map[Key]bool
+	mu       sync.Mutex
+	f        *os.File
+	done     map[Key]bool
+	lastSync time.Time
 }
+
+// syncEvery bounds how often Append fsyncs. Each line is written to the
+// file at once, so a killed process loses nothing; only a power cut can lose
+// what was written since the last fsync. An fsync per sample cost eval
+// about 10 % against direct requests (BenchmarkEvalOverhead).
+const syncEvery = 100 * time.Millisecond
 
 // OpenWriter opens DIR/samples.jsonl for appending, first cutting off a
 // last line left incomplete by a crash. Done reports the samples already
@@ -178,15 +186,26 @@ func (w *Writer) Append(s Sample) error {
 	if _, err := w.f.Write(append(b, '\n')); err != nil {
 		return fmt.Errorf("append sample: %w", err)
 	}
-	if err := w.f.Sync(); err != nil {
-		return fmt.Errorf("append sample: %w", err)
-	}
 	w.done[s.Key()] = true
+	if time.Since(w.lastSync) >= syncEvery {
+		w.lastSync = time.Now()
+		if err := w.f.Sync(); err != nil {
+			return fmt.Errorf("append sample: %w", err)
+		}
+	}
 	return nil
 }
 
-// Close closes the file.
-func (w *Writer) Close() error { return w.f.Close() }
+// Close fsyncs and closes the file.
+func (w *Writer) Close() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	serr := w.f.Sync()
+	if err := w.f.Close(); err != nil {
+		return err
+	}
+	return serr
+}
 
 // endLine adds the newline a whole last line may lack (a crash can cut a
 // line right after its closing brace), so the next append starts a line.
