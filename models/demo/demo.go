@@ -11,7 +11,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"io/fs"
 )
 
 //go:embed catalog.json testset.jsonl *.gguf *.golden.json
@@ -121,7 +120,7 @@ func Digest(name string) (string, error) {
 	}
 	defer f.Close()
 	h := sha256.New()
-	if _, err := io.Copy(h, f.(fs.File)); err != nil {
+	if _, err := io.Copy(h, f); err != nil {
 		return "", err
 	}
 	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
