@@ -239,9 +239,6 @@ class Block(nn.Module):
         return self.down(F.silu(self.gate(h)) * self.up(h))
 
 
-INIT_GAIN = float(os.environ.get("DEMO_INIT_GAIN", "1.0"))
-
-
 class Llama(nn.Module):
     """llama.cpp 'llama' graph: embd -> blocks -> RMSNorm -> output."""
 
@@ -259,9 +256,7 @@ class Llama(nn.Module):
         # attention starts uniform and training sits on a long plateau).
         for name, p in self.named_parameters():
             if p.dim() == 2:
-                std = INIT_GAIN / math.sqrt(p.shape[1])
-                if name.endswith(("o.weight", "down.weight")):
-                    std /= math.sqrt(2 * cfg.block_count)
+                std = 0.02 / math.sqrt(2 * cfg.block_count) if name.endswith(("o.weight", "down.weight")) else 0.02
                 nn.init.normal_(p, 0.0, std)
 
     def forward(self, ids, prefix=0):

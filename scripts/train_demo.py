@@ -28,11 +28,11 @@ from demo_task import torch, F  # noqa: E402
 # Complementary models: the training-data mix per operation is the lever.
 MODELS = {
     "demo-addsub": dict(strength="addition and subtraction",
-                        mix={"add": 0.48, "sub": 0.48, "mul": 0.04},
+                        mix={"add": 0.47, "sub": 0.47, "mul": 0.06},
                         config=dict(embedding_length=64, block_count=3, feed_forward_length=256),
-                        steps=5000, lr=6e-3, weight_decay=0.1, batch=64),
+                        steps=4000, lr=6e-3, weight_decay=0.1, batch=64),
     "demo-mul": dict(strength="multiplication",
-                     mix={"add": 0.015, "sub": 0.015, "mul": 0.97},
+                     mix={"add": 0.04, "sub": 0.04, "mul": 0.92},
                      config=dict(embedding_length=64, block_count=3, feed_forward_length=256),
                      steps=4000, lr=6e-3, weight_decay=0.1, batch=64),
     "demo-mix": dict(strength="generalist (weaker, smaller)",
