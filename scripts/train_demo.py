@@ -4,10 +4,18 @@
   /usr/bin/python3 scripts/train_demo.py --out models/demo [--models all|NAME[,NAME]]
       [--steps N] [--threads 1] [--seed S] [--temperature T] [--eval-only] [--smoke]
 
-Writes to --out: testset.jsonl, valset.jsonl, <name>.golden.json, catalog.json,
-eval.json, and build/<name>/{model.json,model.bin,model.pt} (the GGUF converter
-input; build/ is not committed). Needs Debian's python3-torch (CPU);
-libopenblas0-serial makes it ~8x faster (see demo_task.py).
+Four complementary models (MODELS below): an add/sub specialist, a
+multiplication specialist and two weaker generalists; the data mix per model
+is the lever. Writes to --out: testset.jsonl, valset.jsonl, <name>.golden.json
+(pure-argmax greedy outputs), catalog.json, eval.json (single, single-SC, Agent
+Forest, SLM-MUX and oracle accuracies) and build/<name>/{model.json,model.bin,
+model.pt} (GGUF converter input, not committed). --smoke trains a tiny config
+for 20 steps (CI, ~7 s). Needs Debian's python3-torch; see requirements-train.txt.
+
+The evaluation sampler mimics Ollama's default chain (repeat penalty 1.1 ->
+top_k 40 -> top_p 0.9 -> temperature). Against the daemon, give every (question,
+sample) its own seed: reusing seeds 1..k for every question reuses the same k
+random draws and makes the samples' agreement differ from independent sampling.
 """
 import argparse
 import hashlib
@@ -15,7 +23,6 @@ import json
 import math
 import os
 import random
-import struct
 import sys
 import time
 import zlib
@@ -28,17 +35,21 @@ from demo_task import torch, F  # noqa: E402
 # Complementary models: the training-data mix per operation is the lever.
 MODELS = {
     "demo-addsub": dict(strength="addition and subtraction",
-                        mix={"add": 0.47, "sub": 0.47, "mul": 0.06},
+                        mix={"add": 0.48, "sub": 0.48, "mul": 0.04},
                         config=dict(embedding_length=64, block_count=3, feed_forward_length=256),
-                        steps=4000, lr=6e-3, weight_decay=0.1, batch=64),
+                        steps=2000, lr=6e-3, weight_decay=0.1, batch=64),
     "demo-mul": dict(strength="multiplication",
-                     mix={"add": 0.04, "sub": 0.04, "mul": 0.92},
+                     mix={"add": 0.015, "sub": 0.015, "mul": 0.97},
                      config=dict(embedding_length=64, block_count=3, feed_forward_length=256),
-                     steps=4000, lr=6e-3, weight_decay=0.1, batch=64),
+                     steps=2500, lr=6e-3, weight_decay=0.1, batch=64),
     "demo-mix": dict(strength="generalist (weaker, smaller)",
                      mix={"add": 1 / 3, "sub": 1 / 3, "mul": 1 / 3},
                      config=dict(embedding_length=48, block_count=2, feed_forward_length=192),
-                     steps=3000, lr=6e-3, weight_decay=0.01, batch=64),
+                     steps=1500, lr=6e-3, weight_decay=0.1, batch=64),
+    "demo-mix-small": dict(strength="generalist (weakest, smallest)",
+                           mix={"add": 1 / 3, "sub": 1 / 3, "mul": 1 / 3},
+                           config=dict(embedding_length=32, block_count=2, feed_forward_length=128),
+                           steps=1500, lr=6e-3, weight_decay=0.1, batch=64),
 }
 SMOKE_CONFIG = dict(embedding_length=32, block_count=2, feed_forward_length=64)
 T_GRID = (0.3, 0.5, 0.7, 0.9, 1.1)
@@ -138,16 +149,19 @@ def majority(answers):
     return next(a for a in answers if a is not None and c[a] == best), best
 
 
-def score(answers, items, rank, k):
+def score(answers, items, rank, k, idx=None):
     """Accuracies (%) of single, single-SC, Agent Forest, SLM-MUX and oracle using
-    the first k samples; `rank` orders models by validation accuracy (best first)."""
-    n, gold = len(items), [it["answer"] for it in items]
+    the first k samples, over items[idx] (default all); `rank` orders models by
+    validation accuracy (best first) and breaks ties."""
+    idx = range(len(items)) if idx is None else idx
+    n, gold = len(idx), {i: items[i]["answer"] for i in idx}
     res = {"single": {}, "single_sc": {}}
     for name, ans in answers.items():
-        res["single"][name] = 100 * sum(a == g for s, g in zip(ans, gold) for a in s[:k]) / (n * k)
-        res["single_sc"][name] = 100 * sum(majority(s[:k])[0] == g for s, g in zip(ans, gold)) / n
+        res["single"][name] = 100 * sum(a == gold[i] for i in idx for a in ans[i][:k]) / (n * k)
+        res["single_sc"][name] = 100 * sum(majority(ans[i][:k])[0] == gold[i] for i in idx) / n
     af = mux = oracle = 0
-    for i, g in enumerate(gold):
+    for i in idx:
+        g = gold[i]
         votes = [majority(answers[m][i][:k]) for m in rank]
         af += majority([a for m in rank for a in answers[m][i][:k]])[0] == g
         mux += max(votes, key=lambda v: v[1])[0] == g  # max() keeps the first (best-ranked) on ties
@@ -169,9 +183,13 @@ def mean_scores(runs):
 
 
 def evaluate(models, items, rank, temperature, k, seeds):
-    """Mean scores at k and at 3 over `seeds` sampling repetitions."""
+    """Mean scores at k and at 3 over `seeds` sampling repetitions, for all items
+    ("all") and per operation."""
     runs = [sample_answers(models, items, temperature, k, 1000 * s) for s in range(seeds)]
-    return {f"k{kk}": mean_scores([score(a, items, rank, kk) for a in runs]) for kk in sorted({k, 3})}
+    groups = {"all": None}
+    groups.update({op: [i for i, it in enumerate(items) if it["op"] == op] for op in dt.OPS})
+    return {g: {f"k{kk}": mean_scores([score(a, items, rank, kk, idx) for a in runs]) for kk in sorted({k, 3})}
+            for g, idx in groups.items()}
 
 
 def greedy_accuracy(model, items):
@@ -189,7 +207,10 @@ def main(argv=None):
     dt.write_jsonl(os.path.join(args.out, "testset.jsonl"), test)
     dt.write_jsonl(os.path.join(args.out, "valset.jsonl"), val)
 
-    info = {}
+    info, prev = {}, {}
+    if args.eval_only and os.path.exists(os.path.join(args.out, "eval.json")):
+        with open(os.path.join(args.out, "eval.json")) as f:
+            prev = json.load(f).get("models", {})
     for name in names:
         spec = dict(MODELS[name])
         if args.smoke:
@@ -197,8 +218,8 @@ def main(argv=None):
         steps = args.steps or spec["steps"]
         bdir = os.path.join(args.out, "build", name)
         ckpt = os.path.join(bdir, "model.pt")
-        if args.eval_only:
-            model, secs = load_checkpoint(ckpt), None
+        if args.eval_only:  # keep the training time an earlier run recorded
+            model, secs = load_checkpoint(ckpt), prev.get(name, {}).get("train_seconds")
         else:
             print(f"training {name}: {spec['config']} mix {spec['mix']} steps {steps}", flush=True)
             model, secs = train_model(name, dict(spec, steps=steps), steps, args.seed, held_out)
@@ -227,7 +248,7 @@ def main(argv=None):
     k, seeds = (3, 1) if args.smoke else (args.eval_samples, args.eval_seeds)
     grid = [args.temperature] if args.temperature is not None else ([0.7] if args.smoke else T_GRID)
     rank0 = sorted(models, key=lambda n: -info[n]["val_greedy"])
-    sweep = {t: evaluate(models, val, rank0, t, k, seeds)[f"k{k}"] for t in grid}
+    sweep = {t: evaluate(models, val, rank0, t, k, seeds)["all"][f"k{k}"] for t in grid}
     # Temperature: largest margin of MUX over both Agent Forest and (best single + 5 points).
     margin = lambda s: min(s["mux"] - s["agent_forest"], s["mux"] - s["best_single"] - 5)
     T = max(grid, key=lambda t: (margin(sweep[t]), sweep[t]["mux"]))
@@ -238,8 +259,6 @@ def main(argv=None):
     report = {"temperature": T, "k": k, "seeds": seeds, "rank": rank,
               "val_sweep": {str(t): sweep[t] for t in grid},
               "test": evaluate(models, test, rank, T, k, seeds),
-              "test_by_op": {op: evaluate(models, [it for it in test if it["op"] == op], rank, T, k, seeds)
-                             for op in dt.OPS},
               "models": {n: {x: v.get(x) for x in ("params", "bytes", "sha256", "train_seconds", "val_greedy")}
                          for n, v in info.items()}}
     with open(os.path.join(args.out, "eval.json"), "w") as f:
@@ -247,10 +266,12 @@ def main(argv=None):
     catalog = {"models": [{"name": n, "file": f"{n}.gguf", "val_accuracy": round(sweep[T]["single"][n] / 100, 4),
                            "val_accuracy_greedy": round(info[n]["val_greedy"], 4), "strength": MODELS[n]["strength"]}
                           for n in rank],
-               "temperature": T, "samples": k}
+               "temperature": T, "samples": k, "num_predict": 12}
     with open(os.path.join(args.out, "catalog.json"), "w") as f:
         json.dump(catalog, f, indent=1)
-    print(json.dumps(report["test"], indent=1))
+    for g, r in report["test"].items():
+        for kk, v in r.items():
+            print(f"test {g:4s} {kk}: single {v['single']} AF {v['agent_forest']} MUX {v['mux']} oracle {v['oracle']}")
 
 
 if __name__ == "__main__":
