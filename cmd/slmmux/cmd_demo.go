@@ -235,7 +235,9 @@ func (a *App) ensureDaemon(ctx context.Context) (*ollama.Client, func(), error) 
 	}
 	bin, err := exec.LookPath("ollama")
 	if err != nil {
-		fmt.Fprintf(a.Stderr, "demo: no Ollama daemon is running and none is on PATH: building the pinned %s into %s (once)\n", daemon.Version, daemon.CacheDir())
+		if _, serr := os.Stat(daemon.BinaryPath()); serr != nil {
+			fmt.Fprintf(a.Stderr, "demo: no Ollama daemon is running and none is on PATH: building the pinned %s into %s (once)\n", daemon.Version, daemon.CacheDir())
+		}
 		if bin, err = daemon.EnsureBinary(ctx, a.Stderr); err != nil {
 			return nil, noop, err
 		}
