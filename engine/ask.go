@@ -2,15 +2,16 @@ package engine
 
 import (
 	"context"
-	"fmt"
-	"sync"
+	"errors"
 	"time"
-
-	"golang.org/x/sync/errgroup"
 
 	"github.com/slmmux/slmmux/engine/benchmark"
 	"github.com/slmmux/slmmux/engine/mux"
+	"github.com/slmmux/slmmux/engine/runstore"
 )
+
+// ErrNoModels reports an Ask with no models to ask.
+var ErrNoModels = errors.New("no models to ask")
 
 // AskConfig configures Ask.
 type AskConfig struct {
@@ -23,7 +24,7 @@ type AskConfig struct {
 	// per model (sequential), the safe choice when sizes are unknown.
 	Waves [][]string
 	// Progress, when set, is called after each sample.
-	Progress func(model string, done, total int)
+	Progress func(Progress)
 	// WaveDone, when set, is called after a wave and before its unload.
 	WaveDone func(ctx context.Context, wave []string)
 }
@@ -48,86 +49,75 @@ type ModelAnswer struct {
 	Responses  []string `json:"responses,omitempty"`
 	Tokens     int      `json:"output_tokens"`
 	Error      string   `json:"error,omitempty"`
+	Err        error    `json:"-"` // the error behind Error
 }
 
-// Ask samples every model k times on one question and applies SLM-MUX. A
+// askItemID is the item id of Ask's one question.
+const askItemID = "ask"
+
+// Ask samples every model k times on one question and applies SLM-MUX. It
+// runs on Eval's path (one item, an in-memory sink): per-model slots,
+// preloading each wave, the out-of-memory retry and the same progress. A
 // model whose requests fail is reported with its error and left out of the
-// vote; Ask fails only when every model fails or ctx ends.
+// vote; Ask fails only when every model fails (with their errors joined)
+// or ctx ends.
 func (e *Engine) Ask(ctx context.Context, b benchmark.Benchmark, it benchmark.Item, cfg AskConfig) (Answer, error) {
 	if err := cfg.Sampling.Validate(); err != nil {
 		return Answer{}, err
 	}
 	if len(cfg.Models) == 0 {
-		return Answer{}, fmt.Errorf("no models to ask: pass --models or install a model")
+		return Answer{}, ErrNoModels
 	}
 	start := time.Now()
-	p := b.Prompt(it)
+	it.ID = askItemID
+	sink := newMemSink()
+	stats, err := e.Eval(ctx, b, []benchmark.Item{it}, sink, EvalConfig{
+		Models: cfg.Models, Sampling: cfg.Sampling, Order: ModelMajor, Waves: cfg.Waves,
+		Progress: cfg.Progress, WaveDone: cfg.WaveDone,
+	})
+	if err != nil {
+		return Answer{}, err
+	}
 	k := cfg.Sampling.Samples
 	res := make([]ModelAnswer, len(cfg.Models))
-	index := map[string]int{}
 	for i, m := range cfg.Models {
-		index[m] = i
-		res[i] = ModelAnswer{Model: m, Samples: k, Answers: make([]string, k), Responses: make([]string, k)}
-	}
-	waves := cfg.Waves
-	if waves == nil {
-		for _, m := range cfg.Models {
-			waves = append(waves, []string{m})
-		}
-	}
-	var mu sync.Mutex
-	done := 0
-	for _, wave := range waves {
-		g, gctx := errgroup.WithContext(ctx)
-		g.SetLimit(e.slots * len(wave))
-		for _, m := range wave {
-			mi := index[m]
-			for j := range k {
-				g.Go(func() error {
-					r, err := e.gen.Generate(gctx, cfg.Sampling.request(m, p.System, p.User, j))
-					mu.Lock()
-					defer mu.Unlock()
-					if err != nil {
-						if ctx.Err() != nil {
-							return ctx.Err()
-						}
-						res[mi].Error = err.Error()
-						return nil
-					}
-					res[mi].Responses[j] = r.Text
-					res[mi].Answers[j] = b.Extract(r.Text, it)
-					res[mi].Tokens += r.OutputTokens
-					done++
-					if cfg.Progress != nil {
-						cfg.Progress(m, done, k*len(cfg.Models))
-					}
-					return nil
-				})
+		r := ModelAnswer{Model: m, Samples: k, Answers: make([]string, k), Responses: make([]string, k)}
+		got := 0
+		for j := range k {
+			s, ok := sink.get(runstore.Key{Item: askItemID, Model: m, Sample: j})
+			if !ok {
+				continue
 			}
+			got++
+			r.Answers[j], r.Responses[j] = s.Answer, s.Response
+			r.Tokens += s.OutputTokens
 		}
-		if err := g.Wait(); err != nil {
-			return Answer{}, err
+		if got < k {
+			r.Err = stats.Errs[m]
+			if r.Err == nil {
+				r.Err = errors.New("some samples were not generated")
+			}
+			r.Error = r.Err.Error()
 		}
-		if cfg.WaveDone != nil {
-			cfg.WaveDone(ctx, wave)
-		}
-		e.unload(ctx, wave)
+		res[i] = r
 	}
-	return e.choose(res, cfg, start)
+	return choose(res, cfg, start)
 }
 
-func (e *Engine) choose(res []ModelAnswer, cfg AskConfig, start time.Time) (Answer, error) {
+func choose(res []ModelAnswer, cfg AskConfig, start time.Time) (Answer, error) {
 	var samples []mux.Samples
 	var kept []int
+	var errs []error
 	for i, r := range res {
-		if r.Error != "" {
+		if r.Err != nil {
+			errs = append(errs, r.Err)
 			continue
 		}
 		samples = append(samples, mux.Samples{Model: r.Model, Answers: r.Answers})
 		kept = append(kept, i)
 	}
 	if len(kept) == 0 {
-		return Answer{Models: res}, fmt.Errorf("every model failed; first error: %s", res[0].Error)
+		return Answer{Models: res}, errors.Join(errs...)
 	}
 	ch := mux.Select(samples, cfg.ValAcc, cfg.Profile)
 	out := Answer{Answer: ch.Answer, Models: res, Wall: time.Since(start)}
@@ -141,15 +131,21 @@ func (e *Engine) choose(res []ModelAnswer, cfg AskConfig, start time.Time) (Answ
 	return out, nil
 }
 
+// unloadTimeout bounds the unloads at a wave's end, which run on a fresh
+// context so that a cancelled run still frees the daemon's memory.
+const unloadTimeout = 5 * time.Second
+
 // unload frees the wave's models when the backend can, so that nothing
-// stays resident by accident.
+// stays resident by accident, also when ctx was cancelled.
 func (e *Engine) unload(ctx context.Context, wave []string) {
 	u, ok := e.gen.(Unloader)
 	if !ok {
 		return
 	}
+	uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), unloadTimeout)
+	defer cancel()
 	for _, m := range wave {
-		if err := u.Unload(ctx, m); err != nil {
+		if err := u.Unload(uctx, m); err != nil {
 			e.log.Debug("unload failed", "model", m, "err", err)
 		}
 	}

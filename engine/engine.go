@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 
 	"github.com/slmmux/slmmux/models"
 )
@@ -77,13 +78,42 @@ type Sampling struct {
 	RepeatPenalty *float64
 }
 
-// Validate checks the settings, naming the flag to fix.
+// ErrInvalid reports a setting out of its range.
+var ErrInvalid = errors.New("invalid setting")
+
+// SettingError is a setting out of its range; it wraps ErrInvalid. Setting
+// is the setting's name in run.json (samples, temperature, ...), which the
+// command line turns into its flag.
+type SettingError struct {
+	Setting string
+	Value   any
+	Reason  string
+}
+
+func (e *SettingError) Error() string { return fmt.Sprintf("%s %v: %s", e.Setting, e.Value, e.Reason) }
+func (e *SettingError) Unwrap() error { return ErrInvalid }
+
+// MaxSamples bounds k: more samples per model than any run could use, and
+// small enough that k x models x items stays far from overflowing.
+const MaxSamples = 1 << 16
+
+// Validate checks the settings.
 func (s Sampling) Validate() error {
-	if s.Samples < 1 {
-		return fmt.Errorf("--samples %d: need at least 1 sample per model", s.Samples)
-	}
-	if s.Temperature < 0 {
-		return fmt.Errorf("--temperature %v: must not be negative", s.Temperature)
+	switch {
+	case s.Samples < 1 || s.Samples > MaxSamples:
+		return &SettingError{"samples", s.Samples, fmt.Sprintf("need 1 to %d samples per model", MaxSamples)}
+	case math.IsNaN(s.Temperature) || math.IsInf(s.Temperature, 0) || s.Temperature < 0 || s.Temperature > 100:
+		return &SettingError{"temperature", s.Temperature, "must be a number from 0 to 100"}
+	case s.Seed < 0:
+		return &SettingError{"seed", s.Seed, "must not be negative (a negative seed makes Ollama sample randomly)"}
+	case s.NumPredict < 0:
+		return &SettingError{"num_predict", s.NumPredict, "must be 0 (the backend's default) or more"}
+	case s.NumCtx < 0:
+		return &SettingError{"num_ctx", s.NumCtx, "must be 0 (the default) or more"}
+	case s.NumThread < 0 || s.NumThread > 1024:
+		return &SettingError{"num_thread", s.NumThread, "must be 0 (auto) to 1024"}
+	case s.RepeatPenalty != nil && (math.IsNaN(*s.RepeatPenalty) || math.IsInf(*s.RepeatPenalty, 0) || *s.RepeatPenalty <= 0):
+		return &SettingError{"repeat_penalty", *s.RepeatPenalty, "must be a positive number (1: off)"}
 	}
 	return nil
 }

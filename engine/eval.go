@@ -53,6 +53,7 @@ type EvalStats struct {
 	Skipped   int               // samples already stored (resume)
 	Failed    int               // samples that failed and were not stored
 	Dropped   map[string]string // model → why it was dropped from this run
+	Errs      map[string]error  // model → its last failed request's error
 	Loads     int               // model loads: slow preloads, plus requests whose server-reported load time says the model was (re)loaded
 	Wall      time.Duration
 }
@@ -69,14 +70,22 @@ type job struct {
 // cannot be loaded, or fails 3 times in a row, is dropped from this run and
 // named in the stats. Eval returns ctx's error when cancelled, with every
 // finished sample stored.
-func (e *Engine) Eval(ctx context.Context, b benchmark.Benchmark, items []benchmark.Item, w *runstore.Writer, cfg EvalConfig) (EvalStats, error) {
+func (e *Engine) Eval(ctx context.Context, b benchmark.Benchmark, items []benchmark.Item, w Sink, cfg EvalConfig) (EvalStats, error) {
 	if err := cfg.Sampling.Validate(); err != nil {
 		return EvalStats{}, err
 	}
 	start := time.Now()
-	r := &evalRun{e: e, b: b, w: w, cfg: cfg, stats: EvalStats{Dropped: map[string]string{}}}
+	r := &evalRun{e: e, b: b, w: w, cfg: cfg, stats: EvalStats{Dropped: map[string]string{}, Errs: map[string]error{}}}
 	r.total = len(items) * len(cfg.Models) * cfg.Sampling.Samples
-	r.done = w.Count()
+	for _, it := range items {
+		for _, m := range cfg.Models {
+			for j := range cfg.Sampling.Samples {
+				if w.Done(runstore.Key{Item: it.ID, Model: m, Sample: j}) {
+					r.done++
+				}
+			}
+		}
+	}
 	prompts := make([]benchmark.Prompt, len(items))
 	for i, it := range items {
 		prompts[i] = b.Prompt(it)
@@ -130,7 +139,7 @@ func (e *Engine) Eval(ctx context.Context, b benchmark.Benchmark, items []benchm
 type evalRun struct {
 	e     *Engine
 	b     benchmark.Benchmark
-	w     *runstore.Writer
+	w     Sink
 	cfg   EvalConfig
 	mu    sync.Mutex
 	stats EvalStats
@@ -139,7 +148,8 @@ type evalRun struct {
 }
 
 // runModels runs the wave's models concurrently, each with up to Slots
-// requests in flight, then unloads them when unload is set.
+// requests in flight. When unload is set it then unloads them, also when
+// the wave failed or was cancelled, so that no model stays pinned.
 func (r *evalRun) runModels(ctx context.Context, wave []string, jobs func(string) []job, unload bool) error {
 	g, gctx := errgroup.WithContext(ctx)
 	for _, m := range wave {
@@ -158,12 +168,13 @@ func (r *evalRun) runModels(ctx context.Context, wave []string, jobs func(string
 		})
 	}
 	err := g.Wait()
-	if unload && err == nil {
-		if r.cfg.WaveDone != nil {
-			r.cfg.WaveDone(ctx, wave)
-		}
-		r.e.unload(ctx, wave)
+	if !unload {
+		return err
 	}
+	if err == nil && r.cfg.WaveDone != nil {
+		r.cfg.WaveDone(ctx, wave)
+	}
+	r.e.unload(ctx, wave)
 	return err
 }
 
@@ -178,8 +189,8 @@ func (r *evalRun) preload(ctx context.Context, m string) {
 	}
 	start := time.Now()
 	req := r.cfg.Sampling.request(m, "", "", 0)
-	forever := time.Duration(-1)
-	req.KeepAlive = &forever
+	keep := preloadKeepAlive
+	req.KeepAlive = &keep
 	if err := p.Preload(ctx, req); err != nil {
 		r.e.log.Debug("preload failed", "model", m, "err", err)
 		return
@@ -249,6 +260,7 @@ func (r *evalRun) fail(m string, err error, streak *int, stop context.CancelFunc
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.stats.Failed++
+	r.stats.Errs[m] = err
 	*streak++
 	fatal := errors.Is(err, models.ErrModelNotInstalled) || errors.Is(err, models.ErrOutOfMemory)
 	if _, already := r.stats.Dropped[m]; !already && (fatal || *streak >= 3) {
@@ -283,6 +295,12 @@ func (r *evalRun) store(m string, jb job, res models.Result, streak *int) error 
 	}
 	return nil
 }
+
+// preloadKeepAlive is how long a preloaded model stays without requests.
+// Each request renews it (to the daemon's default, 5 minutes), and the
+// wave's end unloads it, so it only matters when this process dies: a
+// killed run frees the daemon's memory minutes later instead of never.
+const preloadKeepAlive = 5 * time.Minute
 
 // loadThreshold: a server-reported load time above it means the request
 // waited for the model to load: starting a runner takes 0.25 s even for a

@@ -49,7 +49,17 @@ Environment:
 		PersistentPreRun: func(cmd *cobra.Command, _ []string) {
 			a.setupLogger()
 		},
+		// Set, so that cobra does not report an unknown command as plain
+		// text: it is a usage error like any other.
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usagef("unknown command %q for %q (see slmmux --help)", args[0], cmd.CommandPath())
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
+	root.SetFlagErrorFunc(flagError)
 	root.PersistentFlags().CountVarP(&a.verbose, "verbose", "v", "log more (-v info, -vv debug)")
 	root.AddCommand(a.probeCmd(), a.modelsCmd(), a.askCmd(), a.evalCmd(), a.muxCmd(), a.planCmd(),
 		a.searchCmd(), a.scaleCmd(), a.reportCmd(), a.demoCmd())

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -23,85 +24,124 @@ type askJSON struct {
 	WallMS     float64              `json:"wall_ms"`
 }
 
+// askOptions are ask's flags.
+type askOptions struct {
+	question              string
+	bf                    benchFlags
+	sf                    samplingFlags
+	pf                    planFlags
+	models                []string
+	profile, valAcc       string
+	asJSON, showResponses bool
+}
+
 func (a *App) askCmd() *cobra.Command {
 	var (
-		bf                       benchFlags
-		sf                       samplingFlags
-		pf                       planFlags
-		modelList, profile, vacc string
-		asJSON, showResponses    bool
+		o         = askOptions{pf: defaultPlanFlags()}
+		modelList string
 	)
 	cmd := &cobra.Command{
 		Use:   `ask [--models a,b,c] [--samples k] "question"`,
 		Short: "Answer one question with SLM-MUX, live",
-		Args:  cobra.ExactArgs(1),
+		Long: `ask samples every model k times on the question and prints the SLM-MUX answer
+with each model's votes. Without --bench the question is sent as it is and
+each reply's answer is read by the general rule: the last \boxed{}, else an
+explicit "answer is X" phrase, else the last number of the reply's last line,
+else that line when it is short. With --bench the benchmark's prompt and
+extractor apply.`,
+		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			question := strings.TrimSpace(args[0])
-			if question == "" {
-				return usagef("ask: the question is empty")
-			}
-			b, err := bf.build()
-			if err != nil {
+			o.question, o.models = strings.TrimSpace(args[0]), splitList(modelList)
+			if err := o.validate(); err != nil {
 				return err
 			}
-			if err := sf.validate(); err != nil {
-				return err
-			}
-			p, err := mux.ParseProfile(profile)
-			if err != nil {
-				return usagef("--profile: %v", err)
-			}
-			acc, err := parseValAcc(vacc)
-			if err != nil {
-				return err
-			}
-			c, err := a.client()
-			if err != nil {
-				return err
-			}
-			ms, _, err := resolveModels(cmd.Context(), c, splitList(modelList))
-			if err != nil {
-				return err
-			}
-			waves, hook, err := a.schedule(cmd.Context(), c, ms, pf, &sf.s, sched.Work{Items: 1, Samples: sf.s.Samples})
-			if err != nil {
-				return err
-			}
-			eng, err := engine.New(engine.Config{Generator: c, Slots: pf.slots, Logger: a.log()})
-			if err != nil {
-				return err
-			}
-			progress := func(model string, done, total int) {
-				fmt.Fprintf(a.Stderr, "\r%d/%d samples (%s)   ", done, total, model)
-			}
-			ans, err := eng.Ask(cmd.Context(), b, benchmark.Item{ID: "ask", Question: question},
-				engine.AskConfig{Models: ms, Sampling: sf.s, Profile: p, ValAcc: acc, Progress: progress, Waves: waves, WaveDone: hook})
-			fmt.Fprintln(a.Stderr)
-			if err != nil {
-				return err
-			}
-			if !showResponses {
-				for i := range ans.Models {
-					ans.Models[i].Responses = nil
-				}
-			}
-			if asJSON {
-				return writeJSON(a.Stdout, askJSON{question, ans.Answer, ans.Model, ans.Confidence, ans.Models, float64(ans.Wall.Microseconds()) / 1000})
-			}
-			printAnswer(a, ans)
-			return nil
+			return a.runAsk(cmd.Context(), o)
 		},
 	}
 	f := cmd.Flags()
-	bf.register(f, "math500")
-	sf.register(f, 3)
-	pf.register(f)
+	o.bf.register(f, "")
+	o.sf.register(f, 3)
+	o.pf.register(f)
 	f.StringVar(&modelList, "models", "", "comma-separated models (default: every installed model)")
-	f.StringVar(&profile, "profile", "paper", "paper or official confidence")
-	f.StringVar(&vacc, "val-acc", "", "validation accuracies for ties, e.g. a=0.71,b=0.64")
-	f.BoolVar(&asJSON, "json", false, "print one JSON object")
-	f.BoolVar(&showResponses, "responses", false, "include every raw response")
+	f.StringVar(&o.profile, "profile", "paper", "paper or official confidence")
+	f.StringVar(&o.valAcc, "val-acc", "", "validation accuracies for ties, e.g. a=0.71,b=0.64")
+	f.BoolVar(&o.asJSON, "json", false, "print one JSON object")
+	f.BoolVar(&o.showResponses, "responses", false, "include every raw response")
 	return cmd
+}
+
+func (o *askOptions) validate() error {
+	if o.question == "" {
+		return usagef("ask: the question is empty")
+	}
+	if _, err := mux.ParseProfile(o.profile); err != nil {
+		return usagef("--profile: %w", err)
+	}
+	if _, err := parseValAcc(o.valAcc); err != nil {
+		return err
+	}
+	if _, err := o.bench(); err != nil {
+		return err
+	}
+	if err := o.sf.validate(); err != nil {
+		return err
+	}
+	return o.pf.validate()
+}
+
+// bench is --bench's benchmark, or without it the bare question read by
+// the general extractor.
+func (o *askOptions) bench() (benchmark.Benchmark, error) {
+	if o.bf.name == "" {
+		if o.bf.extractor != "" {
+			return nil, usagef("--extractor applies with --bench jsonl only")
+		}
+		bf := o.bf
+		bf.name, bf.extractor = "jsonl", "general"
+		return bf.build()
+	}
+	return o.bf.build()
+}
+
+func (a *App) runAsk(ctx context.Context, o askOptions) error {
+	b, _ := o.bench()
+	p, _ := mux.ParseProfile(o.profile)
+	acc, _ := parseValAcc(o.valAcc)
+	c, err := a.client()
+	if err != nil {
+		return err
+	}
+	ms, _, err := resolveModels(ctx, c, o.models)
+	if err != nil {
+		return err
+	}
+	plan, s, err := a.livePlan(ctx, c, o.pf, ms, o.sf.s, sched.Work{Items: 1, Samples: o.sf.s.Samples})
+	if err != nil {
+		return err
+	}
+	eng, err := engine.New(engine.Config{Generator: c, Slots: plan.Settings.Slots, Logger: a.log()})
+	if err != nil {
+		return err
+	}
+	progress := func(pr engine.Progress) {
+		fmt.Fprintf(a.Stderr, "\r%d/%d samples (%s)   ", pr.Done, pr.Total, pr.Model)
+	}
+	ans, err := eng.Ask(ctx, b, benchmark.Item{Question: o.question},
+		engine.AskConfig{Models: ms, Sampling: s, Profile: p, ValAcc: acc, Progress: progress, Waves: plan.ModelWaves(), WaveDone: plan.WaveDone})
+	fmt.Fprintln(a.Stderr)
+	if err != nil {
+		return err
+	}
+	if !o.showResponses {
+		for i := range ans.Models {
+			ans.Models[i].Responses = nil
+		}
+	}
+	if o.asJSON {
+		return writeJSON(a.Stdout, askJSON{o.question, ans.Answer, ans.Model, ans.Confidence, ans.Models, float64(ans.Wall.Microseconds()) / 1000})
+	}
+	printAnswer(a, ans)
+	return nil
 }
 
 func printAnswer(a *App, ans engine.Answer) {

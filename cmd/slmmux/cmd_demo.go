@@ -46,13 +46,16 @@ type accJSON struct {
 	Stderr   float64 `json:"stderr"`
 }
 
+// demoOptions are demo's flags.
+type demoOptions struct {
+	limit, samples int
+	temperature    float64
+	run            string
+	asJSON         bool
+}
+
 func (a *App) demoCmd() *cobra.Command {
-	var (
-		limit, samples int
-		temperature    float64
-		runDir         string
-		asJSON         bool
-	)
+	var o demoOptions
 	cmd := &cobra.Command{
 		Use:   "demo [--limit N] [--samples k] [--json]",
 		Short: "Run SLM-MUX end to end on the embedded demo models (no download needed)",
@@ -60,43 +63,66 @@ func (a *App) demoCmd() *cobra.Command {
 port, else it starts the ollama on PATH, else it builds and starts the pinned one),
 imports the embedded arithmetic models if missing, samples every test question
 k times with each model, and prints SLM-MUX against each model alone, each with
-self-consistency, Agent Forest and the oracle, then the best pair from search.`,
-		Args: cobra.NoArgs,
+self-consistency, Agent Forest and the oracle, then the best pair from search.
+With --run DIR the run is kept and resumable; a DIR made with other settings
+is refused.`,
+		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cat, err := demo.Load()
 			if err != nil {
 				return err
 			}
 			if !cmd.Flags().Changed("samples") {
-				samples = cat.Samples
+				o.samples = cat.Samples
 			}
 			if !cmd.Flags().Changed("temperature") {
-				temperature = cat.Temperature
+				o.temperature = cat.Temperature
 			}
-			if samples < 1 || limit < 0 {
-				return usagef("demo: --samples must be at least 1 and --limit 0 (all) or more")
+			if err := o.validate(); err != nil {
+				return err
 			}
-			return a.runDemo(cmd.Context(), cat, limit, samples, temperature, runDir, asJSON)
+			return a.runDemo(cmd.Context(), cat, o)
 		},
 	}
 	f := cmd.Flags()
-	f.IntVar(&limit, "limit", 0, "use only the first N test questions (0: all)")
-	f.IntVar(&samples, "samples", 0, "samples per model (default: the catalog's, 5)")
-	f.Float64Var(&temperature, "temperature", 0, "sampling temperature (default: the catalog's)")
-	f.StringVar(&runDir, "run", "", "keep the run in this folder (resumable); default: a temporary folder")
-	f.BoolVar(&asJSON, "json", false, "print one JSON object")
+	f.IntVar(&o.limit, "limit", 0, "use only the first N test questions (0: all)")
+	f.IntVar(&o.samples, "samples", 0, "samples per model (default: the catalog's, 5)")
+	f.Float64Var(&o.temperature, "temperature", 0, "sampling temperature (default: the catalog's)")
+	f.StringVar(&o.run, "run", "", "keep the run in this folder (resumable); default: a temporary folder")
+	f.BoolVar(&o.asJSON, "json", false, "print one JSON object")
 	return cmd
 }
 
-func (a *App) runDemo(ctx context.Context, cat demo.Catalog, limit, k int, temp float64, runDir string, asJSON bool) error {
-	c, stop, err := a.ensureDaemon(ctx)
+func (o demoOptions) validate() error {
+	if o.limit < 0 {
+		return usagef("demo: --limit %d: must be 0 (all) or more", o.limit)
+	}
+	return settingErr(engine.Sampling{Samples: o.samples, Temperature: o.temperature}.Validate())
+}
+
+// demoBench is the demo's benchmark: its embedded test set, scored as
+// numbers.
+func demoBench(dir string, limit int) (benchmark.Benchmark, []benchmark.Item, string, error) {
+	data := filepath.Join(dir, "demo-test.jsonl")
+	if err := os.WriteFile(data, demo.TestSet(), 0o644); err != nil {
+		return nil, nil, "", err
+	}
+	b, err := benchmark.New("jsonl", benchmark.Config{Extractor: "number"})
 	if err != nil {
-		return err
+		return nil, nil, "", err
 	}
-	defer stop()
-	if err := importDemo(ctx, c, cat, a.Stderr); err != nil {
-		return err
+	items, err := b.Load(data)
+	if err != nil {
+		return nil, nil, "", err
 	}
+	if limit > 0 && limit < len(items) {
+		items = items[:limit]
+	}
+	return b, items, data, nil
+}
+
+func (a *App) runDemo(ctx context.Context, cat demo.Catalog, o demoOptions) error {
+	runDir := o.run
 	if runDir == "" {
 		tmp, err := os.MkdirTemp("", "slmmux-demo-")
 		if err != nil {
@@ -105,40 +131,42 @@ func (a *App) runDemo(ctx context.Context, cat demo.Catalog, limit, k int, temp 
 		defer os.RemoveAll(tmp)
 		runDir = tmp
 	}
-	if err := os.MkdirAll(runDir, 0o755); err != nil {
-		return err
-	}
-	data := filepath.Join(runDir, "demo-test.jsonl")
-	if err := os.WriteFile(data, demo.TestSet(), 0o644); err != nil {
-		return err
-	}
-	b, err := benchmark.New("jsonl", benchmark.Config{Extractor: "number"})
+	// The test set is staged beside the run, so the run folder itself is
+	// checked before anything in it changes.
+	stage, err := os.MkdirTemp("", "slmmux-demo-data-")
 	if err != nil {
 		return err
 	}
-	items, err := b.Load(data)
+	defer os.RemoveAll(stage)
+	b, items, _, err := demoBench(stage, o.limit)
 	if err != nil {
 		return err
 	}
-	if limit > 0 && limit < len(items) {
-		items = items[:limit]
-	}
-	ms := cat.Names()
-	s := engine.Sampling{Samples: k, Temperature: temp, NumPredict: cat.NumPredict, RepeatPenalty: cat.RepeatPenalty}
-	waves, hook, err := a.schedule(ctx, c, ms, planFlags{margin: 0.2, maxLoaded: 3, slots: 1}, &s, sched.Work{Items: len(items), Samples: k})
-	if err != nil {
-		return err
-	}
-	if err := writeItems(runDir, items); err != nil {
-		return err
-	}
-	meta := runstore.Meta{Benchmark: "jsonl", Data: data, Samples: k, Temperature: temp,
-		NumPredict: s.NumPredict, NumThread: s.NumThread, RepeatPenalty: s.RepeatPenalty,
-		PromptStyle: "paper", Created: time.Now().UTC(), Version: buildVersion()}
+	s := engine.Sampling{Samples: o.samples, Temperature: o.temperature, NumPredict: cat.NumPredict,
+		NumCtx: engine.DefaultNumCtx, RepeatPenalty: cat.RepeatPenalty}
+	meta := runMeta(b, items, s, benchFlags{style: "paper", extractor: "number"}, o.limit)
+	meta.Data = "embedded demo test set"
 	for _, m := range cat.Models {
 		meta.Models = append(meta.Models, runstore.ModelMeta{Name: m.Name, Digest: m.Digest})
 	}
-	if err := runstore.WriteJSON(runDir, runstore.MetaFile, meta); err != nil {
+	if _, err := runstore.Create(runDir, meta, storeItems(items)); err != nil {
+		return err
+	}
+	c, stop, err := a.ensureDaemon(ctx)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	if err := importDemo(ctx, c, cat, a.Stderr); err != nil {
+		return err
+	}
+	ms := cat.Names()
+	plan, s, err := a.livePlan(ctx, c, defaultPlanFlags(), ms, s, sched.Work{Items: len(items), Samples: o.samples})
+	if err != nil {
+		return err
+	}
+	meta.NumThread = s.NumThread
+	if _, err := runstore.Create(runDir, meta, storeItems(items)); err != nil {
 		return err
 	}
 	w, err := runstore.OpenWriter(runDir)
@@ -146,14 +174,14 @@ func (a *App) runDemo(ctx context.Context, cat demo.Catalog, limit, k int, temp 
 		return err
 	}
 	defer w.Close()
-	eng, err := engine.New(engine.Config{Generator: c, Logger: a.log()})
+	eng, err := engine.New(engine.Config{Generator: c, Slots: plan.Settings.Slots, Logger: a.log()})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.Stderr, "demo: %d questions x %d models x %d samples at temperature %.2f\n", len(items), len(ms), k, temp)
-	bar := newProgress(a.Stderr, len(items), len(ms)*k)
+	fmt.Fprintf(a.Stderr, "demo: %d questions x %d models x %d samples at temperature %.2f\n", len(items), len(ms), o.samples, o.temperature)
+	bar := newProgress(a.Stderr, len(items), len(ms)*o.samples)
 	start := time.Now()
-	stats, err := eng.Eval(ctx, b, items, w, engine.EvalConfig{Models: ms, Sampling: s, Waves: waves, WaveDone: hook, Progress: bar.update})
+	stats, err := eng.Eval(ctx, b, items, w, engine.EvalConfig{Models: ms, Sampling: s, Waves: plan.ModelWaves(), WaveDone: plan.WaveDone, Progress: bar.update})
 	bar.finish()
 	if err != nil {
 		return err
@@ -161,26 +189,23 @@ func (a *App) runDemo(ctx context.Context, cat demo.Catalog, limit, k int, temp 
 	if len(stats.Dropped) > 0 {
 		return fmt.Errorf("demo: models dropped: %v", stats.Dropped)
 	}
-	return a.demoResults(runDir, cat, ms, k, temp, time.Since(start), asJSON)
+	return a.demoResults(runDir, cat, ms, o.samples, o.temperature, time.Since(start), o.asJSON)
 }
 
 func (a *App) demoResults(dir string, cat demo.Catalog, ms []string, k int, temp float64, wall time.Duration, asJSON bool) error {
-	ds, err := loadDataset(dir, ms)
+	run, err := engine.LoadRun(dir, ms)
 	if err != nil {
 		return err
 	}
+	ds := run.Dataset
 	res, err := mux.Simulate(ds, mux.SimConfig{K: k, Trials: 1, ValAcc: cat.ValAcc()})
-	if err != nil {
-		return err
-	}
-	samples, err := runstore.ReadSamples(dir)
 	if err != nil {
 		return err
 	}
 	out := demoJSON{NItems: res.NItems, Samples: k, Temperature: temp, Mux: accJSON{res.Accuracy, res.Stderr},
 		Single: res.Single, SingleSC: res.SingleSC, AgentForest: res.AgentForest, Oracle: res.Oracle,
 		WallSeconds: wall.Seconds(), Run: dir}
-	for _, s := range samples {
+	for _, s := range run.Samples {
 		out.Tokens += s.OutputTokens
 	}
 	cfg := search.DefaultConfig(search.Paper)

@@ -15,7 +15,7 @@ func (a *App) modelsCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "models",
 		Short: "List installed models, or import a local GGUF file with no network",
-		Args:  cobra.NoArgs,
+		Args:  usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, err := a.client()
 			if err != nil {
@@ -46,7 +46,7 @@ func (a *App) importCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "import FILE.gguf --name NAME",
 		Short: "Import a local GGUF file into Ollama through its API (air-gapped; idempotent)",
-		Args:  cobra.ExactArgs(1),
+		Args:  usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			path := args[0]
 			if name == "" {

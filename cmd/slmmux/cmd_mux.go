@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/slmmux/slmmux/engine"
 	"github.com/slmmux/slmmux/engine/mux"
 )
 
@@ -24,11 +25,8 @@ reports the mean with its standard error. Baselines: each model alone (mean
 accuracy of one sample), each model with self-consistency (majority of its k),
 Agent Forest (majority of all models' samples pooled) and the oracle (some
 model's own answer is right).`,
-		Args: cobra.NoArgs,
+		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if runDir == "" {
-				return usagef("mux: --run DIR is required")
-			}
 			p, err := mux.ParseProfile(profile)
 			if err != nil {
 				return usagef("--profile: %v", err)
@@ -39,17 +37,18 @@ model's own answer is right).`,
 			if cmd.Flags().Changed("samples") && samples < 1 {
 				return usagef("--samples %d: need at least 1 sample per model", samples)
 			}
-			ds, err := loadDataset(runDir, splitList(modelList))
+			run, err := loadRun("mux", runDir, modelList)
 			if err != nil {
 				return err
 			}
+			ds := run.Dataset
 			acc, err := parseValAcc(valAcc)
 			if err != nil {
 				return err
 			}
 			if valRun != "" {
-				if acc, err = valAccFromRun(valRun, ds.Models); err != nil {
-					return err
+				if acc, err = engine.ValAcc(valRun, ds.Models); err != nil {
+					return fmt.Errorf("--val-run: %w", err)
 				}
 			}
 			res, err := mux.Simulate(ds, mux.SimConfig{K: samples, Trials: trials, Seed: seed, Profile: p, ValAcc: acc})
@@ -68,7 +67,7 @@ model's own answer is right).`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&runDir, "run", "", "run folder holding samples.jsonl (required)")
-	f.StringVar(&modelList, "models", "", "comma-separated models, in tie-break order (default: all, in order of appearance)")
+	f.StringVar(&modelList, "models", "", "comma-separated models, in tie-break order (default: the run's models in run.json order)")
 	f.IntVar(&samples, "samples", 0, "samples per model k (default: all stored)")
 	f.IntVar(&trials, "trials", 1, "seeded repetitions when k is below what is stored")
 	f.Uint64Var(&seed, "seed", 0, "seed of the sample draws")

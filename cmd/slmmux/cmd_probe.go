@@ -33,7 +33,7 @@ func (a *App) probeCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "probe",
 		Short: "Report CPU, RAM, GPUs and the Ollama daemon: what this machine can run",
-		Args:  cobra.NoArgs,
+		Args:  usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			info, err := hardware.Probe(cmd.Context(), hardware.DefaultConfig())
 			if err != nil {

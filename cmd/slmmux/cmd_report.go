@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -12,7 +11,6 @@ import (
 
 	"github.com/slmmux/slmmux/engine/mux"
 	"github.com/slmmux/slmmux/engine/report"
-	"github.com/slmmux/slmmux/engine/runstore"
 	"github.com/slmmux/slmmux/engine/search"
 )
 
@@ -35,12 +33,13 @@ standard errors), which model's answer SLM-MUX chose and how often it was
 right, per-subject accuracy (when items.jsonl has subjects), the model
 selection search (paper objective, compared with the official and mux
 objectives) and the scaling curves.`,
-		Args: cobra.NoArgs,
+		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ds, err := loadRun("report", runDir, modelList)
+			run, err := loadRun("report", runDir, modelList)
 			if err != nil {
 				return err
 			}
+			ds := run.Dataset
 			if maxN := ds.MaxSamples(); cmd.Flags().Changed("samples") && (samples < 1 || samples > maxN) {
 				return usagef("report: --samples %d: must be between 1 and %d, the most samples stored per model and item", samples, maxN)
 			}
@@ -48,12 +47,12 @@ objectives) and the scaling curves.`,
 			if err != nil {
 				return err
 			}
-			scfg, err := sf.build(ds, runDir, p, acc)
+			scfg, err := sf.build(run, p, acc)
 			if err != nil {
 				return err
 			}
 			in := report.Input{Dir: runDir, Dataset: ds, Costs: scfg.Costs, Scale: scfg}
-			in.Meta, in.Items, in.Notes = readRunFiles(runDir)
+			in.Meta, in.Items, in.Notes = run.Meta, run.Items, run.Notes
 			in.Search = search.DefaultConfig(search.Paper)
 			in.Search.KMax = min(5, len(ds.Models))
 			if sf.kMax > 0 {
@@ -77,31 +76,12 @@ objectives) and the scaling curves.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&runDir, "run", "", "run folder holding samples.jsonl (required)")
-	f.StringVar(&modelList, "models", "", "comma-separated models, in tie-break order (default: all, in order of appearance)")
+	f.StringVar(&modelList, "models", "", "comma-separated models, in tie-break order (default: the run's models in run.json order)")
 	f.StringVar(&out, "out", "", "folder for report.html and report.md (default: DIR/report)")
 	f.IntVar(&samples, "samples", 0, "samples per model k for the results table (default: all stored; the samples curve always spans 1..all)")
 	sf.register(cmd, false)
 	mf.register(cmd)
 	return cmd
-}
-
-// readRunFiles reads run.json and items.jsonl when present. Neither is
-// required: what cannot be read becomes a note in the report.
-func readRunFiles(dir string) (*runstore.Meta, []runstore.Item, []string) {
-	var notes []string
-	var meta *runstore.Meta
-	var m runstore.Meta
-	switch err := runstore.ReadJSON(dir, runstore.MetaFile, &m); {
-	case err == nil:
-		meta = &m
-	case !errors.Is(err, os.ErrNotExist):
-		notes = append(notes, fmt.Sprintf("run.json could not be read: %v", err))
-	}
-	items, err := runstore.ReadItems(dir)
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		notes = append(notes, fmt.Sprintf("items.jsonl could not be read (no per-subject accuracy): %v", err))
-	}
-	return meta, items, notes
 }
 
 // writeReport writes report.html and report.md into dir.

@@ -10,9 +10,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/slmmux/slmmux/engine"
 	"github.com/slmmux/slmmux/engine/mux"
 	"github.com/slmmux/slmmux/engine/report"
-	"github.com/slmmux/slmmux/engine/runstore"
 	"github.com/slmmux/slmmux/engine/search"
 )
 
@@ -47,15 +47,6 @@ func parseSampleCounts(s string) ([]int, error) {
 	return out, nil
 }
 
-// runCosts reads the run's recorded tokens and durations per model.
-func runCosts(dir string) (search.Costs, error) {
-	samples, err := runstore.ReadSamples(dir)
-	if err != nil {
-		return search.Costs{}, err
-	}
-	return search.CostsFromSamples(samples), nil
-}
-
 // scaleFlags are the scaling curves' settings, shared with report.
 type scaleFlags struct {
 	samples string
@@ -77,7 +68,8 @@ func (sf *scaleFlags) register(cmd *cobra.Command, withSamples bool) {
 }
 
 // build checks the flags against ds and returns the Scale config.
-func (sf *scaleFlags) build(ds *mux.Dataset, dir string, p mux.Profile, acc map[string]float64) (search.ScaleConfig, error) {
+func (sf *scaleFlags) build(run *engine.Run, p mux.Profile, acc map[string]float64) (search.ScaleConfig, error) {
+	ds := run.Dataset
 	ks, err := parseSampleCounts(sf.samples)
 	if err != nil {
 		return search.ScaleConfig{}, err
@@ -88,12 +80,8 @@ func (sf *scaleFlags) build(ds *mux.Dataset, dir string, p mux.Profile, acc map[
 	if sf.kMax < 0 || sf.kMax > len(ds.Models) {
 		return search.ScaleConfig{}, usagef("--k-max %d: the pool has %d model(s) (%v)", sf.kMax, len(ds.Models), ds.Models)
 	}
-	costs, err := runCosts(dir)
-	if err != nil {
-		return search.ScaleConfig{}, err
-	}
 	return search.ScaleConfig{Samples: ks, Trials: sf.trials, Seed: sf.seed, KMax: sf.kMax,
-		Profile: p, ValAcc: acc, Costs: costs}, nil
+		Profile: p, ValAcc: acc, Costs: run.Costs}, nil
 }
 
 func (a *App) scaleCmd() *cobra.Command {
@@ -119,17 +107,18 @@ Where samples.jsonl recorded output_tokens and duration_ms, each point also
 shows the tokens and model seconds spent per item (k samples of each model),
 for accuracy per unit of local compute. Writes samples.csv, models.csv and
 SVG charts (samples.svg, models.svg, compute.svg) into --out.`,
-		Args: cobra.NoArgs,
+		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ds, err := loadRun("scale", runDir, modelList)
+			run, err := loadRun("scale", runDir, modelList)
 			if err != nil {
 				return err
 			}
+			ds := run.Dataset
 			p, acc, err := mf.build(ds.Models)
 			if err != nil {
 				return err
 			}
-			cfg, err := sf.build(ds, runDir, p, acc)
+			cfg, err := sf.build(run, p, acc)
 			if err != nil {
 				return err
 			}
@@ -157,7 +146,7 @@ SVG charts (samples.svg, models.svg, compute.svg) into --out.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&runDir, "run", "", "run folder holding samples.jsonl (required)")
-	f.StringVar(&modelList, "models", "", "comma-separated models, in tie-break order (default: all, in order of appearance)")
+	f.StringVar(&modelList, "models", "", "comma-separated models, in tie-break order (default: the run's models in run.json order)")
 	f.StringVar(&out, "out", "", "folder for the CSV files and charts (default: DIR/scale)")
 	sf.register(cmd, true)
 	mf.register(cmd)

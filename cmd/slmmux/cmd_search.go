@@ -3,15 +3,13 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strconv"
 
 	"github.com/spf13/cobra"
 
+	"github.com/slmmux/slmmux/engine"
 	"github.com/slmmux/slmmux/engine/mux"
 	"github.com/slmmux/slmmux/engine/report"
-	"github.com/slmmux/slmmux/engine/runstore"
 	"github.com/slmmux/slmmux/engine/search"
 )
 
@@ -69,23 +67,19 @@ func (mf *muxFlags) build(models []string) (mux.Profile, map[string]float64, err
 		return "", nil, err
 	}
 	if mf.valRun != "" {
-		if acc, err = valAccFromRun(mf.valRun, models); err != nil {
-			return "", nil, err
+		if acc, err = engine.ValAcc(mf.valRun, models); err != nil {
+			return "", nil, fmt.Errorf("--val-run: %w", err)
 		}
 	}
 	return p, acc, nil
 }
 
-// loadRun loads a run folder for an offline analysis command, turning a
-// missing folder or samples.jsonl into a usage error (exit code 2).
-func loadRun(name, dir, models string) (*mux.Dataset, error) {
+// loadRun loads a run folder for an offline analysis command.
+func loadRun(name, dir, models string) (*engine.Run, error) {
 	if dir == "" {
 		return nil, usagef("%s: --run DIR is required", name)
 	}
-	if _, err := os.Stat(filepath.Join(dir, runstore.SamplesFile)); err != nil {
-		return nil, usagef("%s: %s has no %s: run `slmmux eval ... --run %s` first, or point --run at a run folder", name, dir, runstore.SamplesFile, dir)
-	}
-	return loadDataset(dir, splitList(models))
+	return engine.LoadRun(dir, splitList(models))
 }
 
 // analysisErr maps an engine's ErrConfig (input that cannot be analysed)
@@ -144,16 +138,17 @@ objectives' picks. --holdout F keeps a seeded fraction F of the items out of
 the search and reports SLM-MUX accuracy on them. Ties go to higher union
 accuracy, then to the earlier subset in model order; a best subset is never
 empty.`,
-		Args: cobra.NoArgs,
+		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			obj, err := search.ParseObjective(objective)
 			if err != nil {
 				return usagef("--objective: %v", err)
 			}
-			ds, err := loadRun("search", runDir, modelList)
+			run, err := loadRun("search", runDir, modelList)
 			if err != nil {
 				return err
 			}
+			ds := run.Dataset
 			if !cmd.Flags().Changed("k-max") {
 				kMax = min(kMax, len(ds.Models))
 			}
@@ -185,7 +180,7 @@ empty.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&runDir, "run", "", "run folder holding samples.jsonl (required)")
-	f.StringVar(&modelList, "models", "", "comma-separated pool, in tie-break order (default: all, in order of appearance)")
+	f.StringVar(&modelList, "models", "", "comma-separated pool, in tie-break order (default: the run's models in run.json order)")
 	f.IntVar(&kMin, "k-min", 2, "smallest subset size (1 includes single models)")
 	f.IntVar(&kMax, "k-max", 5, "largest subset size (default: 5, or the pool size if smaller)")
 	f.Float64Var(&lambda, "lambda", 1, "contradiction weight λ (default 1; 0.5 with --objective official)")

@@ -6,6 +6,10 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/spf13/cobra"
+
+	"github.com/slmmux/slmmux/engine"
+	"github.com/slmmux/slmmux/engine/runstore"
 	"github.com/slmmux/slmmux/models"
 )
 
@@ -29,34 +33,82 @@ func usagef(format string, args ...any) error {
 	return usageError{fmt.Errorf(format, args...)}
 }
 
+// flagError marks every error cobra reports about flags and arguments as a
+// usage error (root.SetFlagErrorFunc and the Args validators).
+func flagError(_ *cobra.Command, err error) error { return usageError{err} }
+
+// usageArgs wraps a cobra.PositionalArgs so its errors are usage errors.
+func usageArgs(v cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := v(cmd, args); err != nil {
+			return usageError{err}
+		}
+		return nil
+	}
+}
+
+// settingFlags names the flag of each engine setting.
+var settingFlags = map[string]string{
+	"samples": "--samples", "temperature": "--temperature", "seed": "--seed",
+	"num_predict": "--num-predict", "num_ctx": "--num-ctx", "num_thread": "--threads",
+	"repeat_penalty": "--repeat-penalty",
+}
+
+// settingErr turns an engine setting's error into a usage error that
+// names the flag.
+func settingErr(err error) error {
+	var se *engine.SettingError
+	if errors.As(err, &se) {
+		flag := settingFlags[se.Setting]
+		if flag == "" {
+			flag = se.Setting
+		}
+		return usagef("%s %v: %s", flag, se.Value, se.Reason)
+	}
+	return err
+}
+
+// hint maps the library's neutral errors to an exit code and, where it
+// helps, what to do next in the command line's terms.
+func hint(err error) (code int, next string) {
+	var ue usageError
+	switch {
+	case errors.Is(err, models.ErrUnavailable):
+		return exitUnavailable, ""
+	case errors.Is(err, models.ErrModelNotInstalled):
+		return exitNotFound, ""
+	case errors.Is(err, engine.ErrNoModels):
+		return exitNotFound, "pass --models, or install a model: `ollama pull NAME` or `slmmux models import FILE.gguf --name NAME`"
+	case errors.Is(err, runstore.ErrMismatch):
+		return exitUsage, "use another --run folder, or the same settings to resume"
+	case errors.Is(err, runstore.ErrNoSamples):
+		return exitUsage, "run `slmmux eval ... --run DIR` first, or point --run at a run folder"
+	case errors.Is(err, engine.ErrNotInRun):
+		return exitUsage, "pass --models with models of the run"
+	case errors.Is(err, engine.ErrInsufficientMemory):
+		return exitUsage, "pass a larger --budget if the probe is too cautious, or a smaller --num-ctx or --slots to shrink the KV cache"
+	case errors.Is(err, engine.ErrInvalid):
+		return exitUsage, ""
+	case errors.As(err, &ue):
+		return exitUsage, ""
+	}
+	return exitError, ""
+}
+
 // report prints err for a person and maps it to an exit code.
 func (a *App) report(ctx context.Context, err error) int {
 	if err == nil {
 		return exitOK
 	}
-	code := exitError
-	var ue usageError
-	switch {
-	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
+	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
 		fmt.Fprintln(a.Stderr, "slmmux: interrupted; everything finished so far is saved — run the same command again to resume")
 		return exitInterrupted
-	case errors.Is(err, models.ErrUnavailable):
-		code = exitUnavailable
-	case errors.Is(err, models.ErrModelNotInstalled):
-		code = exitNotFound
-	case errors.As(err, &ue), isCobraUsage(err):
-		code = exitUsage
 	}
-	fmt.Fprintf(a.Stderr, "slmmux: %v\n", err)
+	code, next := hint(err)
+	msg := err.Error()
+	if next != "" && !strings.Contains(msg, next) {
+		msg += "\n  " + next
+	}
+	fmt.Fprintf(a.Stderr, "slmmux: %s\n", msg)
 	return code
-}
-
-func isCobraUsage(err error) bool {
-	s := err.Error()
-	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand", "flag needs an argument", "invalid argument", "accepts ", "requires at least", "required flag"} {
-		if strings.Contains(s, p) {
-			return true
-		}
-	}
-	return false
 }

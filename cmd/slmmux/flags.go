@@ -28,11 +28,11 @@ func (b *benchFlags) register(f *pflag.FlagSet, def string) {
 func (b *benchFlags) build() (benchmark.Benchmark, error) {
 	style, err := benchmark.ParsePromptStyle(b.style)
 	if err != nil {
-		return nil, usagef("--prompt-style: %v", err)
+		return nil, usagef("--prompt-style: %w", err)
 	}
 	bm, err := benchmark.New(b.name, benchmark.Config{PromptStyle: style, Extractor: b.extractor})
 	if err != nil {
-		return nil, usagef("--bench: %v", err)
+		return nil, usagef("--bench: %w", err)
 	}
 	return bm, nil
 }
@@ -45,16 +45,10 @@ type samplingFlags struct {
 
 // validate checks the settings and applies --repeat-penalty.
 func (sf *samplingFlags) validate() error {
-	if sf.repeatPenalty < 0 {
-		return usagef("--repeat-penalty %v: must be positive (1: off)", sf.repeatPenalty)
-	}
-	if sf.repeatPenalty > 0 {
+	if sf.repeatPenalty != 0 {
 		sf.s.RepeatPenalty = models.Float(sf.repeatPenalty)
 	}
-	if err := sf.s.Validate(); err != nil {
-		return usageError{err}
-	}
-	return nil
+	return settingErr(sf.s.Validate())
 }
 
 func (sf *samplingFlags) register(f *pflag.FlagSet, k int) {

@@ -11,7 +11,6 @@ import (
 	"text/tabwriter"
 
 	"github.com/slmmux/slmmux/engine/mux"
-	"github.com/slmmux/slmmux/engine/runstore"
 )
 
 // muxJSON is the `mux --json` object (and results.json's core).
@@ -45,30 +44,6 @@ func toMuxJSON(r mux.SimResult, models []string, p mux.Profile) muxJSON {
 		Baselines: baselinesJSON{r.Single, r.SingleSC, r.AgentForest, r.Oracle},
 		Chosen:    r.Attribution, Items: r.Items,
 	}
-}
-
-// loadDataset reads a run's samples and indexes them for the given models
-// (nil: every model in order of appearance).
-func loadDataset(dir string, models []string) (*mux.Dataset, error) {
-	samples, err := runstore.ReadSamples(dir)
-	if err != nil {
-		return nil, err
-	}
-	if len(samples) == 0 {
-		return nil, usagef("%s/%s holds no samples: nothing to evaluate", dir, runstore.SamplesFile)
-	}
-	recs := make([]mux.Record, len(samples))
-	present := map[string]bool{}
-	for i, s := range samples {
-		recs[i] = mux.Record{Item: s.Item, Model: s.Model, Sample: s.Sample, Answer: s.Answer, Correct: s.Correct}
-		present[s.Model] = true
-	}
-	for _, m := range models {
-		if !present[m] {
-			return nil, usagef("model %q has no samples in %s (models there: %s)", m, dir, strings.Join(sortedKeys(present), ", "))
-		}
-	}
-	return mux.BuildDataset(recs, models)
 }
 
 // printResults writes the results table: SLM-MUX, then the baselines.
@@ -106,20 +81,6 @@ func parseValAcc(s string) (map[string]float64, error) {
 		out[name] = v
 	}
 	return out, nil
-}
-
-// valAccFromRun takes each model's validation accuracy (mean accuracy of
-// one sample) from another run.
-func valAccFromRun(dir string, models []string) (map[string]float64, error) {
-	ds, err := loadDataset(dir, models)
-	if err != nil {
-		return nil, fmt.Errorf("--val-run: %w", err)
-	}
-	r, err := mux.Simulate(ds, mux.SimConfig{Trials: 1})
-	if err != nil {
-		return nil, fmt.Errorf("--val-run: %w", err)
-	}
-	return r.Single, nil
 }
 
 func splitList(s string) []string {

@@ -96,9 +96,12 @@ func ParsePromptStyle(s string) (PromptStyle, error) {
 // JSONL, automatic extractor choice.
 type Config struct {
 	PromptStyle PromptStyle
-	// Extractor applies to "jsonl" only: "auto" (or ""), "number", "math"
-	// or "letter". Auto picks letter for items with choices, number when
-	// the reference answer is a number, and math otherwise.
+	// Extractor applies to "jsonl" only: "auto" (or ""), "number", "math",
+	// "letter" or "general". Auto picks letter for items with choices,
+	// number when the reference answer is a number, and math otherwise.
+	// General is for questions without a reference format (see
+	// extractGeneral): the last box, else an answer phrase, else a final
+	// number or short final line.
 	Extractor string
 }
 

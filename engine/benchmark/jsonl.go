@@ -20,6 +20,7 @@ const (
 	kindNumber
 	kindMath
 	kindLetter
+	kindGeneral
 )
 
 func parseKind(s string) (answerKind, error) {
@@ -32,8 +33,10 @@ func parseKind(s string) (answerKind, error) {
 		return kindMath, nil
 	case "letter":
 		return kindLetter, nil
+	case "general":
+		return kindGeneral, nil
 	}
-	return 0, fmt.Errorf("benchmark: jsonl: unknown extractor %q (valid: auto, number, math, letter)", s)
+	return 0, fmt.Errorf("benchmark: jsonl: unknown extractor %q (valid: auto, number, math, letter, general)", s)
 }
 
 // jsonlBench is a user's own data set: one JSON object per line.
@@ -182,6 +185,8 @@ func (b jsonlBench) Extract(response string, it Item) string {
 		return extractLetter(response, it.Choices)
 	case kindNumber:
 		return extractNumber(response)
+	case kindGeneral:
+		return extractGeneral(response)
 	}
 	return mathBench{}.Extract(response, it)
 }
@@ -192,6 +197,8 @@ func (b jsonlBench) Correct(answer string, it Item) bool {
 		return letterCorrect(answer, it.Reference)
 	case kindNumber:
 		return numberCorrect(answer, it.Reference)
+	case kindGeneral:
+		return answer != "" && answer == canonGeneral(it.Reference, false)
 	}
 	return mathCorrect(answer, it.Reference)
 }

@@ -82,14 +82,16 @@ func synthReport(t testing.TB, nItems, k int) *Report {
 	t.Helper()
 	samples, items, meta := synthRun(nItems, k, 1)
 	recs := make([]mux.Record, len(samples))
+	cs := make([]search.CostSample, len(samples))
 	for i, s := range samples {
 		recs[i] = mux.Record{Item: s.Item, Model: s.Model, Sample: s.Sample, Answer: s.Answer, Correct: s.Correct}
+		cs[i] = search.CostSample{Model: s.Model, OutputTokens: s.OutputTokens, DurationMS: s.DurationMS}
 	}
 	ds, err := mux.BuildDataset(recs, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	costs := search.CostsFromSamples(samples)
+	costs := search.CostsFromSamples(cs)
 	sc := search.DefaultConfig(search.Paper)
 	sc.KMax = 4
 	sc.HoldOut, sc.Seed = 0.3, 1

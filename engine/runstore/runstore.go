@@ -6,8 +6,9 @@
 //	DIR/samples.jsonl  one Sample per line, appended and fsynced as it arrives
 //	DIR/results.json   written at the end of an eval
 //
-// [Open] prepares a folder for writing and repairs a samples.jsonl whose
-// last line was cut by a crash; [ReadSamples] reads samples, naming file and
+// [Create] makes or reopens a run folder, refusing other settings;
+// [OpenWriter] appends samples, repairing a samples.jsonl whose last line was
+// cut by a crash; [Load] reads a whole run for analysis, naming file and
 // line on malformed input. A folder holding only samples.jsonl (with item,
 // model, sample, answer, correct) is a valid input for offline commands.
 package runstore
@@ -77,7 +78,9 @@ type Meta struct {
 	RepeatPenalty *float64    `json:"repeat_penalty,omitempty"`
 	Limit         int         `json:"limit,omitempty"`
 	PromptStyle   string      `json:"prompt_style"`
-	PromptHash    string      `json:"prompt_hash"` // sha256 of the first item's prompt
+	PromptHash    string      `json:"prompt_hash"`          // sha256 of the first item's prompt
+	ItemsHash     string      `json:"items_hash,omitempty"` // ItemsHash of items.jsonl
+	Extractor     string      `json:"extractor,omitempty"`  // jsonl's extractor ("" = auto)
 	Created       time.Time   `json:"created"`
 	Version       string      `json:"slmmux_version,omitempty"`
 }

@@ -94,7 +94,7 @@ func TestRequiredFields(t *testing.T) {
 	if _, err := ReadSamples(dir); err == nil || !strings.Contains(err.Error(), `missing "correct"`) {
 		t.Fatalf("got %v", err)
 	}
-	if _, err := ReadSamples(t.TempDir()); err == nil || !strings.Contains(err.Error(), "slmmux eval") {
+	if _, err := ReadSamples(t.TempDir()); !errors.Is(err, ErrNoSamples) || !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("missing file: %v", err)
 	}
 }

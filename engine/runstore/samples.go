@@ -26,20 +26,20 @@ func (e *LineError) Error() string {
 
 func (e *LineError) Unwrap() error { return e.Err }
 
-// wireSample checks that the contract's required fields are present.
-type wireSample struct {
-	Item    *string `json:"item"`
-	Model   *string `json:"model"`
-	Sample  *int    `json:"sample"`
-	Answer  *string `json:"answer"`
-	Correct *bool   `json:"correct"`
-}
-
 // Scan reads samples.jsonl at path, calling fn for each sample. A last line
 // without its newline that does not parse was cut by a crash: Scan skips it
 // and returns its byte offset as cut (-1 when the file is whole), so a
 // writer can truncate there. Any other malformed line is a *LineError.
 func Scan(path string, fn func(Sample) error) (cut int64, err error) {
+	return scan(path, true, fn)
+}
+
+func scan(path string, response bool, fn func(Sample) error) (cut int64, err error) {
+	in := map[string]string{}
+	return scanWith(path, func(b []byte, _ bool) (Sample, error) { return decodeInterned(b, response, in) }, fn)
+}
+
+func scanWith(path string, decode func([]byte, bool) (Sample, error), fn func(Sample) error) (cut int64, err error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return -1, err
@@ -48,7 +48,16 @@ func Scan(path string, fn func(Sample) error) (cut int64, err error) {
 	r := bufio.NewReaderSize(f, 1<<16)
 	var off int64
 	for line := 1; ; line++ {
-		b, rerr := r.ReadBytes('\n')
+		b, rerr := r.ReadSlice('\n')
+		if rerr == bufio.ErrBufferFull {
+			// A line longer than the buffer: gather it whole.
+			long := append([]byte(nil), b...)
+			for rerr == bufio.ErrBufferFull {
+				b, rerr = r.ReadSlice('\n')
+				long = append(long, b...)
+			}
+			b = long
+		}
 		if len(b) == 0 && rerr == io.EOF {
 			return -1, nil
 		}
@@ -58,7 +67,7 @@ func Scan(path string, fn func(Sample) error) (cut int64, err error) {
 		whole := rerr == nil
 		trimmed := bytes.TrimSpace(b)
 		if len(trimmed) > 0 {
-			s, perr := parseSample(trimmed)
+			s, perr := decode(trimmed, true)
 			if perr != nil {
 				if !whole {
 					return off, nil
@@ -76,34 +85,25 @@ func Scan(path string, fn func(Sample) error) (cut int64, err error) {
 	}
 }
 
-func parseSample(b []byte) (Sample, error) {
-	var w wireSample
-	if err := json.Unmarshal(b, &w); err != nil {
-		return Sample{}, err
-	}
-	switch {
-	case w.Item == nil:
-		return Sample{}, errors.New(`missing "item"`)
-	case w.Model == nil:
-		return Sample{}, errors.New(`missing "model"`)
-	case w.Sample == nil:
-		return Sample{}, errors.New(`missing "sample"`)
-	case w.Answer == nil:
-		return Sample{}, errors.New(`missing "answer"`)
-	case w.Correct == nil:
-		return Sample{}, errors.New(`missing "correct"`)
-	}
-	var s Sample
-	err := json.Unmarshal(b, &s)
-	return s, err
+// ErrNoSamples reports a folder without samples.jsonl (or with an empty
+// one): nothing to analyse.
+var ErrNoSamples = errors.New("no samples")
+
+// ReadSamples reads every sample of DIR/samples.jsonl, responses included.
+// A repeated (item, model, sample) keeps its first line. A missing file is
+// an error wrapping both ErrNoSamples and os.ErrNotExist.
+func ReadSamples(dir string) ([]Sample, error) {
+	return readSamples(dir, true)
 }
 
-// ReadSamples reads every sample of DIR/samples.jsonl. A repeated (item,
-// model, sample) keeps its first line.
-func ReadSamples(dir string) ([]Sample, error) {
+func readSamples(dir string, response bool) ([]Sample, error) {
+	path := filepath.Join(dir, SamplesFile)
 	var out []Sample
-	seen := map[Key]bool{}
-	_, err := Scan(filepath.Join(dir, SamplesFile), func(s Sample) error {
+	if st, err := os.Stat(path); err == nil {
+		out = make([]Sample, 0, st.Size()/256) // about a line's length without long replies
+	}
+	seen := make(map[Key]bool, cap(out))
+	_, err := scan(path, response, func(s Sample) error {
 		if !seen[s.Key()] {
 			seen[s.Key()] = true
 			out = append(out, s)
@@ -111,10 +111,23 @@ func ReadSamples(dir string) ([]Sample, error) {
 		return nil
 	})
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("%s has no %s: run `slmmux eval ... --run %s` first, or point --run at a run folder", dir, SamplesFile, dir)
+		return nil, &noSamplesError{dir: dir, err: err}
 	}
 	return out, err
 }
+
+// noSamplesError is a run folder without samples.jsonl: it is ErrNoSamples
+// and unwraps to the file system's error.
+type noSamplesError struct {
+	dir string
+	err error
+}
+
+func (e *noSamplesError) Error() string {
+	return fmt.Sprintf("%s has no %s: no samples to analyse", e.dir, SamplesFile)
+}
+func (e *noSamplesError) Is(target error) bool { return target == ErrNoSamples }
+func (e *noSamplesError) Unwrap() error        { return e.err }
 
 // Writer appends samples to DIR/samples.jsonl, a line each as they arrive,
 // fsynced at least every 100 ms and on Close. It is safe for concurrent use.
@@ -171,8 +184,8 @@ func (w *Writer) Count() int {
 	return len(w.done)
 }
 
-// Append writes s as one line and fsyncs it. A sample already stored is
-// not written again.
+// Append writes s as one line; it fsyncs at most every syncEvery (and on
+// Close). A sample already stored is not written again.
 func (w *Writer) Append(s Sample) error {
 	b, err := json.Marshal(s)
 	if err != nil {

@@ -99,9 +99,9 @@ func Plan(fps []Footprint, b Budget, w Work, resident []string) Result {
 func refuse(f Footprint, b Budget) Refusal {
 	reason := fmt.Sprintf("needs %s (%s) but the budget is %s", human(f.Bytes), f.Source, human(b.Bytes))
 	if f.KV > 0 && f.Bytes-f.KV <= b.Bytes {
-		reason += "; a smaller --num-ctx or fewer slots (OLLAMA_NUM_PARALLEL) shrink its KV cache of " + human(f.KV)
+		reason += "; a smaller context window (num_ctx) or fewer slots (OLLAMA_NUM_PARALLEL) shrink its KV cache of " + human(f.KV)
 	}
-	reason += "; or let Ollama offload part of it to the CPU (run it alone with a larger --budget), or use a smaller quantization"
+	reason += "; or let Ollama offload part of it to the CPU (run it alone with a larger budget), or use a smaller quantization"
 	return Refusal{Model: f.Model, Bytes: f.Bytes, Reason: reason}
 }
 

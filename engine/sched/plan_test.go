@@ -103,7 +103,7 @@ func TestEstimateAndMeasurement(t *testing.T) {
 		t.Fatalf("fallback KV %d", noArch.KV)
 	}
 	big := Plan([]Footprint{f}, Budget{Bytes: 4*gib + 512<<20}, Work{}, nil)
-	if len(big.Refused) != 1 || !strings.Contains(big.Refused[0].Reason, "--num-ctx") {
+	if len(big.Refused) != 1 || !strings.Contains(big.Refused[0].Reason, "num_ctx") {
 		t.Fatalf("refusal should suggest a smaller context: %+v", big.Refused)
 	}
 }

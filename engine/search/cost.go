@@ -1,10 +1,6 @@
 package search
 
-import (
-	"math"
-
-	"github.com/slmmux/slmmux/engine/runstore"
-)
+import "math"
 
 // Costs are each model's mean output tokens and mean wall seconds per
 // sample, over the samples that recorded them (a zero output_tokens or
@@ -15,9 +11,17 @@ type Costs struct {
 	Seconds map[string]float64
 }
 
-// CostsFromSamples averages samples.jsonl's output_tokens and duration_ms
-// per model.
-func CostsFromSamples(samples []runstore.Sample) Costs {
+// CostSample is what one stored sample cost: samples.jsonl's model,
+// output_tokens and duration_ms.
+type CostSample struct {
+	Model        string
+	OutputTokens int
+	DurationMS   float64
+}
+
+// CostsFromSamples averages the samples' output tokens and durations per
+// model.
+func CostsFromSamples(samples []CostSample) Costs {
 	type acc struct {
 		tok, sec   float64
 		nTok, nSec int

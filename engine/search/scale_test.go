@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/slmmux/slmmux/engine/mux"
-	"github.com/slmmux/slmmux/engine/runstore"
 )
 
 func TestScaleReproducible(t *testing.T) {
@@ -72,7 +71,7 @@ func stripNaN(s *Scaling) *Scaling {
 }
 
 func TestScaleCosts(t *testing.T) {
-	samples := []runstore.Sample{
+	samples := []CostSample{
 		{Model: "a", OutputTokens: 100, DurationMS: 1000},
 		{Model: "a", OutputTokens: 300, DurationMS: 3000},
 		{Model: "b", OutputTokens: 50},

@@ -1,0 +1,160 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/slmmux/slmmux/engine"
+	"github.com/slmmux/slmmux/engine/sched"
+	"github.com/slmmux/slmmux/hardware"
+)
+
+// planFlags are the memory settings shared by plan, ask and eval.
+type planFlags struct {
+	footprints []string
+	budget     string
+	margin     float64
+	maxLoaded  int
+	slots      int
+}
+
+// defaultPlanFlags are the flags' defaults (demo uses them as they are).
+func defaultPlanFlags() planFlags { return planFlags{margin: 0.2, maxLoaded: 3, slots: 1} }
+
+func (pf *planFlags) register(f *pflag.FlagSet) {
+	d := defaultPlanFlags()
+	f.StringSliceVar(&pf.footprints, "footprint", nil, "whole footprints by hand, e.g. a=4.7GiB,b=2GiB (repeatable); skips the daemon")
+	f.StringVar(&pf.budget, "budget", "", "memory models may use, e.g. 8GiB (default: free VRAM, else available RAM, from the probe)")
+	f.Float64Var(&pf.margin, "margin", d.margin, "share of the probed memory kept free (Ollama itself keeps 20 %)")
+	f.IntVar(&pf.maxLoaded, "max-loaded", d.maxLoaded, "the daemon's OLLAMA_MAX_LOADED_MODELS (Ollama's default is 3 per GPU, 3 on CPU)")
+	f.IntVar(&pf.slots, "slots", d.slots, "the daemon's OLLAMA_NUM_PARALLEL: requests per model in flight, each with its own KV cache")
+}
+
+// validate checks the flags' ranges before anything runs.
+func (pf *planFlags) validate() error {
+	switch {
+	case math.IsNaN(pf.margin) || pf.margin < 0 || pf.margin >= 1:
+		return usagef("--margin %v: must be in [0, 1)", pf.margin)
+	case pf.maxLoaded < 0 || pf.maxLoaded > 1024:
+		return usagef("--max-loaded %d: must be 0 (no limit) to 1024", pf.maxLoaded)
+	case pf.slots < 1 || pf.slots > 256:
+		return usagef("--slots %d: must be 1 to 256", pf.slots)
+	}
+	if pf.budget != "" {
+		if _, err := parseBytes(pf.budget); err != nil {
+			return usagef("--budget %q: %w (e.g. 8GiB, 512MiB, 2.5GB)", pf.budget, err)
+		}
+	}
+	_, err := pf.givenFootprints()
+	return err
+}
+
+// givenFootprints parses --footprint.
+func (pf *planFlags) givenFootprints() ([]sched.Footprint, error) {
+	var out []sched.Footprint
+	seen := map[string]bool{}
+	for _, kv := range pf.footprints {
+		name, size, ok := strings.Cut(kv, "=")
+		n, err := parseBytes(size)
+		if !ok || name == "" || err != nil {
+			return nil, usagef("--footprint %q: want name=size, e.g. llama3.2=2.1GiB", kv)
+		}
+		if seen[name] {
+			return nil, usagef("--footprint: %q is given twice", name)
+		}
+		seen[name] = true
+		out = append(out, sched.Footprint{Model: name, Bytes: n, Source: "flag"})
+	}
+	return out, nil
+}
+
+// planConfig turns the flags into the engine's PlanConfig: the budget
+// (--budget, else the probe) and the hardware facts, probed once.
+func (a *App) planConfig(ctx context.Context, pf planFlags, ms []string, numCtx, numThread int, work sched.Work) (engine.PlanConfig, error) {
+	cfg := engine.PlanConfig{Models: ms, Work: work, MaxLoaded: pf.maxLoaded, Slots: pf.slots,
+		NumCtx: numCtx, NumThread: numThread, CachePath: a.footprintCachePath()}
+	given, err := pf.givenFootprints()
+	if err != nil {
+		return cfg, err
+	}
+	if len(given) > 0 {
+		if cfg.Footprints, err = selectFootprints(given, ms); err != nil {
+			return cfg, err
+		}
+	}
+	var info hardware.Info
+	if pf.budget == "" || numThread == 0 {
+		if info, err = hardware.Probe(ctx, hardware.DefaultConfig()); err != nil {
+			return cfg, err
+		}
+	}
+	cfg.PhysicalCores, cfg.HasGPU = info.CPU.PhysicalCores, len(info.GPUs) > 0
+	if pf.budget != "" {
+		cfg.BudgetBytes, _ = parseBytes(pf.budget) // validated
+	} else {
+		cfg.BudgetBytes = info.BudgetBytes(pf.margin)
+	}
+	return cfg, nil
+}
+
+// selectFootprints keeps the given footprints of ms, in ms's order (all of
+// them when ms is empty).
+func selectFootprints(given []sched.Footprint, ms []string) ([]sched.Footprint, error) {
+	if len(ms) == 0 {
+		return given, nil
+	}
+	by := map[string]sched.Footprint{}
+	for _, f := range given {
+		by[f.Model] = f
+	}
+	out := make([]sched.Footprint, 0, len(ms))
+	for _, m := range ms {
+		f, ok := by[m]
+		if !ok {
+			return nil, usagef("--footprint has no size for %q: give every model of --models", m)
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+// livePlan plans a live run over inv and returns the plan with the
+// sampling settings its requests must send. Refused models are an error.
+func (a *App) livePlan(ctx context.Context, inv engine.Inventory, pf planFlags, ms []string, s engine.Sampling, work sched.Work) (*engine.Plan, engine.Sampling, error) {
+	cfg, err := a.planConfig(ctx, pf, ms, s.NumCtx, s.NumThread, work)
+	if err != nil {
+		return nil, s, err
+	}
+	p, err := engine.NewPlan(ctx, inv, cfg)
+	if err != nil {
+		return nil, s, err
+	}
+	if err := p.Err(); err != nil {
+		return nil, s, err
+	}
+	p.Evicted = func(m string) {
+		fmt.Fprintf(a.Stderr, "thrashing: %s was no longer loaded at the end of its wave (evicted by the daemon): lower --max-loaded to the daemon's OLLAMA_MAX_LOADED_MODELS or give a smaller --budget\n", m)
+	}
+	a.log().Info("plan", "waves", len(p.Waves), "budget_bytes", cfg.BudgetBytes, "loads", p.Loads, "num_ctx", p.Settings.NumCtx, "num_thread", p.NumThread)
+	return p, p.Sampling(s), nil
+}
+
+// cacheDir is $SLMMUX_CACHE, else the user cache folder.
+func (a *App) cacheDir() string {
+	if d := a.Getenv("SLMMUX_CACHE"); d != "" {
+		return d
+	}
+	if d, err := os.UserCacheDir(); err == nil {
+		return filepath.Join(d, "slmmux")
+	}
+	return filepath.Join(os.TempDir(), "slmmux-cache")
+}
+
+// footprintCachePath is where measured footprints are remembered.
+func (a *App) footprintCachePath() string { return filepath.Join(a.cacheDir(), "footprints.json") }

@@ -1,0 +1,63 @@
+package engine
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/slmmux/slmmux/engine/sched"
+)
+
+// The footprint cache remembers the sizes the daemon reported for loaded
+// models, by model digest and the settings a footprint depends on, in one
+// JSON object: {"DIGEST|ctx=2048|slots=1": bytes, ...}.
+
+func footprintKey(digest string, s sched.Settings) string {
+	return fmt.Sprintf("%s|ctx=%d|slots=%d", digest, s.NumCtx, s.Slots)
+}
+
+// loadFootprintCache reads the cache; a missing or unreadable file is an
+// empty cache.
+func loadFootprintCache(path string) map[string]uint64 {
+	m := map[string]uint64{}
+	if path == "" {
+		return m
+	}
+	if b, err := os.ReadFile(path); err == nil {
+		_ = json.Unmarshal(b, &m)
+	}
+	return m
+}
+
+// saveFootprints merges updates into the cache, atomically (temp file and
+// rename), so concurrent runs never leave a half-written file.
+func saveFootprints(path string, updates map[string]uint64) error {
+	if path == "" || len(updates) == 0 {
+		return nil
+	}
+	m := loadFootprintCache(path)
+	for k, v := range updates {
+		m[k] = v
+	}
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

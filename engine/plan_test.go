@@ -1,0 +1,217 @@
+package engine_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/slmmux/slmmux/engine"
+	"github.com/slmmux/slmmux/engine/enginetest"
+	"github.com/slmmux/slmmux/engine/sched"
+	"github.com/slmmux/slmmux/models"
+)
+
+// fakeInventory is an engine.Inventory over fixed models.
+type fakeInventory struct {
+	mu      sync.Mutex
+	infos   map[string]models.Info
+	running []models.Running
+	shows   int
+}
+
+func (f *fakeInventory) Show(_ context.Context, m string) (models.Info, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.shows++
+	info, ok := f.infos[m]
+	if !ok {
+		return models.Info{}, models.ErrModelNotInstalled
+	}
+	return info, nil
+}
+
+func (f *fakeInventory) Running(context.Context) ([]models.Running, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.running, nil
+}
+
+const mib = 1 << 20
+
+// inventory has three models of 100, 200 and 300 MiB of weights (no
+// architecture numbers: KV = 10 % of weights, compute 64 MiB + 5 %).
+func inventory() *fakeInventory {
+	inv := &fakeInventory{infos: map[string]models.Info{}}
+	for i, m := range []string{"a", "b", "c"} {
+		inv.infos[m] = models.Info{Name: m, Digest: "d-" + m, SizeBytes: int64(i+1) * 100 * mib}
+	}
+	return inv
+}
+
+func TestPlanFitsInOneWave(t *testing.T) {
+	p, err := engine.NewPlan(t.Context(), inventory(), engine.PlanConfig{
+		Models: []string{"a", "b", "c"}, Work: sched.Work{Items: 10, Samples: 3},
+		BudgetBytes: 2 << 30, MaxLoaded: 3, PhysicalCores: 4})
+	if err != nil || p.Err() != nil {
+		t.Fatal(err, p.Err())
+	}
+	if got := p.ModelWaves(); len(got) != 1 || len(got[0]) != 3 {
+		t.Errorf("waves %v, want all three together", got)
+	}
+	if p.Settings.NumCtx != engine.DefaultNumCtx || p.Settings.Slots != 1 {
+		t.Errorf("settings %+v, want the default context and one slot", p.Settings)
+	}
+	if p.NumThread != 1 {
+		t.Errorf("threads %d: 4 cores among 3 co-loaded models is 1 each", p.NumThread)
+	}
+	s := p.Sampling(engine.Sampling{Samples: 3})
+	if s.NumCtx != engine.DefaultNumCtx || s.NumThread != 1 {
+		t.Errorf("sampling %+v: the requests must send what was planned", s)
+	}
+}
+
+func TestPlanSplitsIntoWavesUnderBudget(t *testing.T) {
+	// Footprints: a 179 MiB, b 294 MiB, c 409 MiB; 500 MiB holds a+b only.
+	p, err := engine.NewPlan(t.Context(), inventory(), engine.PlanConfig{
+		Models: []string{"a", "b", "c"}, BudgetBytes: 500 * mib, HasGPU: true, PhysicalCores: 8})
+	if err != nil || p.Err() != nil {
+		t.Fatal(err, p.Err())
+	}
+	if got := p.ModelWaves(); len(got) != 2 {
+		t.Errorf("waves %v, want 2", got)
+	}
+	if p.NumThread != 0 {
+		t.Errorf("threads %d with a GPU: want the daemon's default (0)", p.NumThread)
+	}
+}
+
+func TestPlanRefusesWhatCannotFitAlone(t *testing.T) {
+	p, err := engine.NewPlan(t.Context(), inventory(), engine.PlanConfig{
+		Models: []string{"a", "c"}, BudgetBytes: 300 * mib, NumCtx: 4096})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var re *engine.RefusedError
+	if err := p.Err(); !errors.As(err, &re) || !errors.Is(err, engine.ErrInsufficientMemory) || len(re.Refused) != 1 || re.Refused[0].Model != "c" {
+		t.Fatalf("err %v, want c refused", err)
+	}
+	if p.Settings.NumCtx != 4096 {
+		t.Errorf("num_ctx %d, want the asked 4096", p.Settings.NumCtx)
+	}
+}
+
+func TestPlanUsesMeasuredFootprints(t *testing.T) {
+	inv := inventory()
+	cache := filepath.Join(t.TempDir(), "footprints.json")
+	cfg := engine.PlanConfig{Models: []string{"a", "b"}, BudgetBytes: 8 << 30, CachePath: cache}
+	p, err := engine.NewPlan(t.Context(), inv, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Footprints[0].Measured {
+		t.Fatal("measured before any load")
+	}
+	// After a wave the daemon reports a (loaded, 150 MiB); b was evicted.
+	inv.running = []models.Running{{Name: "a:latest", SizeBytes: 150 * mib}}
+	var evicted []string
+	p.Evicted = func(m string) { evicted = append(evicted, m) }
+	p.WaveDone(t.Context(), []string{"a", "b"})
+	if !slices.Equal(evicted, []string{"b"}) {
+		t.Errorf("evicted %v, want [b]", evicted)
+	}
+	p2, err := engine.NewPlan(t.Context(), inv, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := p2.Footprints[0]; !f.Measured || f.Bytes != 150*mib {
+		t.Errorf("a's footprint %+v, want the measured 150 MiB", f)
+	}
+	if slices.Contains(p2.Resident(), "a") == false {
+		t.Errorf("resident %v: a is loaded", p2.Resident())
+	}
+	// Other settings are another key: the measurement does not apply.
+	cfg.NumCtx = 8192
+	p3, _ := engine.NewPlan(t.Context(), inv, cfg)
+	if p3.Footprints[0].Measured {
+		t.Error("a measurement at num_ctx 2048 was used for 8192")
+	}
+}
+
+func TestPlanWithGivenFootprintsAsksNoInventory(t *testing.T) {
+	p, err := engine.NewPlan(t.Context(), nil, engine.PlanConfig{
+		Footprints:  []sched.Footprint{{Model: "x", Bytes: 4 << 30}, {Model: "y", Bytes: 3 << 30}},
+		BudgetBytes: 6 << 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Waves) != 2 {
+		t.Errorf("waves %v", p.ModelWaves())
+	}
+	if _, err := engine.NewPlan(t.Context(), nil, engine.PlanConfig{Models: []string{"x"}}); err == nil {
+		t.Error("no inventory and no footprints: planned anyway")
+	}
+	if _, err := engine.NewPlan(t.Context(), inventory(), engine.PlanConfig{Models: []string{"zz"}}); !errors.Is(err, models.ErrModelNotInstalled) {
+		t.Errorf("unknown model: %v", err)
+	}
+}
+
+func TestAskKeepsSlotsPerModel(t *testing.T) {
+	b, items := arith(t, 1)
+	fake := &enginetest.FakeGenerator{GenerateFn: answerer, Delay: 20 * time.Millisecond}
+	e, _ := engine.New(engine.Config{Generator: fake, Slots: 2})
+	_, err := e.Ask(t.Context(), b, items[0], engine.AskConfig{
+		Models: []string{"good", "bad"}, Sampling: engine.Sampling{Samples: 6},
+		Waves: [][]string{{"good", "bad"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []string{"good", "bad"} {
+		if got := fake.MaxInFlight(m); got != 2 {
+			t.Errorf("%s: %d requests in flight at most, want 2 (--slots 2)", m, got)
+		}
+	}
+}
+
+func TestAskFailsWithTheModelsErrors(t *testing.T) {
+	b, items := arith(t, 1)
+	fake := &enginetest.FakeGenerator{GenerateFn: func(context.Context, models.Request) (models.Result, error) {
+		return models.Result{}, models.ErrUnavailable
+	}}
+	e, _ := engine.New(engine.Config{Generator: fake})
+	ans, err := e.Ask(t.Context(), b, items[0], engine.AskConfig{Models: []string{"a", "b"}, Sampling: engine.Sampling{Samples: 2}})
+	if !errors.Is(err, models.ErrUnavailable) {
+		t.Fatalf("err %v, want it to wrap ErrUnavailable (exit code 3)", err)
+	}
+	if _, err := e.Ask(t.Context(), b, items[0], engine.AskConfig{Sampling: engine.Sampling{Samples: 2}}); !errors.Is(err, engine.ErrNoModels) {
+		t.Errorf("no models: %v", err)
+	}
+	_ = ans
+}
+
+func TestAskRequestsCarryThePlan(t *testing.T) {
+	b, items := arith(t, 1)
+	var mu sync.Mutex
+	var ctxs []int
+	fake := &enginetest.FakeGenerator{GenerateFn: func(_ context.Context, req models.Request) (models.Result, error) {
+		mu.Lock()
+		ctxs = append(ctxs, req.Options.NumCtx)
+		mu.Unlock()
+		return models.Result{Text: "0"}, nil
+	}}
+	p, err := engine.NewPlan(t.Context(), inventory(), engine.PlanConfig{Models: []string{"a"}, BudgetBytes: 1 << 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, _ := engine.New(engine.Config{Generator: fake})
+	if _, err := e.Ask(t.Context(), b, items[0], engine.AskConfig{Models: []string{"a"},
+		Sampling: p.Sampling(engine.Sampling{Samples: 2}), Waves: p.ModelWaves()}); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(ctxs, []int{engine.DefaultNumCtx, engine.DefaultNumCtx}) {
+		t.Errorf("num_ctx sent %v, want the planned %d each time", ctxs, engine.DefaultNumCtx)
+	}
+}

@@ -1,0 +1,102 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/slmmux/slmmux/engine/mux"
+	"github.com/slmmux/slmmux/engine/runstore"
+	"github.com/slmmux/slmmux/engine/search"
+)
+
+// ErrNotInRun reports a model asked for that has no samples in a run.
+var ErrNotInRun = errors.New("has no samples in the run")
+
+// Run is a run folder loaded for the offline commands (mux, search, scale,
+// report) and for validation accuracies: its files read once, its samples
+// indexed for replay, and what each model's samples cost.
+type Run struct {
+	*runstore.Run
+	Dataset *mux.Dataset
+	Costs   search.Costs
+}
+
+// LoadRun reads the run folder dir once and indexes the samples of models,
+// in that order (which is also the tie-break order). With no models it
+// takes the run's own: the order run.json lists them (the order the user
+// gave), then any other model with samples, sorted by name; so the same
+// folder gives the same numbers whatever order its samples arrived in.
+// Errors wrap runstore.ErrNoSamples (nothing to analyse) or ErrNotInRun.
+func LoadRun(dir string, models []string) (*Run, error) {
+	rr, err := runstore.Load(dir)
+	if err != nil {
+		return nil, err
+	}
+	present := map[string]bool{}
+	for _, s := range rr.Samples {
+		present[s.Model] = true
+	}
+	if len(models) == 0 {
+		models = runModels(rr, present)
+	}
+	for _, m := range models {
+		if !present[m] {
+			return nil, fmt.Errorf("model %q %w (models there: %s)", m, ErrNotInRun, strings.Join(sortedNames(present), ", "))
+		}
+	}
+	recs := make([]mux.Record, len(rr.Samples))
+	costs := make([]search.CostSample, len(rr.Samples))
+	for i, s := range rr.Samples {
+		recs[i] = mux.Record{Item: s.Item, Model: s.Model, Sample: s.Sample, Answer: s.Answer, Correct: s.Correct}
+		costs[i] = search.CostSample{Model: s.Model, OutputTokens: s.OutputTokens, DurationMS: s.DurationMS}
+	}
+	ds, err := mux.BuildDataset(recs, models)
+	if err != nil {
+		return nil, err
+	}
+	return &Run{Run: rr, Dataset: ds, Costs: search.CostsFromSamples(costs)}, nil
+}
+
+// runModels is a run's default model order: run.json's, then the rest
+// sorted.
+func runModels(rr *runstore.Run, present map[string]bool) []string {
+	var out []string
+	if rr.Meta != nil {
+		for _, m := range rr.Meta.Models {
+			if present[m.Name] && !slices.Contains(out, m.Name) {
+				out = append(out, m.Name)
+			}
+		}
+	}
+	for _, m := range sortedNames(present) {
+		if !slices.Contains(out, m) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func sortedNames(set map[string]bool) []string {
+	out := make([]string, 0, len(set))
+	for m := range set {
+		out = append(out, m)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// ValAcc measures each model's validation accuracy (the mean accuracy of
+// one sample) on a labelled run, for SLM-MUX's tie-break.
+func ValAcc(dir string, models []string) (map[string]float64, error) {
+	r, err := LoadRun(dir, models)
+	if err != nil {
+		return nil, err
+	}
+	res, err := mux.Simulate(r.Dataset, mux.SimConfig{Trials: 1})
+	if err != nil {
+		return nil, err
+	}
+	return res.Single, nil
+}

@@ -1,0 +1,174 @@
+package runstore
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// ErrMismatch reports a run folder made with other settings than the ones
+// asked for: resuming it would mix two runs' samples.
+var ErrMismatch = errors.New("run folder made with other settings")
+
+// MismatchError names the settings that differ; it wraps ErrMismatch.
+type MismatchError struct {
+	Dir    string
+	Fields []string // e.g. `temperature 0.3, not 0.7`
+}
+
+func (e *MismatchError) Error() string {
+	return fmt.Sprintf("%s: %v: %s", e.Dir, ErrMismatch, strings.Join(e.Fields, "; "))
+}
+
+func (e *MismatchError) Unwrap() error { return ErrMismatch }
+
+// Create makes dir a run folder for meta and items, or reopens one made
+// with the same settings: it checks meta against the folder's run.json
+// (refusing a difference with a *MismatchError that names every differing
+// field, and a folder that holds samples but no run.json), keeps the models
+// of earlier calls, and writes items.jsonl and run.json. On refusal it
+// writes nothing. It returns the run.json it wrote.
+func Create(dir string, meta Meta, items []Item) (Meta, error) {
+	if meta.ItemsHash == "" {
+		meta.ItemsHash = ItemsHash(items)
+	}
+	var old Meta
+	err := ReadJSON(dir, MetaFile, &old)
+	switch {
+	case err == nil:
+		if diff := old.Diff(meta); len(diff) > 0 {
+			return old, &MismatchError{Dir: dir, Fields: diff}
+		}
+		meta.Models = mergeModels(old.Models, meta.Models)
+		meta.Created = old.Created
+	case !errors.Is(err, os.ErrNotExist):
+		return old, err
+	default:
+		if st, serr := os.Stat(filepath.Join(dir, SamplesFile)); serr == nil && st.Size() > 0 {
+			return old, &MismatchError{Dir: dir, Fields: []string{"it holds " + SamplesFile + " but no " + MetaFile + ", so its settings are unknown"}}
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return meta, err
+	}
+	if err := WriteJSONL(dir, ItemsFile, items); err != nil {
+		return meta, err
+	}
+	return meta, WriteJSON(dir, MetaFile, meta)
+}
+
+// mergeModels keeps the earlier calls' models in their order and adds the
+// new ones after them.
+func mergeModels(old, cur []ModelMeta) []ModelMeta {
+	out := append([]ModelMeta(nil), old...)
+	for _, m := range cur {
+		if i := slices.IndexFunc(out, func(x ModelMeta) bool { return x.Name == m.Name }); i >= 0 {
+			if m.Digest != "" {
+				out[i].Digest = m.Digest
+			}
+			continue
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// Diff lists the settings in which cur differs from m, the folder's
+// run.json: everything that changes a sample or how it is scored. Fields
+// an older run.json lacks (empty) are not compared.
+func (m Meta) Diff(cur Meta) []string {
+	var d []string
+	add := func(name string, old, now any) {
+		if fmt.Sprint(old) != fmt.Sprint(now) {
+			d = append(d, fmt.Sprintf("%s %v, not %v", name, old, now))
+		}
+	}
+	add("benchmark", m.Benchmark, cur.Benchmark)
+	add("samples", m.Samples, cur.Samples)
+	add("seed", m.Seed, cur.Seed)
+	add("temperature", m.Temperature, cur.Temperature)
+	add("num_predict", m.NumPredict, cur.NumPredict)
+	add("num_ctx", m.NumCtx, cur.NumCtx)
+	add("repeat_penalty", deref(m.RepeatPenalty), deref(cur.RepeatPenalty))
+	add("limit", m.Limit, cur.Limit)
+	add("prompt_style", m.PromptStyle, cur.PromptStyle)
+	if m.Extractor != "" || cur.Extractor != "" {
+		add("extractor", orAuto(m.Extractor), orAuto(cur.Extractor))
+	}
+	if m.PromptHash != cur.PromptHash {
+		d = append(d, "prompt_hash: another prompt (prompt style or data file)")
+	}
+	if m.ItemsHash != "" && m.ItemsHash != cur.ItemsHash {
+		d = append(d, "items_hash: other questions or reference answers (another data file, or it changed)")
+	}
+	return d
+}
+
+func orAuto(s string) string {
+	if s == "" {
+		return "auto"
+	}
+	return s
+}
+
+// deref shows an optional setting: its value, or 0 for the default.
+func deref(p *float64) float64 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
+// ItemsHash is a hash of every item's id, question and reference, in
+// order: two runs with the same hash asked the same questions.
+func ItemsHash(items []Item) string {
+	h := sha256.New()
+	for _, it := range items {
+		for _, s := range []string{it.ID, it.Question, it.Reference} {
+			fmt.Fprintf(h, "%d:%s", len(s), s)
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// Run is a run folder read for analysis, each file once.
+type Run struct {
+	Dir     string
+	Meta    *Meta    // nil when the folder has no run.json
+	Items   []Item   // nil when it has no items.jsonl
+	Samples []Sample // without their response texts
+	Notes   []string // what could not be read, for a person
+}
+
+// Load reads a run folder for analysis: its samples (required; without
+// them the error wraps ErrNoSamples), and run.json and items.jsonl when
+// present (an unreadable one becomes a note). Response texts are not kept.
+func Load(dir string) (*Run, error) {
+	r := &Run{Dir: dir}
+	var m Meta
+	switch err := ReadJSON(dir, MetaFile, &m); {
+	case err == nil:
+		r.Meta = &m
+	case !errors.Is(err, os.ErrNotExist):
+		r.Notes = append(r.Notes, fmt.Sprintf("%s could not be read: %v", MetaFile, err))
+	}
+	items, err := ReadItems(dir)
+	switch {
+	case err == nil:
+		r.Items = items
+	case !errors.Is(err, os.ErrNotExist):
+		r.Notes = append(r.Notes, fmt.Sprintf("%s could not be read (no per-subject accuracy): %v", ItemsFile, err))
+	}
+	if r.Samples, err = readSamples(dir, false); err != nil {
+		return nil, err
+	}
+	if len(r.Samples) == 0 {
+		return nil, fmt.Errorf("%s holds %w", filepath.Join(dir, SamplesFile), ErrNoSamples)
+	}
+	return r, nil
+}
