@@ -4,7 +4,7 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 LDFLAGS  := -s -w -X main.version=$(VERSION)
 FUZZTIME ?= 5s
 
-.PHONY: build test unit fuzz bench demo lint daemon deps train clean
+.PHONY: build test unit race fuzz bench demo lint layering daemon deps train clean
 
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/slmmux ./cmd/slmmux
@@ -17,20 +17,27 @@ daemon:
 deps:
 	@scripts/deps.sh
 
-# All tests, including those against a real daemon, plus short fuzz runs.
-test: daemon deps
+# All tests, including those against a real daemon, the engine and store
+# tests under the race detector, and short fuzz runs.
+test: daemon deps layering
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 20m ./...
-	$(MAKE) --no-print-directory fuzz
+	$(MAKE) --no-print-directory race fuzz
 
+# Offline tests only: no daemon is built or started, nothing is installed.
 unit:
 	$(GO) test -count=1 -short ./...
+
+# The engine and run-store tests (fakes, no daemon) under the race detector.
+race:
+	$(GO) test -count=1 -short -race ./engine/...
 
 fuzz:
 	@for t in FuzzMathExtract FuzzGSM8KExtract FuzzLetterExtract; do \
 	  $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./engine/benchmark/ || exit 1; \
 	done
 	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME) ./models/gguf/
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeSample$$' -fuzztime $(FUZZTIME) ./engine/runstore/
 
 bench: daemon
 	scripts/bench.sh
@@ -38,11 +45,18 @@ bench: daemon
 demo: build daemon
 	bin/slmmux demo
 
-lint:
+lint: layering
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: run gofmt -w on the files above"; exit 1; }
 	$(GO) vet ./...
-	@$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./... || echo "staticcheck unavailable or failed (see above)"
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 	$(GO) mod tidy -diff
+
+# The import rules of the layout (README): the pure packages do no I/O and
+# know no backend; engine and models never import cmd or hardware.
+layering:
+	@! $(GO) list -deps ./engine/mux ./engine/search ./engine/sched | grep -E 'slmmux/(engine/runstore|models/ollama|hardware)$$' || { echo "layering: a pure engine package imports the store, a backend or the probe"; exit 1; }
+	@! $(GO) list -deps ./engine/... ./models/... | grep -E 'slmmux/(cmd|hardware)(/|$$)' || { echo "layering: engine or models imports cmd or hardware"; exit 1; }
+	@! $(GO) list -deps ./engine/... | grep -E 'slmmux/models/ollama(/|$$)|ollama/ollama' || { echo "layering: engine imports the Ollama adapter"; exit 1; }
 
 # Retrain the embedded demo models (needs Debian's python3-torch; not part of make test),
 # then convert them with the project's GGUF writer and record their digests.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -134,6 +135,9 @@ func printPlan(a *App, p planJSON) {
 	w.Flush()
 }
 
+// maxBytes bounds sizes: sums of a few stay far from overflowing uint64.
+const maxBytes = 1 << 60
+
 // parseBytes parses sizes like "8GiB", "512MiB", "2.5GB", "1000".
 func parseBytes(s string) (uint64, error) {
 	s = strings.TrimSpace(s)
@@ -149,8 +153,11 @@ func parseBytes(s string) (uint64, error) {
 		}
 	}
 	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || v <= 0 {
+	if err != nil || !(v > 0) || math.IsInf(v, 0) {
 		return 0, errors.New("not a positive size")
+	}
+	if v*mult > maxBytes {
+		return 0, errors.New("larger than 1 EiB")
 	}
 	return uint64(v * mult), nil
 }

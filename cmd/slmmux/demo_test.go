@@ -83,6 +83,9 @@ func TestDemoModelsMatchPyTorchGolden(t *testing.T) {
 // A few training steps, exported and converted, load and generate: the
 // training script cannot rot unnoticed.
 func TestTrainingSmoke(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains with PyTorch and loads into the real daemon: skipped under -short")
+	}
 	if exec.Command("/usr/bin/python3", "-c", "import torch").Run() != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatal("python3-torch is missing (make test installs it with scripts/deps.sh)")

@@ -23,6 +23,9 @@ func TestScriptPinsTheSameVersion(t *testing.T) {
 }
 
 func TestStartStop(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and starts the real daemon: skipped under -short")
+	}
 	bin, err := EnsureBinary(t.Context(), os.Stderr)
 	if err != nil {
 		if os.Getenv("CI") == "true" {

@@ -48,6 +48,7 @@ func Main(m *testing.M) {
 // Main in TestMain so that it is stopped.
 func Shared(tb testing.TB) *Daemon {
 	tb.Helper()
+	skipShort(tb)
 	sharedOnce.Do(func() { shared, sharedErr = Start(context.Background(), daemon.Options{}) })
 	if sharedErr != nil {
 		Unavailable(tb, sharedErr)
@@ -83,12 +84,22 @@ func Start(ctx context.Context, opt daemon.Options) (*Daemon, error) {
 // skips or fails (under CI=true) when the daemon cannot start.
 func StartT(tb testing.TB, opt daemon.Options) *Daemon {
 	tb.Helper()
+	skipShort(tb)
 	d, err := Start(context.Background(), opt)
 	if err != nil {
 		Unavailable(tb, err)
 	}
 	tb.Cleanup(func() { _ = d.Stop() })
 	return d
+}
+
+// skipShort skips a daemon test under -short (make unit: offline, no
+// daemon built or started).
+func skipShort(tb testing.TB) {
+	tb.Helper()
+	if testing.Short() {
+		tb.Skip("needs the real Ollama daemon: skipped under -short")
+	}
 }
 
 // Unavailable reports that a test needs a daemon it cannot have: a failure
