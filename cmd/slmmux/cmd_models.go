@@ -80,16 +80,16 @@ func (a *App) importCmd() *cobra.Command {
 // is uploaded.
 func checkGGUF(path string) error {
 	if _, err := os.Stat(path); err != nil {
-		return usagef("models import: %v", err)
+		return usagef("models import: %w", err)
 	}
 	if _, err := gguf.ReadFileInfo(path); err != nil {
 		switch {
 		case errors.Is(err, gguf.ErrNotGGUF):
-			return usagef("models import: %s is not a GGUF file (%v): convert it with llama.cpp's convert_hf_to_gguf.py first", path, err)
+			return usagef("models import: %s is not a GGUF file (%w): convert it with llama.cpp's convert_hf_to_gguf.py first", path, err)
 		case errors.Is(err, gguf.ErrTruncated):
-			return usagef("models import: %s is truncated (%v): copy or download it again", path, err)
+			return usagef("models import: %s is truncated (%w): copy or download it again", path, err)
 		}
-		return usagef("models import: %s: %v", path, err)
+		return usagef("models import: %s: %w", path, err)
 	}
 	return nil
 }

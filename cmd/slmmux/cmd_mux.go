@@ -29,10 +29,10 @@ model's own answer is right).`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			p, err := mux.ParseProfile(profile)
 			if err != nil {
-				return usagef("--profile: %v", err)
+				return usagef("--profile: %w", err)
 			}
-			if trials < 1 {
-				return usagef("--trials %d: need at least 1", trials)
+			if trials < 1 || trials > mux.MaxTrials {
+				return usagef("--trials %d: need 1 to %d", trials, mux.MaxTrials)
 			}
 			if cmd.Flags().Changed("samples") && samples < 1 {
 				return usagef("--samples %d: need at least 1 sample per model", samples)
@@ -53,7 +53,7 @@ model's own answer is right).`,
 			}
 			res, err := mux.Simulate(ds, mux.SimConfig{K: samples, Trials: trials, Seed: seed, Profile: p, ValAcc: acc})
 			if err != nil {
-				return usagef("%v", err)
+				return settingErr(err)
 			}
 			if asJSON {
 				return writeJSON(a.Stdout, toMuxJSON(res, ds.Models, p))

@@ -74,8 +74,8 @@ func (sf *scaleFlags) build(run *engine.Run, p mux.Profile, acc map[string]float
 	if err != nil {
 		return search.ScaleConfig{}, err
 	}
-	if sf.trials < 1 {
-		return search.ScaleConfig{}, usagef("--trials %d: need at least 1", sf.trials)
+	if sf.trials < 1 || sf.trials > mux.MaxTrials {
+		return search.ScaleConfig{}, usagef("--trials %d: need 1 to %d", sf.trials, mux.MaxTrials)
 	}
 	if sf.kMax < 0 || sf.kMax > len(ds.Models) {
 		return search.ScaleConfig{}, usagef("--k-max %d: the pool has %d model(s) (%v)", sf.kMax, len(ds.Models), ds.Models)

@@ -60,7 +60,7 @@ func (mf *muxFlags) register(cmd *cobra.Command) {
 func (mf *muxFlags) build(models []string) (mux.Profile, map[string]float64, error) {
 	p, err := mux.ParseProfile(mf.profile)
 	if err != nil {
-		return "", nil, usagef("--profile: %v", err)
+		return "", nil, usagef("--profile: %w", err)
 	}
 	acc, err := parseValAcc(mf.valAcc)
 	if err != nil {
@@ -86,7 +86,7 @@ func loadRun(name, dir, models string) (*engine.Run, error) {
 // to a usage error.
 func analysisErr(name string, err error) error {
 	if errors.Is(err, search.ErrConfig) {
-		return usagef("%s: %v", name, err)
+		return usagef("%s: %w", name, err)
 	}
 	return err
 }
@@ -142,7 +142,7 @@ empty.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			obj, err := search.ParseObjective(objective)
 			if err != nil {
-				return usagef("--objective: %v", err)
+				return usagef("--objective: %w", err)
 			}
 			run, err := loadRun("search", runDir, modelList)
 			if err != nil {

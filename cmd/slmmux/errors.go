@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/slmmux/slmmux/engine"
+	"github.com/slmmux/slmmux/engine/mux"
 	"github.com/slmmux/slmmux/engine/runstore"
 	"github.com/slmmux/slmmux/models"
 )
@@ -65,6 +66,10 @@ func settingErr(err error) error {
 		}
 		return usagef("%s %v: %s", flag, se.Value, se.Reason)
 	}
+	var ke *mux.KError
+	if errors.As(err, &ke) {
+		return usagef("--%w", ke)
+	}
 	return err
 }
 
@@ -74,9 +79,9 @@ func hint(err error) (code int, next string) {
 	var ue usageError
 	switch {
 	case errors.Is(err, models.ErrUnavailable):
-		return exitUnavailable, ""
+		return exitUnavailable, "or run `slmmux demo`, which starts a daemon of its own"
 	case errors.Is(err, models.ErrModelNotInstalled):
-		return exitNotFound, ""
+		return exitNotFound, "a local GGUF file: `slmmux models import FILE.gguf --name NAME`"
 	case errors.Is(err, engine.ErrNoModels):
 		return exitNotFound, "pass --models, or install a model: `ollama pull NAME` or `slmmux models import FILE.gguf --name NAME`"
 	case errors.Is(err, runstore.ErrMismatch):
@@ -87,7 +92,7 @@ func hint(err error) (code int, next string) {
 		return exitUsage, "pass --models with models of the run"
 	case errors.Is(err, engine.ErrInsufficientMemory):
 		return exitUsage, "pass a larger --budget if the probe is too cautious, or a smaller --num-ctx or --slots to shrink the KV cache"
-	case errors.Is(err, engine.ErrInvalid):
+	case errors.Is(err, engine.ErrInvalid), errors.As(err, new(*mux.KError)):
 		return exitUsage, ""
 	case errors.As(err, &ue):
 		return exitUsage, ""

@@ -61,7 +61,7 @@ func (b jsonlBench) Load(path string) ([]Item, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("benchmark: jsonl: data file %s not found; pass its path with --data: %w", path, err)
+			return nil, fmt.Errorf("benchmark: jsonl: data file %s not found: %w", path, err)
 		}
 		return nil, fmt.Errorf("benchmark: jsonl: %w", err)
 	}

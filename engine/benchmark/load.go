@@ -17,7 +17,7 @@ import (
 func readData(bench, path string) ([]byte, error) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("benchmark: %s: data file %s not found; pass its path with --data: %w", bench, path, err)
+		return nil, fmt.Errorf("benchmark: %s: data file %s not found: %w", bench, path, err)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("benchmark: %s: read data file: %w", bench, err)

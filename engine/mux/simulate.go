@@ -56,6 +56,16 @@ func Stderr(p float64, n int) float64 {
 	return math.Sqrt(p * (1 - p) / float64(n))
 }
 
+// KError is a number of samples per model that the dataset cannot give.
+type KError struct{ K, Max int }
+
+func (e *KError) Error() string {
+	return fmt.Sprintf("samples %d: must be between 1 and %d, the most samples stored per model and item", e.K, e.Max)
+}
+
+// MaxTrials bounds SimConfig.Trials (each trial replays every item).
+const MaxTrials = 1_000_000
+
 // Simulate replays SLM-MUX and its baselines over ds. With K below the
 // stored count, each trial draws K distinct samples per model and item
 // from one seeded stream, consumed trial by trial, item by item (dataset
@@ -70,7 +80,10 @@ func Simulate(ds *Dataset, cfg SimConfig) (SimResult, error) {
 		k = maxN
 	}
 	if k < 1 || k > maxN {
-		return SimResult{}, fmt.Errorf("--samples %d: must be between 1 and %d, the most samples stored per model and item", k, maxN)
+		return SimResult{}, &KError{K: k, Max: maxN}
+	}
+	if cfg.Trials > MaxTrials {
+		return SimResult{}, fmt.Errorf("trials %d: at most %d", cfg.Trials, MaxTrials)
 	}
 	trials := max(cfg.Trials, 1)
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x5eed))

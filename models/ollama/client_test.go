@@ -114,7 +114,7 @@ func TestUnknownModelOnRealDaemon(t *testing.T) {
 	if !errors.Is(err, models.ErrModelNotInstalled) {
 		t.Fatalf("got %v, want ErrModelNotInstalled", err)
 	}
-	if !strings.Contains(err.Error(), "ollama pull no-such-model") || !strings.Contains(err.Error(), "slmmux models import") {
+	if !strings.Contains(err.Error(), "ollama pull no-such-model") || !strings.Contains(err.Error(), "local GGUF") {
 		t.Fatalf("message does not say what to do: %v", err)
 	}
 	if _, err := d.Client.Show(t.Context(), "no-such-model"); !errors.Is(err, models.ErrModelNotInstalled) {

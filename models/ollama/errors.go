@@ -26,8 +26,8 @@ type StatusError struct {
 func (e *StatusError) Error() string {
 	switch e.Unwrap() {
 	case models.ErrModelNotInstalled:
-		return fmt.Sprintf("model %q is not installed in the Ollama daemon (%s): run `ollama pull %s`, or `slmmux models import FILE.gguf --name %s` for a local GGUF file",
-			e.Model, e.Message, e.Model, e.Model)
+		return fmt.Sprintf("model %q is not installed in the Ollama daemon (%s): run `ollama pull %s`, or import a local GGUF file",
+			e.Model, e.Message, e.Model)
 	case models.ErrBusy:
 		return fmt.Sprintf("ollama daemon busy (HTTP %d: %s): lower the concurrency or raise OLLAMA_MAX_QUEUE", e.Code, e.Message)
 	}
@@ -55,7 +55,7 @@ type UnavailableError struct {
 }
 
 func (e *UnavailableError) Error() string {
-	return fmt.Sprintf("cannot reach the Ollama daemon at %s (%v): start it with `ollama serve`, set OLLAMA_HOST to where it listens, or run `slmmux demo`, which starts one", e.Host, e.Err)
+	return fmt.Sprintf("cannot reach the Ollama daemon at %s (%v): start it with `ollama serve`, or set OLLAMA_HOST to where it listens", e.Host, e.Err)
 }
 
 // Unwrap returns models.ErrUnavailable and the network error.
