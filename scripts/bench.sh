@@ -2,7 +2,8 @@
 # make bench: every Go benchmark, in benchstat format, saved to bench.txt.
 # Figures are ratios measured side by side in one run (machines are noisy).
 #   offline:  mux replay (500 items x 5 models x 9 samples, 100 trials), subset search
-#             (40 models x 500 items, K 2..5), probe time
+#             (40 models x 500 items, K 2..5), loading a run of 100,000 samples (fast path vs
+#             encoding/json, and with the search command's work), probe time
 #   live:     adapter vs raw HTTP per generate call, eval vs direct adapter calls,
 #             model-major vs question-major (loads and wall time), ask concurrent vs sequential
 set -euo pipefail
@@ -12,6 +13,8 @@ out="${BENCH_OUT:-bench.txt}"
 run() { go test -run '^$' -timeout 30m "$@" | tee -a "$out"; }
 run -bench . -benchtime 3x ./engine/mux/ ./hardware/
 run -bench . -benchtime 1x ./engine/search/
+run -bench 'LoadRun' -benchtime 3x ./engine/runstore/
+run -bench 'LoadRun|SearchCommand' -benchtime 3x ./engine/
 run -bench AdapterOverhead -benchtime 30x ./models/ollama/
 run -bench 'EvalOverhead|AskLatency' -benchtime 3x ./engine/
 run -bench Scheduler -benchtime 1x ./engine/

@@ -169,20 +169,9 @@ func (a *App) runDemo(ctx context.Context, cat demo.Catalog, o demoOptions) erro
 	if _, err := runstore.Create(runDir, meta, storeItems(items)); err != nil {
 		return err
 	}
-	w, err := runstore.OpenWriter(runDir)
-	if err != nil {
-		return err
-	}
-	defer w.Close()
-	eng, err := engine.New(engine.Config{Generator: c, Slots: plan.Settings.Slots, Logger: a.log()})
-	if err != nil {
-		return err
-	}
 	fmt.Fprintf(a.Stderr, "demo: %d questions x %d models x %d samples at temperature %.2f\n", len(items), len(ms), o.samples, o.temperature)
-	bar := newProgress(a.Stderr, len(items), len(ms)*o.samples)
 	start := time.Now()
-	stats, err := eng.Eval(ctx, b, items, w, engine.EvalConfig{Models: ms, Sampling: s, Waves: plan.ModelWaves(), WaveDone: plan.WaveDone, Progress: bar.update})
-	bar.finish()
+	stats, err := a.collect(ctx, liveRun{gen: c, plan: plan, s: s, b: b, items: items, models: ms, dir: runDir})
 	if err != nil {
 		return err
 	}

@@ -107,32 +107,9 @@ func (a *App) runEval(ctx context.Context, o evalOptions) error {
 	if _, err := runstore.Create(o.run, meta, storeItems(items)); err != nil {
 		return err
 	}
-	w, err := runstore.OpenWriter(o.run)
+	stats, err := a.collect(ctx, liveRun{gen: c, plan: plan, s: s, b: b, items: items, models: ms, dir: o.run, order: engine.Order(o.order)})
 	if err != nil {
 		return err
-	}
-	defer w.Close()
-	eng, err := engine.New(engine.Config{Generator: c, Slots: plan.Settings.Slots, Logger: a.log()})
-	if err != nil {
-		return err
-	}
-	bar := newProgress(a.Stderr, len(items), len(ms)*s.Samples)
-	stats, err := eng.Eval(ctx, b, items, w, engine.EvalConfig{
-		Models: ms, Sampling: s, Order: engine.Order(o.order), Progress: bar.update,
-		Waves: plan.ModelWaves(), WaveDone: plan.WaveDone,
-	})
-	bar.finish()
-	if err != nil {
-		return err
-	}
-	for m, why := range stats.Dropped {
-		fmt.Fprintf(a.Stderr, "model %s was dropped from this run: %s\n", m, why)
-	}
-	if o.order == string(engine.ModelMajor) && stats.Loads > len(ms) {
-		fmt.Fprintf(a.Stderr, "thrashing: %d model loads for %d models (each should load once): another client or a low OLLAMA_MAX_LOADED_MODELS evicts models mid-wave\n", stats.Loads, len(ms))
-	}
-	if stats.Failed > 0 {
-		fmt.Fprintf(a.Stderr, "%d sample(s) failed and were not stored: run the same command again to retry them\n", stats.Failed)
 	}
 	return a.writeResults(o.run, ms, stats)
 }

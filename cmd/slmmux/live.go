@@ -11,6 +11,8 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/slmmux/slmmux/engine"
+	"github.com/slmmux/slmmux/engine/benchmark"
+	"github.com/slmmux/slmmux/engine/runstore"
 	"github.com/slmmux/slmmux/engine/sched"
 	"github.com/slmmux/slmmux/hardware"
 )
@@ -158,3 +160,48 @@ func (a *App) cacheDir() string {
 
 // footprintCachePath is where measured footprints are remembered.
 func (a *App) footprintCachePath() string { return filepath.Join(a.cacheDir(), "footprints.json") }
+
+// liveRun is one collection of samples into a run folder (eval, demo).
+type liveRun struct {
+	gen    engine.Generator
+	plan   *engine.Plan
+	s      engine.Sampling // as the plan sends it
+	b      benchmark.Benchmark
+	items  []benchmark.Item
+	models []string
+	dir    string
+	order  engine.Order
+}
+
+// collect runs Eval into the run folder with a progress bar and tells the
+// user what went wrong on the way (dropped models, thrashing, failures).
+func (a *App) collect(ctx context.Context, r liveRun) (engine.EvalStats, error) {
+	w, err := runstore.OpenWriter(r.dir)
+	if err != nil {
+		return engine.EvalStats{}, err
+	}
+	defer w.Close()
+	eng, err := engine.New(engine.Config{Generator: r.gen, Slots: r.plan.Settings.Slots, Logger: a.log()})
+	if err != nil {
+		return engine.EvalStats{}, err
+	}
+	bar := newProgress(a.Stderr, len(r.items), len(r.models)*r.s.Samples)
+	stats, err := eng.Eval(ctx, r.b, r.items, w, engine.EvalConfig{
+		Models: r.models, Sampling: r.s, Order: r.order, Progress: bar.update,
+		Waves: r.plan.ModelWaves(), WaveDone: r.plan.WaveDone,
+	})
+	bar.finish()
+	if err != nil {
+		return stats, err
+	}
+	for m, why := range stats.Dropped {
+		fmt.Fprintf(a.Stderr, "model %s was dropped from this run: %s\n", m, why)
+	}
+	if r.order != engine.QuestionMajor && stats.Loads > len(r.models) {
+		fmt.Fprintf(a.Stderr, "thrashing: %d model loads for %d models (each should load once): another client or a low OLLAMA_MAX_LOADED_MODELS evicts models mid-wave\n", stats.Loads, len(r.models))
+	}
+	if stats.Failed > 0 {
+		fmt.Fprintf(a.Stderr, "%d sample(s) failed and were not stored: run the same command again to retry them\n", stats.Failed)
+	}
+	return stats, nil
+}
