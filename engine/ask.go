@@ -27,6 +27,9 @@ type AskConfig struct {
 	Progress func(Progress)
 	// WaveDone, when set, is called after a wave and before its unload.
 	WaveDone func(ctx context.Context, wave []string)
+	// BackendWait, RequestTimeout and Waiting are as in EvalConfig.
+	BackendWait, RequestTimeout time.Duration
+	Waiting                     func(err error, waited time.Duration)
 }
 
 // Answer is the outcome of Ask.
@@ -74,6 +77,7 @@ func (e *Engine) Ask(ctx context.Context, b benchmark.Benchmark, it benchmark.It
 	stats, err := e.Eval(ctx, b, []benchmark.Item{it}, sink, EvalConfig{
 		Models: cfg.Models, Sampling: cfg.Sampling, Order: ModelMajor, Waves: cfg.Waves,
 		Progress: cfg.Progress, WaveDone: cfg.WaveDone,
+		BackendWait: cfg.BackendWait, RequestTimeout: cfg.RequestTimeout, Waiting: cfg.Waiting,
 	})
 	if err != nil {
 		return Answer{}, err

@@ -38,6 +38,16 @@ type EvalConfig struct {
 	// WaveDone, when set, is called after a wave's samples and before its
 	// models are unloaded (to measure what is resident, for example).
 	WaveDone func(ctx context.Context, wave []string)
+	// BackendWait is how long requests wait for an unreachable backend
+	// before the run stops with a *BackendGoneError; 0 means
+	// DefaultBackendWait.
+	BackendWait time.Duration
+	// RequestTimeout bounds each request (0: none); a request that times
+	// out finds the backend unreachable.
+	RequestTimeout time.Duration
+	// Waiting, when set, is told when the backend becomes unreachable
+	// (err set, waited 0) and when it answers again (err nil).
+	Waiting func(err error, waited time.Duration)
 }
 
 // Progress reports Eval's advance.
@@ -75,7 +85,8 @@ func (e *Engine) Eval(ctx context.Context, b benchmark.Benchmark, items []benchm
 		return EvalStats{}, err
 	}
 	start := time.Now()
-	r := &evalRun{e: e, b: b, w: w, cfg: cfg, stats: EvalStats{Dropped: map[string]string{}, Errs: map[string]error{}}}
+	r := &evalRun{e: e, b: b, w: w, cfg: cfg, stats: EvalStats{Dropped: map[string]string{}, Errs: map[string]error{}},
+		out: newOutage(cfg.BackendWait, cfg.Waiting)}
 	r.total = len(items) * len(cfg.Models) * cfg.Sampling.Samples
 	for _, it := range items {
 		for _, m := range cfg.Models {
@@ -141,6 +152,7 @@ type evalRun struct {
 	b     benchmark.Benchmark
 	w     Sink
 	cfg   EvalConfig
+	out   *outage
 	mu    sync.Mutex
 	stats EvalStats
 	done  int
@@ -235,8 +247,11 @@ func (r *evalRun) runJobs(ctx context.Context, m string, js []job, slots int) (o
 	var oomOnce sync.Once
 	for _, jb := range js {
 		g.Go(func() error {
-			res, err := r.e.gen.Generate(gctx, r.cfg.Sampling.request(m, jb.p.System, jb.p.User, jb.j))
+			res, err := r.generate(gctx, r.cfg.Sampling.request(m, jb.p.System, jb.p.User, jb.j))
 			if err != nil {
+				if errors.Is(err, ErrBackendGone) {
+					return err // stops the run: nothing more can be generated
+				}
 				if ctx.Err() != nil || gctx.Err() != nil {
 					return nil // cancelled, dropped, or being retried
 				}

@@ -182,7 +182,8 @@ func TestAskFailsWithTheModelsErrors(t *testing.T) {
 		return models.Result{}, models.ErrUnavailable
 	}}
 	e, _ := engine.New(engine.Config{Generator: fake})
-	ans, err := e.Ask(t.Context(), b, items[0], engine.AskConfig{Models: []string{"a", "b"}, Sampling: engine.Sampling{Samples: 2}})
+	ans, err := e.Ask(t.Context(), b, items[0], engine.AskConfig{Models: []string{"a", "b"}, Sampling: engine.Sampling{Samples: 2},
+		BackendWait: 50 * time.Millisecond})
 	if !errors.Is(err, models.ErrUnavailable) {
 		t.Fatalf("err %v, want it to wrap ErrUnavailable (exit code 3)", err)
 	}

@@ -34,6 +34,9 @@ func LoadRun(dir string, models []string) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
+	if n := keepRunSamples(rr); n > 0 {
+		rr.Notes = append(rr.Notes, fmt.Sprintf("%d sample line(s) outside the run (an item, model or sample index that run.json and items.jsonl do not have) were ignored", n))
+	}
 	present := map[string]bool{}
 	for _, s := range rr.Samples {
 		present[s.Model] = true
@@ -57,6 +60,32 @@ func LoadRun(dir string, models []string) (*Run, error) {
 		return nil, err
 	}
 	return &Run{Run: rr, Dataset: ds, Costs: search.CostsFromSamples(costs)}, nil
+}
+
+// keepRunSamples keeps only the samples of the run's items x models x
+// 0..samples-1 when its run.json and items.jsonl say what those are (a
+// folder of samples alone keeps all), and returns how many it dropped.
+func keepRunSamples(rr *runstore.Run) int {
+	if rr.Meta == nil || rr.Items == nil || rr.Meta.Samples < 1 {
+		return 0
+	}
+	items := make(map[string]bool, len(rr.Items))
+	for _, it := range rr.Items {
+		items[it.ID] = true
+	}
+	ms := map[string]bool{}
+	for _, m := range rr.Meta.Models {
+		ms[m.Name] = true
+	}
+	kept := rr.Samples[:0]
+	for _, s := range rr.Samples {
+		if items[s.Item] && ms[s.Model] && s.Sample >= 0 && s.Sample < rr.Meta.Samples {
+			kept = append(kept, s)
+		}
+	}
+	n := len(rr.Samples) - len(kept)
+	rr.Samples = kept
+	return n
 }
 
 // runModels is a run's default model order: run.json's, then the rest

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/slmmux/slmmux/engine/runstore"
@@ -85,5 +86,31 @@ func TestLoadRunErrors(t *testing.T) {
 	writeRun(t, dir, 2, 2, 1, false)
 	if _, err := LoadRun(dir, []string{"m00", "nope"}); !errors.Is(err, ErrNotInRun) {
 		t.Errorf("unknown model: %v, want ErrNotInRun", err)
+	}
+}
+
+func TestLoadRunIgnoresSamplesOutsideTheRun(t *testing.T) {
+	dir := t.TempDir()
+	writeRun(t, dir, 2, 3, 2, false) // m00, m01 x q0..q2 x samples 0, 1
+	extra := `{"item":"q99","model":"m00","sample":0,"answer":"1","correct":true}
+{"item":"q0","model":"m00","sample":-5,"answer":"1","correct":true}
+{"item":"q0","model":"m00","sample":7,"answer":"1","correct":true}
+{"item":"q0","model":"ghost","sample":0,"answer":"1","correct":true}
+`
+	f, _ := os.OpenFile(filepath.Join(dir, runstore.SamplesFile), os.O_APPEND|os.O_WRONLY, 0o644)
+	f.WriteString(extra)
+	f.Close()
+	meta := runstore.Meta{Samples: 2, Models: []runstore.ModelMeta{{Name: "m00"}, {Name: "m01"}}}
+	runstore.WriteJSON(dir, runstore.MetaFile, meta)
+	runstore.WriteJSONL(dir, runstore.ItemsFile, []runstore.Item{{ID: "q0"}, {ID: "q1"}, {ID: "q2"}})
+	r, err := LoadRun(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Dataset.Items) != 3 || r.Dataset.MaxSamples() != 2 || len(r.Dataset.Models) != 2 {
+		t.Fatalf("items %d, k %d, models %v: the stray lines counted", len(r.Dataset.Items), r.Dataset.MaxSamples(), r.Dataset.Models)
+	}
+	if len(r.Notes) != 1 || !strings.Contains(r.Notes[0], "4 sample line(s) outside the run") {
+		t.Errorf("notes %q", r.Notes)
 	}
 }

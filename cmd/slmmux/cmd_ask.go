@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -30,6 +31,7 @@ type askOptions struct {
 	bf                    benchFlags
 	sf                    samplingFlags
 	pf                    planFlags
+	wf                    waitFlags
 	models                []string
 	profile, valAcc       string
 	asJSON, showResponses bool
@@ -37,7 +39,7 @@ type askOptions struct {
 
 func (a *App) askCmd() *cobra.Command {
 	var (
-		o         = askOptions{pf: defaultPlanFlags()}
+		o         = askOptions{pf: defaultPlanFlags(), wf: defaultWaitFlags()}
 		modelList string
 	)
 	cmd := &cobra.Command{
@@ -62,6 +64,7 @@ extractor apply.`,
 	o.bf.register(f, "")
 	o.sf.register(f, 3)
 	o.pf.register(f)
+	o.wf.register(f)
 	f.StringVar(&modelList, "models", "", "comma-separated models (default: every installed model)")
 	f.StringVar(&o.profile, "profile", "paper", "paper or official confidence")
 	f.StringVar(&o.valAcc, "val-acc", "", "validation accuracies for ties, e.g. a=0.71,b=0.64")
@@ -84,6 +87,9 @@ func (o *askOptions) validate() error {
 		return err
 	}
 	if err := o.sf.validate(); err != nil {
+		return err
+	}
+	if err := o.wf.validate(); err != nil {
 		return err
 	}
 	return o.pf.validate()
@@ -127,7 +133,8 @@ func (a *App) runAsk(ctx context.Context, o askOptions) error {
 		fmt.Fprintf(a.Stderr, "\r%d/%d samples (%s)   ", pr.Done, pr.Total, pr.Model)
 	}
 	ans, err := eng.Ask(ctx, b, benchmark.Item{Question: o.question},
-		engine.AskConfig{Models: ms, Sampling: s, Profile: p, ValAcc: acc, Progress: progress, Waves: plan.ModelWaves(), WaveDone: plan.WaveDone})
+		engine.AskConfig{Models: ms, Sampling: s, Profile: p, ValAcc: acc, Progress: progress, Waves: plan.ModelWaves(), WaveDone: plan.WaveDone,
+			BackendWait: max(o.wf.daemonWait, time.Nanosecond), RequestTimeout: o.wf.requestTimeout, Waiting: a.waiting(c.Host())})
 	fmt.Fprintln(a.Stderr)
 	if err != nil {
 		return err

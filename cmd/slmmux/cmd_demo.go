@@ -149,7 +149,7 @@ func (a *App) runDemo(ctx context.Context, cat demo.Catalog, o demoOptions) erro
 	for _, m := range cat.Models {
 		meta.Models = append(meta.Models, runstore.ModelMeta{Name: m.Name, Digest: m.Digest})
 	}
-	if _, err := runstore.Create(runDir, meta, storeItems(items)); err != nil {
+	if err := runstore.Check(runDir, meta, storeItems(items)); err != nil {
 		return err
 	}
 	c, stop, err := a.ensureDaemon(ctx)
@@ -166,12 +166,14 @@ func (a *App) runDemo(ctx context.Context, cat demo.Catalog, o demoOptions) erro
 		return err
 	}
 	meta.NumThread = s.NumThread
-	if _, err := runstore.Create(runDir, meta, storeItems(items)); err != nil {
+	lock, err := runstore.Create(runDir, meta, storeItems(items))
+	if err != nil {
 		return err
 	}
+	defer lock.Close()
 	fmt.Fprintf(a.Stderr, "demo: %d questions x %d models x %d samples at temperature %.2f\n", len(items), len(ms), o.samples, o.temperature)
 	start := time.Now()
-	stats, err := a.collect(ctx, liveRun{gen: c, plan: plan, s: s, b: b, items: items, models: ms, dir: runDir})
+	stats, err := a.collect(ctx, liveRun{gen: c, plan: plan, s: s, b: b, items: items, models: ms, dir: runDir, wf: defaultWaitFlags(), host: c.Host()})
 	if err != nil {
 		return err
 	}

@@ -22,6 +22,7 @@ type evalOptions struct {
 	bf        benchFlags
 	sf        samplingFlags
 	pf        planFlags
+	wf        waitFlags
 	data, run string
 	models    []string
 	limit     int
@@ -30,7 +31,7 @@ type evalOptions struct {
 
 func (a *App) evalCmd() *cobra.Command {
 	var (
-		o         = evalOptions{pf: defaultPlanFlags()}
+		o         = evalOptions{pf: defaultPlanFlags(), wf: defaultWaitFlags()}
 		modelList string
 	)
 	cmd := &cobra.Command{
@@ -53,6 +54,7 @@ DIR/results.json and prints the results table.`,
 	o.bf.register(f, "")
 	o.sf.register(f, 3)
 	o.pf.register(f)
+	o.wf.register(f)
 	f.StringVar(&o.data, "data", "", "benchmark file (JSON or JSONL)")
 	f.StringVar(&o.run, "run", "", "run folder (created if missing; resumed if present)")
 	f.StringVar(&modelList, "models", "", "comma-separated models")
@@ -76,6 +78,9 @@ func (o *evalOptions) validate() error {
 		return usagef("--limit %d: must be 0 (all) or more", o.limit)
 	}
 	if err := o.sf.validate(); err != nil {
+		return err
+	}
+	if err := o.wf.validate(); err != nil {
 		return err
 	}
 	return o.pf.validate()
@@ -104,10 +109,12 @@ func (a *App) runEval(ctx context.Context, o evalOptions) error {
 	for _, m := range ms {
 		meta.Models = append(meta.Models, runstore.ModelMeta{Name: m, Digest: digests[m]})
 	}
-	if _, err := runstore.Create(o.run, meta, storeItems(items)); err != nil {
+	lock, err := runstore.Create(o.run, meta, storeItems(items))
+	if err != nil {
 		return err
 	}
-	stats, err := a.collect(ctx, liveRun{gen: c, plan: plan, s: s, b: b, items: items, models: ms, dir: o.run, order: engine.Order(o.order)})
+	defer lock.Close()
+	stats, err := a.collect(ctx, liveRun{gen: c, plan: plan, s: s, b: b, items: items, models: ms, dir: o.run, order: engine.Order(o.order), wf: o.wf, host: c.Host()})
 	if err != nil {
 		return err
 	}

@@ -37,7 +37,7 @@ model's own answer is right).`,
 			if cmd.Flags().Changed("samples") && samples < 1 {
 				return usagef("--samples %d: need at least 1 sample per model", samples)
 			}
-			run, err := loadRun("mux", runDir, modelList)
+			run, err := a.loadRun("mux", runDir, modelList)
 			if err != nil {
 				return err
 			}

@@ -35,7 +35,7 @@ selection search (paper objective, compared with the official and mux
 objectives) and the scaling curves.`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			run, err := loadRun("report", runDir, modelList)
+			run, err := a.loadRun("report", runDir, modelList)
 			if err != nil {
 				return err
 			}

@@ -109,7 +109,7 @@ for accuracy per unit of local compute. Writes samples.csv, models.csv and
 SVG charts (samples.svg, models.svg, compute.svg) into --out.`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			run, err := loadRun("scale", runDir, modelList)
+			run, err := a.loadRun("scale", runDir, modelList)
 			if err != nil {
 				return err
 			}

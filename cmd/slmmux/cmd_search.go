@@ -74,12 +74,20 @@ func (mf *muxFlags) build(models []string) (mux.Profile, map[string]float64, err
 	return p, acc, nil
 }
 
-// loadRun loads a run folder for an offline analysis command.
-func loadRun(name, dir, models string) (*engine.Run, error) {
+// loadRun loads a run folder for an offline analysis command and prints
+// its notes (files it could not read, lines it ignored).
+func (a *App) loadRun(name, dir, models string) (*engine.Run, error) {
 	if dir == "" {
 		return nil, usagef("%s: --run DIR is required", name)
 	}
-	return engine.LoadRun(dir, splitList(models))
+	r, err := engine.LoadRun(dir, splitList(models))
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range r.Notes {
+		fmt.Fprintf(a.Stderr, "note: %s\n", n)
+	}
+	return r, nil
 }
 
 // analysisErr maps an engine's ErrConfig (input that cannot be analysed)
@@ -144,7 +152,7 @@ empty.`,
 			if err != nil {
 				return usagef("--objective: %w", err)
 			}
-			run, err := loadRun("search", runDir, modelList)
+			run, err := a.loadRun("search", runDir, modelList)
 			if err != nil {
 				return err
 			}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -17,12 +19,18 @@ import (
 // Exit codes (documented in the README).
 const (
 	exitOK          = 0
-	exitError       = 1 // a run failed
-	exitUsage       = 2 // bad flags or input: nothing was done
-	exitUnavailable = 3 // the Ollama daemon cannot be reached
-	exitNotFound    = 4 // a model is not installed
-	exitInterrupted = 130
+	exitError       = 1   // a run failed
+	exitUsage       = 2   // bad flags or input: nothing was done
+	exitUnavailable = 3   // the Ollama daemon cannot be reached
+	exitNotFound    = 4   // a model is not installed
+	exitInterrupted = 130 // SIGINT (128 + 2)
+	exitTerminated  = 143 // SIGTERM (128 + 15)
 )
+
+// signalError is the cause of a context cancelled by a signal.
+type signalError struct{ sig os.Signal }
+
+func (e signalError) Error() string { return "received " + e.sig.String() }
 
 // usageError is bad input: exit code 2.
 type usageError struct{ err error }
@@ -84,6 +92,8 @@ func hint(err error) (code int, next string) {
 		return exitNotFound, "a local GGUF file: `slmmux models import FILE.gguf --name NAME`"
 	case errors.Is(err, engine.ErrNoModels):
 		return exitNotFound, "pass --models, or install a model: `ollama pull NAME` or `slmmux models import FILE.gguf --name NAME`"
+	case errors.Is(err, runstore.ErrLocked):
+		return exitUsage, "wait for it to finish, or stop it; the kernel releases the lock when it exits"
 	case errors.Is(err, runstore.ErrMismatch):
 		return exitUsage, "use another --run folder, or the same settings to resume"
 	case errors.Is(err, runstore.ErrNoSamples):
@@ -107,6 +117,10 @@ func (a *App) report(ctx context.Context, err error) int {
 	}
 	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
 		fmt.Fprintln(a.Stderr, "slmmux: interrupted; everything finished so far is saved — run the same command again to resume")
+		var se signalError
+		if errors.As(context.Cause(ctx), &se) && se.sig == syscall.SIGTERM {
+			return exitTerminated
+		}
 		return exitInterrupted
 	}
 	code, next := hint(err)

@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -161,6 +163,42 @@ func (a *App) cacheDir() string {
 // footprintCachePath is where measured footprints are remembered.
 func (a *App) footprintCachePath() string { return filepath.Join(a.cacheDir(), "footprints.json") }
 
+// waitFlags say how long a live run waits for an unreachable daemon.
+type waitFlags struct {
+	daemonWait, requestTimeout time.Duration
+}
+
+func defaultWaitFlags() waitFlags {
+	return waitFlags{daemonWait: engine.DefaultBackendWait, requestTimeout: 10 * time.Minute}
+}
+
+func (wf *waitFlags) register(f *pflag.FlagSet) {
+	d := defaultWaitFlags()
+	f.DurationVar(&wf.daemonWait, "daemon-wait", d.daemonWait, "how long to wait for an unreachable daemon (down or restarting) before stopping, everything stored")
+	f.DurationVar(&wf.requestTimeout, "request-timeout", d.requestTimeout, "longest wait for one answer; past it the daemon counts as unreachable (0: none)")
+}
+
+func (wf *waitFlags) validate() error {
+	switch {
+	case wf.daemonWait < 0 || wf.daemonWait > 24*time.Hour:
+		return usagef("--daemon-wait %v: must be 0s to 24h", wf.daemonWait)
+	case wf.requestTimeout < 0 || wf.requestTimeout > 24*time.Hour:
+		return usagef("--request-timeout %v: must be 0 (none) to 24h", wf.requestTimeout)
+	}
+	return nil
+}
+
+// waiting prints the daemon's outages for a person.
+func (a *App) waiting(host string) func(error, time.Duration) {
+	return func(err error, waited time.Duration) {
+		if err != nil {
+			fmt.Fprintf(a.Stderr, "waiting for the Ollama daemon at %s (%v)...\n", host, err)
+			return
+		}
+		fmt.Fprintf(a.Stderr, "the Ollama daemon at %s answers again (after %v)\n", host, waited.Round(time.Second))
+	}
+}
+
 // liveRun is one collection of samples into a run folder (eval, demo).
 type liveRun struct {
 	gen    engine.Generator
@@ -171,6 +209,8 @@ type liveRun struct {
 	models []string
 	dir    string
 	order  engine.Order
+	wf     waitFlags
+	host   string
 }
 
 // collect runs Eval into the run folder with a progress bar and tells the
@@ -189,6 +229,8 @@ func (a *App) collect(ctx context.Context, r liveRun) (engine.EvalStats, error) 
 	stats, err := eng.Eval(ctx, r.b, r.items, w, engine.EvalConfig{
 		Models: r.models, Sampling: r.s, Order: r.order, Progress: bar.update,
 		Waves: r.plan.ModelWaves(), WaveDone: r.plan.WaveDone,
+		BackendWait: max(r.wf.daemonWait, time.Nanosecond), RequestTimeout: r.wf.requestTimeout,
+		Waiting: a.waiting(r.host),
 	})
 	bar.finish()
 	if err != nil {
@@ -203,5 +245,38 @@ func (a *App) collect(ctx context.Context, r liveRun) (engine.EvalStats, error) 
 	if stats.Failed > 0 {
 		fmt.Fprintf(a.Stderr, "%d sample(s) failed and were not stored: run the same command again to retry them\n", stats.Failed)
 	}
-	return stats, nil
+	return stats, complete(w, r)
+}
+
+// errIncomplete reports a run that lacks samples: no results are written
+// for it, since they would be computed from part of the run.
+var errIncomplete = errors.New("the run is incomplete")
+
+// complete checks that every (item, model, sample) of the run is stored,
+// and otherwise removes a stale results.json and names what is missing.
+func complete(w *runstore.Writer, r liveRun) error {
+	missing := map[string]int{}
+	total := 0
+	for _, it := range r.items {
+		for _, m := range r.models {
+			for j := range r.s.Samples {
+				if !w.Done(runstore.Key{Item: it.ID, Model: m, Sample: j}) {
+					missing[m]++
+					total++
+				}
+			}
+		}
+	}
+	if total == 0 {
+		return nil
+	}
+	_ = os.Remove(filepath.Join(r.dir, runstore.ResultsFile))
+	var parts []string
+	for _, m := range r.models {
+		if n := missing[m]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", m, n))
+		}
+	}
+	return fmt.Errorf("%w: %d of %d samples are missing (%s), so no %s was written: run the same command again to complete it, or drop a model that keeps failing from --models",
+		errIncomplete, total, len(r.items)*len(r.models)*r.s.Samples, strings.Join(parts, ", "), runstore.ResultsFile)
 }

@@ -109,7 +109,7 @@ func BenchmarkLoadRunEncodingJSON(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		n := 0
-		if _, err := scanWith(path, slowSample, func(Sample) error { n++; return nil }); err != nil || n != 100000 {
+		if _, err := scanWith(path, slowSample, func(Sample, int) error { n++; return nil }); err != nil || n != 100000 {
 			b.Fatal(err, n)
 		}
 	}

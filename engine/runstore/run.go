@@ -27,13 +27,17 @@ func (e *MismatchError) Error() string {
 
 func (e *MismatchError) Unwrap() error { return ErrMismatch }
 
-// Create makes dir a run folder for meta and items, or reopens one made
-// with the same settings: it checks meta against the folder's run.json
-// (refusing a difference with a *MismatchError that names every differing
-// field, and a folder that holds samples but no run.json), keeps the models
-// of earlier calls, and writes items.jsonl and run.json. On refusal it
-// writes nothing. It returns the run.json it wrote.
-func Create(dir string, meta Meta, items []Item) (Meta, error) {
+// Check reports whether dir may hold a run of meta and items: a folder
+// that does not exist yet, or one made with the same settings. A
+// difference is a *MismatchError naming every differing field; a folder
+// holding samples but no run.json is refused too. Check writes nothing.
+func Check(dir string, meta Meta, items []Item) error {
+	_, err := check(dir, meta, items)
+	return err
+}
+
+// check returns the folder's run.json (nil when there is none).
+func check(dir string, meta Meta, items []Item) (*Meta, error) {
 	if meta.ItemsHash == "" {
 		meta.ItemsHash = ItemsHash(items)
 	}
@@ -42,24 +46,58 @@ func Create(dir string, meta Meta, items []Item) (Meta, error) {
 	switch {
 	case err == nil:
 		if diff := old.Diff(meta); len(diff) > 0 {
-			return old, &MismatchError{Dir: dir, Fields: diff}
+			return nil, &MismatchError{Dir: dir, Fields: diff}
 		}
-		meta.Models = mergeModels(old.Models, meta.Models)
-		meta.Created = old.Created
+		return &old, nil
 	case !errors.Is(err, os.ErrNotExist):
-		return old, err
-	default:
-		if st, serr := os.Stat(filepath.Join(dir, SamplesFile)); serr == nil && st.Size() > 0 {
-			return old, &MismatchError{Dir: dir, Fields: []string{"it holds " + SamplesFile + " but no " + MetaFile + ", so its settings are unknown"}}
-		}
+		return nil, err
+	}
+	if st, serr := os.Stat(filepath.Join(dir, SamplesFile)); serr == nil && st.Size() > 0 {
+		return nil, &MismatchError{Dir: dir, Fields: []string{"it holds " + SamplesFile + " but no " + MetaFile + ", so its settings are unknown"}}
+	}
+	return nil, nil
+}
+
+// Create makes dir a run folder for meta and items, or reopens one made
+// with the same settings (see Check), and takes it for this process: a
+// second writer fails at once with a *LockedError naming the process that
+// holds it. It keeps the models of earlier calls, removes temporary files
+// a killed process left, and writes items.jsonl and run.json. On refusal it
+// writes nothing. The caller closes the Lock when done writing.
+func Create(dir string, meta Meta, items []Item) (*Lock, error) {
+	if _, err := check(dir, meta, items); err != nil {
+		return nil, err
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return meta, err
+		return nil, err
 	}
+	l, err := lock(dir)
+	if err != nil {
+		return nil, err
+	}
+	// Check again under the lock: the holder may have changed run.json.
+	old, err := check(dir, meta, items)
+	if err != nil {
+		l.Close()
+		return nil, err
+	}
+	if meta.ItemsHash == "" {
+		meta.ItemsHash = ItemsHash(items)
+	}
+	if old != nil {
+		meta.Models = mergeModels(old.Models, meta.Models)
+		meta.Created = old.Created
+	}
+	removeTemps(dir)
 	if err := WriteJSONL(dir, ItemsFile, items); err != nil {
-		return meta, err
+		l.Close()
+		return nil, err
 	}
-	return meta, WriteJSON(dir, MetaFile, meta)
+	if err := WriteJSON(dir, MetaFile, meta); err != nil {
+		l.Close()
+		return nil, err
+	}
+	return l, nil
 }
 
 // mergeModels keeps the earlier calls' models in their order and adds the

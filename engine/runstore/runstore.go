@@ -114,6 +114,10 @@ func writeAtomic(dir, name string, data []byte) error {
 		tmp.Close()
 		return err
 	}
+	if err := tmp.Chmod(0o644); err != nil { // CreateTemp makes 0600; run files are 0644 like samples.jsonl
+		tmp.Close()
+		return err
+	}
 	if err := tmp.Close(); err != nil {
 		return err
 	}

@@ -31,15 +31,16 @@ func (e *LineError) Unwrap() error { return e.Err }
 // and returns its byte offset as cut (-1 when the file is whole), so a
 // writer can truncate there. Any other malformed line is a *LineError.
 func Scan(path string, fn func(Sample) error) (cut int64, err error) {
-	return scan(path, true, fn)
+	return scan(path, true, func(s Sample, _ int) error { return fn(s) })
 }
 
-func scan(path string, response bool, fn func(Sample) error) (cut int64, err error) {
+// scan calls fn with each sample and its line number.
+func scan(path string, response bool, fn func(Sample, int) error) (cut int64, err error) {
 	in := map[string]string{}
 	return scanWith(path, func(b []byte, _ bool) (Sample, error) { return decodeInterned(b, response, in) }, fn)
 }
 
-func scanWith(path string, decode func([]byte, bool) (Sample, error), fn func(Sample) error) (cut int64, err error) {
+func scanWith(path string, decode func([]byte, bool) (Sample, error), fn func(Sample, int) error) (cut int64, err error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return -1, err
@@ -74,7 +75,7 @@ func scanWith(path string, decode func([]byte, bool) (Sample, error), fn func(Sa
 				}
 				return -1, &LineError{File: path, Line: line, Err: perr}
 			}
-			if err := fn(s); err != nil {
+			if err := fn(s, line); err != nil {
 				return -1, err
 			}
 		}
@@ -90,8 +91,9 @@ func scanWith(path string, decode func([]byte, bool) (Sample, error), fn func(Sa
 var ErrNoSamples = errors.New("no samples")
 
 // ReadSamples reads every sample of DIR/samples.jsonl, responses included.
-// A repeated (item, model, sample) keeps its first line. A missing file is
-// an error wrapping both ErrNoSamples and os.ErrNotExist.
+// A repeated (item, model, sample) keeps its first line; one that gives
+// another answer is a *LineError naming both lines. A missing file is an
+// error wrapping both ErrNoSamples and os.ErrNotExist.
 func ReadSamples(dir string) ([]Sample, error) {
 	return readSamples(dir, true)
 }
@@ -102,11 +104,20 @@ func readSamples(dir string, response bool) ([]Sample, error) {
 	if st, err := os.Stat(path); err == nil {
 		out = make([]Sample, 0, st.Size()/256) // about a line's length without long replies
 	}
-	seen := make(map[Key]bool, cap(out))
-	_, err := scan(path, response, func(s Sample) error {
-		if !seen[s.Key()] {
-			seen[s.Key()] = true
+	seen := make(map[Key]int, cap(out)) // key -> index in out
+	lines := make([]int32, 0, cap(out))
+	_, err := scan(path, response, func(s Sample, line int) error {
+		i, dup := seen[s.Key()]
+		if !dup {
+			seen[s.Key()] = len(out)
 			out = append(out, s)
+			lines = append(lines, int32(line))
+			return nil
+		}
+		if first := out[i]; first.Answer != s.Answer || first.Correct != s.Correct {
+			return &LineError{File: path, Line: line, Err: fmt.Errorf(
+				"item %q, model %q, sample %d is also on line %d with another answer (%q, not %q): keep one of the two lines",
+				s.Item, s.Model, s.Sample, lines[i], first.Answer, s.Answer)}
 		}
 		return nil
 	})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -84,6 +85,7 @@ func (c *Client) convertErr(ctx context.Context, model string, err error) error 
 	var ne net.Error
 	var oe *net.OpError
 	if errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || // the daemon died mid-answer
 		errors.As(err, &oe) || (errors.As(err, &ne) && ne.Timeout()) {
 		return &UnavailableError{Host: c.base.Host, Err: err}
 	}

@@ -33,6 +33,9 @@ type Options struct {
 	Env       map[string]string // extra server settings, e.g. OLLAMA_MAX_LOADED_MODELS
 	LogPath   string            // server log; default: inside the state folder
 	Timeout   time.Duration     // how long to wait for /api/version; default 60s
+	// Addr is the host:port to listen on; default a free loopback port.
+	// A restarted daemon reuses its predecessor's Addr and ModelsDir.
+	Addr string
 }
 
 // Daemon is a running private Ollama server.
@@ -78,11 +81,14 @@ func Start(ctx context.Context, opt Options) (*Daemon, error) {
 }
 
 func (d *Daemon) launch(ctx context.Context, bin string, opt Options) error {
-	port, err := freePort()
-	if err != nil {
-		return err
+	addr := opt.Addr
+	if addr == "" {
+		port, err := freePort()
+		if err != nil {
+			return err
+		}
+		addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	}
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	logf, err := os.Create(d.LogPath)
 	if err != nil {
 		return fmt.Errorf("daemon: %w", err)
@@ -139,6 +145,17 @@ func (d *Daemon) waitReady(ctx context.Context, timeout time.Duration) error {
 
 // PID is the server's process id.
 func (d *Daemon) PID() int { return d.cmd.Process.Pid }
+
+// Kill ends the daemon and its runners with SIGKILL at once, as a crash
+// would, leaving its folders (fault-injection tests restart it).
+func (d *Daemon) Kill() {
+	if d.cmd == nil || d.cmd.Process == nil {
+		return
+	}
+	_ = syscall.Kill(-d.cmd.Process.Pid, syscall.SIGKILL)
+	<-d.exited
+	d.cmd = nil
+}
 
 // Stop ends the daemon (by its PID and process group, so its runners go
 // too) and removes the folders Start created.
