@@ -97,6 +97,9 @@ func (e *SettingError) Unwrap() error { return ErrInvalid }
 // small enough that k x models x items stays far from overflowing.
 const MaxSamples = 1 << 16
 
+// MaxThreads bounds the CPU threads per model a request may ask for.
+const MaxThreads = 256
+
 // Validate checks the settings.
 func (s Sampling) Validate() error {
 	switch {
@@ -110,8 +113,8 @@ func (s Sampling) Validate() error {
 		return &SettingError{"num_predict", s.NumPredict, "must be 0 (the backend's default) or more"}
 	case s.NumCtx < 0:
 		return &SettingError{"num_ctx", s.NumCtx, "must be 0 (the default) or more"}
-	case s.NumThread < 0 || s.NumThread > 1024:
-		return &SettingError{"num_thread", s.NumThread, "must be 0 (auto) to 1024"}
+	case s.NumThread < 0 || s.NumThread > MaxThreads:
+		return &SettingError{"num_thread", s.NumThread, fmt.Sprintf("must be 0 (auto) to %d", MaxThreads)}
 	case s.RepeatPenalty != nil && (math.IsNaN(*s.RepeatPenalty) || math.IsInf(*s.RepeatPenalty, 0) || *s.RepeatPenalty <= 0):
 		return &SettingError{"repeat_penalty", *s.RepeatPenalty, "must be a positive number (1: off)"}
 	}

@@ -164,6 +164,7 @@ type evalRun struct {
 // the wave failed or was cancelled, so that no model stays pinned.
 func (r *evalRun) runModels(ctx context.Context, wave []string, jobs func(string) []job, unload bool) error {
 	g, gctx := errgroup.WithContext(ctx)
+	ran := false
 	for _, m := range wave {
 		if _, dropped := r.stats.Dropped[m]; dropped {
 			continue
@@ -172,6 +173,7 @@ func (r *evalRun) runModels(ctx context.Context, wave []string, jobs func(string
 		if len(js) == 0 {
 			continue
 		}
+		ran = true
 		g.Go(func() error {
 			if unload {
 				r.preload(gctx, m)
@@ -180,8 +182,8 @@ func (r *evalRun) runModels(ctx context.Context, wave []string, jobs func(string
 		})
 	}
 	err := g.Wait()
-	if !unload {
-		return err
+	if !unload || !ran {
+		return err // a wave with nothing left to do loaded nothing
 	}
 	if err == nil && r.cfg.WaveDone != nil {
 		r.cfg.WaveDone(ctx, wave)

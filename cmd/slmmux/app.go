@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -15,6 +16,7 @@ import (
 
 // App is the program: tests drive it with their own output and environment.
 type App struct {
+	Stdin          io.Reader // for `ask --file -`; nil means none
 	Stdout, Stderr io.Writer
 	Getenv         func(string) string
 
@@ -22,8 +24,16 @@ type App struct {
 	logger  *slog.Logger
 }
 
-// Run executes one command line and returns the process exit code.
-func (a *App) Run(ctx context.Context, args []string) int {
+// Run executes one command line and returns the process exit code. A
+// panic is a bug: it is reported with its stack and exitBug, never as a
+// usage error.
+func (a *App) Run(ctx context.Context, args []string) (code int) {
+	defer func() {
+		if p := recover(); p != nil {
+			fmt.Fprintf(a.Stderr, "slmmux: internal error (a bug; please report it with this output): %v\n%s", p, debug.Stack())
+			code = exitBug
+		}
+	}()
 	root := a.rootCmd()
 	root.SetArgs(args)
 	root.SetOut(a.Stdout)

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -27,7 +29,7 @@ type askJSON struct {
 
 // askOptions are ask's flags.
 type askOptions struct {
-	question              string
+	question, file        string
 	bf                    benchFlags
 	sf                    samplingFlags
 	pf                    planFlags
@@ -43,17 +45,25 @@ func (a *App) askCmd() *cobra.Command {
 		modelList string
 	)
 	cmd := &cobra.Command{
-		Use:   `ask [--models a,b,c] [--samples k] "question"`,
+		Use:   `ask [--models a,b,c] [--samples k] "question" | --file F`,
 		Short: "Answer one question with SLM-MUX, live",
 		Long: `ask samples every model k times on the question and prints the SLM-MUX answer
 with each model's votes. Without --bench the question is sent as it is and
 each reply's answer is read by the general rule: the last \boxed{}, else an
 explicit "answer is X" phrase, else the last number of the reply's last line,
 else that line when it is short. With --bench the benchmark's prompt and
-extractor apply.`,
-		Args: usageArgs(cobra.ExactArgs(1)),
+extractor apply. A long question can come from a file (--file F, or
+--file - for standard input) instead of the command line.`,
+		Args: usageArgs(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.question, o.models = strings.TrimSpace(args[0]), splitList(modelList)
+			q, err := a.question(args, o.file)
+			if err != nil {
+				return err
+			}
+			o.question, o.models = strings.TrimSpace(q), splitList(modelList)
+			if modelList != "" && len(o.models) == 0 {
+				return usagef("--models %q names no model", modelList)
+			}
 			if err := o.validate(); err != nil {
 				return err
 			}
@@ -70,7 +80,42 @@ extractor apply.`,
 	f.StringVar(&o.valAcc, "val-acc", "", "validation accuracies for ties, e.g. a=0.71,b=0.64")
 	f.BoolVar(&o.asJSON, "json", false, "print one JSON object")
 	f.BoolVar(&o.showResponses, "responses", false, "include every raw response")
+	f.StringVar(&o.file, "file", "", "read the question from this file (- for standard input)")
 	return cmd
+}
+
+// question is the argument, or --file's content (at most maxPromptBytes).
+func (a *App) question(args []string, file string) (string, error) {
+	switch {
+	case len(args) == 1 && file != "":
+		return "", usagef("ask: give the question as an argument or with --file, not both")
+	case len(args) == 1:
+		return args[0], nil
+	case file == "":
+		return "", usagef("ask: no question: pass it as an argument, or with --file F (- for standard input)")
+	}
+	var r io.Reader
+	if file == "-" {
+		if a.Stdin == nil {
+			return "", usagef("ask: --file -: no standard input")
+		}
+		r = a.Stdin
+	} else {
+		f, err := os.Open(file)
+		if err != nil {
+			return "", usagef("ask: --file: %w", err)
+		}
+		defer f.Close()
+		r = f
+	}
+	b, err := io.ReadAll(io.LimitReader(r, maxPromptBytes+1))
+	if err != nil {
+		return "", usagef("ask: --file %s: %w", file, err)
+	}
+	if len(b) > maxPromptBytes {
+		return "", usagef("ask: --file %s: the question is over the %d-byte limit: no small model's context holds it", file, maxPromptBytes)
+	}
+	return string(b), nil
 }
 
 func (o *askOptions) validate() error {

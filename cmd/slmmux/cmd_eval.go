@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -44,6 +45,9 @@ DIR/results.json and prints the results table.`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.models = splitList(modelList)
+			if modelList != "" && len(o.models) == 0 {
+				return usagef("--models %q names no model", modelList)
+			}
 			if err := o.validate(); err != nil {
 				return err
 			}
@@ -137,8 +141,17 @@ func (o *evalOptions) load() (benchmark.Benchmark, []benchmark.Item, error) {
 	if len(items) == 0 {
 		return nil, nil, usagef("--data %s holds no items", o.data)
 	}
+	for _, it := range items {
+		if n := len(it.Question) + len(strings.Join(it.Choices, "")); n > maxPromptBytes {
+			return nil, nil, usagef("--data %s: item %s has a question of %d bytes, over the %d-byte limit: no small model's context holds it", o.data, it.ID, n, maxPromptBytes)
+		}
+	}
 	return b, items, nil
 }
+
+// maxPromptBytes bounds one question: far beyond any small model's
+// context window, small enough that a wrong file fails at once.
+const maxPromptBytes = 1 << 20
 
 // runMeta is run.json for a live run with the settings its requests send.
 func runMeta(b benchmark.Benchmark, items []benchmark.Item, s engine.Sampling, bf benchFlags, limit int) runstore.Meta {

@@ -82,7 +82,13 @@ func checkGGUF(path string) error {
 	if _, err := os.Stat(path); err != nil {
 		return usagef("models import: %w", err)
 	}
-	if _, err := gguf.ReadFileInfo(path); err != nil {
+	f, err := gguf.ReadFileInfo(path)
+	if err == nil {
+		if err = f.CheckRunnable(); err != nil {
+			return usagef("models import: %s: %w: it would crash the daemon on its first request; export the model again", path, err)
+		}
+	}
+	if err != nil {
 		switch {
 		case errors.Is(err, gguf.ErrNotGGUF):
 			return usagef("models import: %s is not a GGUF file (%w): convert it with llama.cpp's convert_hf_to_gguf.py first", path, err)

@@ -27,7 +27,7 @@ func parseSampleCounts(s string) ([]int, error) {
 	if lo, hi, ok := strings.Cut(s, ".."); ok {
 		a, err1 := strconv.Atoi(strings.TrimSpace(lo))
 		b, err2 := strconv.Atoi(strings.TrimSpace(hi))
-		if err1 != nil || err2 != nil || a < 1 || b < a {
+		if err1 != nil || err2 != nil || a < 1 || b < a || b > engine.MaxSamples {
 			return nil, bad
 		}
 		out := make([]int, 0, b-a+1)
@@ -39,7 +39,7 @@ func parseSampleCounts(s string) ([]int, error) {
 	var out []int
 	for _, part := range strings.Split(s, ",") {
 		k, err := strconv.Atoi(strings.TrimSpace(part))
-		if err != nil || k < 1 {
+		if err != nil || k < 1 || k > engine.MaxSamples || len(out) >= engine.MaxSamples {
 			return nil, bad
 		}
 		out = append(out, k)

@@ -23,6 +23,7 @@ const (
 	exitUsage       = 2   // bad flags or input: nothing was done
 	exitUnavailable = 3   // the Ollama daemon cannot be reached
 	exitNotFound    = 4   // a model is not installed
+	exitBug         = 70  // an internal error (EX_SOFTWARE): a panic
 	exitInterrupted = 130 // SIGINT (128 + 2)
 	exitTerminated  = 143 // SIGTERM (128 + 15)
 )

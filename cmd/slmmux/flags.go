@@ -83,11 +83,16 @@ func resolveModels(ctx context.Context, c *ollama.Client, want []string) ([]stri
 		slices.Sort(names)
 		return names, digests, nil
 	}
+	var out []string
 	for _, m := range want {
+		m = engine.CanonicalName(m) // "a:latest" is "a"
 		if _, ok := digests[m]; !ok {
 			return nil, nil, fmt.Errorf("%w: %q is not in the daemon at %s (installed: %s); `ollama pull %s`, or `slmmux models import FILE.gguf --name %s`",
 				models.ErrModelNotInstalled, m, c.Host(), strings.Join(names, ", "), m, m)
 		}
+		if !slices.Contains(out, m) {
+			out = append(out, m)
+		}
 	}
-	return want, digests, nil
+	return out, digests, nil
 }

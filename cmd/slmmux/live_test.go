@@ -46,7 +46,7 @@ func TestFlagValidationNeedsNoDaemon(t *testing.T) {
 		{"ask empty question", []string{"ask", "  "}, "question is empty"},
 		{"ask extractor without bench", []string{"ask", "--extractor", "number", "q?"}, "--extractor"},
 		{"ask unknown profile", []string{"ask", "--profile", "x", "q?"}, "--profile"},
-		{"ask two questions", []string{"ask", "a", "b"}, "accepts 1 arg"},
+		{"ask two questions", []string{"ask", "a", "b"}, "accepts at most 1 arg"},
 		{"unknown flag", []string{"ask", "--nope", "q?"}, "unknown flag"},
 		{"unknown command", []string{"frobnicate"}, "unknown command"},
 		{"eval without bench", []string{"eval", "--data", data, "--run", "RUN"}, "--bench"},
@@ -198,5 +198,55 @@ func TestLiveRequestsCarryThePlannedSettings(t *testing.T) {
 		if o["num_ctx"] != float64(2048) || o["num_thread"] != float64(1) {
 			t.Errorf("options sent %v: want num_ctx 2048 (the plan's) and num_thread 1", o)
 		}
+	}
+}
+
+// Absurd numbers and hostile files: a usage error naming the flag or the
+// file, no panic, no out-of-memory, nothing written.
+func TestHostileInputIsRefused(t *testing.T) {
+	host := closedPort(t)
+	worked := workedRun(t)
+	dir := t.TempDir()
+	huge := filepath.Join(dir, "huge.jsonl")
+	os.WriteFile(huge, []byte(`{"question":"`+strings.Repeat("7+", 1<<20)+`1","answer":"1"}`+"\n"), 0o644)
+	tiny := filepath.Join(dir, "empty.gguf")
+	os.WriteFile(tiny, []byte("GGUF\x03\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"), 0o644)
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"models only commas", []string{"ask", "--models", ",,,", "q?"}, "names no model"},
+		{"threads 1000", []string{"ask", "--threads", "1000", "q?"}, "--threads 1000"},
+		{"no question", []string{"ask"}, "no question"},
+		{"question file missing", []string{"ask", "--file", filepath.Join(dir, "nope.txt")}, "--file"},
+		{"question and file", []string{"ask", "--file", huge, "q?"}, "not both"},
+		{"question file too long", []string{"ask", "--file", huge}, "limit"},
+		{"data is a device", []string{"eval", "--bench", "jsonl", "--data", "/dev/zero", "--run", "RUN"}, "/dev/zero"},
+		{"json data is a device", []string{"eval", "--bench", "gsm8k", "--data", "/dev/zero", "--run", "RUN"}, "/dev/zero"},
+		{"10 MB question", []string{"eval", "--bench", "jsonl", "--data", huge, "--run", "RUN"}, "limit"},
+		{"mux huge trials", []string{"mux", "--run", worked, "--trials", "9223372036854775807"}, "--trials"},
+		{"mux huge samples", []string{"mux", "--run", worked, "--samples", "9223372036854775807"}, "--samples"},
+		{"scale huge range", []string{"scale", "--run", worked, "--samples", "1..1000000000", "--out", "RUN"}, "--samples"},
+		{"search NaN lambda", []string{"search", "--run", worked, "--lambda", "NaN"}, "lambda"},
+		{"search Inf holdout", []string{"search", "--run", worked, "--holdout", "+Inf"}, "hold-out"},
+		{"plan max loaded", []string{"plan", "--footprint", "a=1GiB", "--budget", "1GiB", "--max-loaded", "-1"}, "--max-loaded -1"},
+		{"plan NaN budget", []string{"plan", "--footprint", "a=1GiB", "--budget", "NaN"}, "--budget"},
+		{"import header-only GGUF", []string{"models", "import", tiny, "--name", "x"}, "lacks what a runner needs"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "run")
+			args := make([]string, len(tc.args))
+			for i, a := range tc.args {
+				args[i] = strings.ReplaceAll(a, "RUN", out)
+			}
+			r := run(t.Context(), map[string]string{"OLLAMA_HOST": host}, args...)
+			if r.code != exitUsage || !strings.Contains(r.stderr, tc.want) {
+				t.Fatalf("exit %d, stderr %q; want exit %d naming %q", r.code, r.stderr, exitUsage, tc.want)
+			}
+			if _, err := os.Stat(out); err == nil {
+				t.Fatal("something was written")
+			}
+		})
 	}
 }

@@ -22,6 +22,6 @@ func main() {
 		signal.Stop(sigs) // a second signal ends the process at once
 		cancel(signalError{s})
 	}()
-	app := &App{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
+	app := &App{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
 	os.Exit(app.Run(ctx, os.Args[1:]))
 }

@@ -66,9 +66,12 @@ func (b jsonlBench) Load(path string) ([]Item, error) {
 		return nil, fmt.Errorf("benchmark: jsonl: %w", err)
 	}
 	defer f.Close()
+	if err := regular(f); err != nil {
+		return nil, fmt.Errorf("benchmark: jsonl: %s: %w", path, err)
+	}
 	var items []Item
 	ids := uniqueIDs{}
-	r := bufio.NewReader(f)
+	r := bufio.NewReader(limitData(f))
 	for line := 1; ; line++ {
 		text, readErr := r.ReadBytes('\n')
 		if readErr != nil && !errors.Is(readErr, io.EOF) {

@@ -12,17 +12,64 @@ import (
 	"strings"
 )
 
-// readData reads a data file, turning a missing file into an error that
-// names the path and the --data flag.
+// MaxDataBytes bounds a data file (the largest of the paper's is under
+// 1 MB), so that a wrong path such as /dev/zero fails instead of filling
+// memory.
+const MaxDataBytes = 256 << 20
+
+// ErrTooLarge reports a data file over MaxDataBytes.
+var ErrTooLarge = errors.New("data file too large")
+
+// readData reads a data file, naming the path in every error.
 func readData(bench, path string) ([]byte, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("benchmark: %s: data file %s not found: %w", bench, path, err)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("benchmark: %s: read data file: %w", bench, err)
 	}
+	defer f.Close()
+	if err := regular(f); err != nil {
+		return nil, fmt.Errorf("benchmark: %s: %s: %w", bench, path, err)
+	}
+	data, err := io.ReadAll(limitData(f))
+	if err != nil {
+		return nil, fmt.Errorf("benchmark: %s: %s: %w", bench, path, err)
+	}
 	return data, nil
+}
+
+// regular refuses devices (/dev/zero would never end).
+func regular(f *os.File) error {
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if st.Mode()&(os.ModeDevice|os.ModeCharDevice|os.ModeDir) != 0 {
+		return fmt.Errorf("not a data file but a %v: give the path of a JSON or JSONL file", st.Mode().Type())
+	}
+	return nil
+}
+
+// limitData reads r, failing with ErrTooLarge past MaxDataBytes.
+func limitData(r io.Reader) io.Reader { return &limitedReader{r: r, left: MaxDataBytes} }
+
+type limitedReader struct {
+	r    io.Reader
+	left int64
+}
+
+func (l *limitedReader) Read(p []byte) (int, error) {
+	if l.left <= 0 {
+		return 0, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, int64(MaxDataBytes))
+	}
+	if int64(len(p)) > l.left {
+		p = p[:l.left]
+	}
+	n, err := l.r.Read(p)
+	l.left -= int64(n)
+	return n, err
 }
 
 // position maps byte offsets of one file to line numbers. Offsets must be

@@ -29,6 +29,7 @@ package search
 import (
 	"errors"
 	"fmt"
+	"math"
 
 	"github.com/slmmux/slmmux/engine/mux"
 )
@@ -228,8 +229,10 @@ func normalize(ds *mux.Dataset, cfg Config, minModels int) (Config, error) {
 		return cfg, configErr("k-max %d is more than the pool's %s (%v)", cfg.KMax, models(n), ds.Models)
 	case cfg.RobustLevel < 0:
 		return cfg, configErr("robust level %d: must be 0 (own answer) or at least 1", cfg.RobustLevel)
-	case cfg.Top < 0:
-		return cfg, configErr("top %d: must be 0 or more", cfg.Top)
+	case cfg.Top < 0 || cfg.Top > 1_000_000:
+		return cfg, configErr("top %d: must be 0 to 1000000", cfg.Top)
+	case math.IsNaN(cfg.Lambda) || math.IsInf(cfg.Lambda, 0) || cfg.Lambda < 0 || cfg.Lambda > 1000:
+		return cfg, configErr("lambda %v: must be a number from 0 to 1000", cfg.Lambda)
 	case cfg.HoldOut < 0 || cfg.HoldOut >= 1 || cfg.HoldOut != cfg.HoldOut:
 		return cfg, configErr("hold-out fraction %v: must be at least 0 and below 1", cfg.HoldOut)
 	}
