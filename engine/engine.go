@@ -97,6 +97,13 @@ func (e *SettingError) Unwrap() error { return ErrInvalid }
 // small enough that k x models x items stays far from overflowing.
 const MaxSamples = 1 << 16
 
+// MaxSeed bounds the base seed so that seed + j stays in the 32 bits
+// llama.cpp's sampler takes.
+const MaxSeed = 1<<31 - 1 - MaxSamples
+
+// MaxTokens bounds num_ctx and num_predict.
+const MaxTokens = 1 << 24
+
 // MaxThreads bounds the CPU threads per model a request may ask for.
 const MaxThreads = 256
 
@@ -107,16 +114,16 @@ func (s Sampling) Validate() error {
 		return &SettingError{"samples", s.Samples, fmt.Sprintf("need 1 to %d samples per model", MaxSamples)}
 	case math.IsNaN(s.Temperature) || math.IsInf(s.Temperature, 0) || s.Temperature < 0 || s.Temperature > 100:
 		return &SettingError{"temperature", s.Temperature, "must be a number from 0 to 100"}
-	case s.Seed < 0:
-		return &SettingError{"seed", s.Seed, "must not be negative (a negative seed makes Ollama sample randomly)"}
-	case s.NumPredict < 0:
-		return &SettingError{"num_predict", s.NumPredict, "must be 0 (the backend's default) or more"}
-	case s.NumCtx < 0:
-		return &SettingError{"num_ctx", s.NumCtx, "must be 0 (the default) or more"}
+	case s.Seed < 0 || s.Seed > MaxSeed:
+		return &SettingError{"seed", s.Seed, fmt.Sprintf("must be 0 to %d (a negative seed makes Ollama sample randomly)", MaxSeed)}
+	case s.NumPredict < 0 || s.NumPredict > MaxTokens:
+		return &SettingError{"num_predict", s.NumPredict, fmt.Sprintf("must be 0 (the backend's default) to %d", MaxTokens)}
+	case s.NumCtx < 0 || s.NumCtx > MaxTokens:
+		return &SettingError{"num_ctx", s.NumCtx, fmt.Sprintf("must be 0 (the default) to %d", MaxTokens)}
 	case s.NumThread < 0 || s.NumThread > MaxThreads:
 		return &SettingError{"num_thread", s.NumThread, fmt.Sprintf("must be 0 (auto) to %d", MaxThreads)}
-	case s.RepeatPenalty != nil && (math.IsNaN(*s.RepeatPenalty) || math.IsInf(*s.RepeatPenalty, 0) || *s.RepeatPenalty <= 0):
-		return &SettingError{"repeat_penalty", *s.RepeatPenalty, "must be a positive number (1: off)"}
+	case s.RepeatPenalty != nil && (math.IsNaN(*s.RepeatPenalty) || *s.RepeatPenalty <= 0 || *s.RepeatPenalty > 100):
+		return &SettingError{"repeat_penalty", *s.RepeatPenalty, "must be a positive number up to 100 (1: off)"}
 	}
 	return nil
 }

@@ -55,6 +55,7 @@ func LoadRun(dir string, models []string) (*Run, error) {
 		recs[i] = mux.Record{Item: s.Item, Model: s.Model, Sample: s.Sample, Answer: s.Answer, Correct: s.Correct}
 		costs[i] = search.CostSample{Model: s.Model, OutputTokens: s.OutputTokens, DurationMS: s.DurationMS}
 	}
+	sortByItem(recs, rr.Items)
 	ds, err := mux.BuildDataset(recs, models)
 	if err != nil {
 		return nil, err
@@ -86,6 +87,29 @@ func keepRunSamples(rr *runstore.Run) int {
 	n := len(rr.Samples) - len(kept)
 	rr.Samples = kept
 	return n
+}
+
+// sortByItem orders records by item: items.jsonl's order, then items it
+// lacks by id. The dataset's item order is the replay's draw order, so it
+// must not depend on the order samples arrived in.
+func sortByItem(recs []mux.Record, items []runstore.Item) {
+	rank := make(map[string]int, len(items))
+	for i, it := range items {
+		rank[it.ID] = i
+	}
+	slices.SortStableFunc(recs, func(a, b mux.Record) int {
+		ra, aok := rank[a.Item]
+		rb, bok := rank[b.Item]
+		switch {
+		case aok && bok:
+			return ra - rb
+		case aok:
+			return -1
+		case bok:
+			return 1
+		}
+		return strings.Compare(a.Item, b.Item)
+	})
 }
 
 // runModels is a run's default model order: run.json's, then the rest

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 
 	"github.com/spf13/cobra"
@@ -148,6 +149,16 @@ accuracy, then to the earlier subset in model order; a best subset is never
 empty.`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			switch {
+			case math.IsNaN(holdout) || holdout < 0 || holdout >= 1:
+				return usagef("--holdout %v: must be at least 0 and below 1", holdout)
+			case robust < 0 || robust > engine.MaxSamples:
+				return usagef("--robust-level %d: must be 0 (its own answer) to %d", robust, engine.MaxSamples)
+			case math.IsNaN(lambda) || lambda < 0 || lambda > 1000:
+				return usagef("--lambda %v: must be a number from 0 to 1000", lambda)
+			case top < 0 || top > 1_000_000:
+				return usagef("--top %d: must be 0 to 1000000", top)
+			}
 			obj, err := search.ParseObjective(objective)
 			if err != nil {
 				return usagef("--objective: %w", err)

@@ -111,7 +111,7 @@ func TestSearchCmdBadInput(t *testing.T) {
 		{"k beyond pool", []string{"--run", worked, "--k-max", "4"}, "--k-max 4: the pool has only 3 models"},
 		{"k-min beyond pool", []string{"--run", worked, "--k-min", "4"}, "--k-min 4: the pool has only 3 models"},
 		{"objective", []string{"--run", worked, "--objective", "best"}, "unknown objective"},
-		{"holdout", []string{"--run", worked, "--holdout", "1.5"}, "hold-out fraction"},
+		{"holdout", []string{"--run", worked, "--holdout", "1.5"}, "--holdout 1.5: must be at least 0"},
 		{"unknown model", []string{"--run", worked, "--models", "A,Z"}, `model "Z" has no samples`},
 	} {
 		r := runSub(t, (*App).searchCmd, tc.args...)

@@ -229,7 +229,7 @@ func TestHostileInputIsRefused(t *testing.T) {
 		{"mux huge samples", []string{"mux", "--run", worked, "--samples", "9223372036854775807"}, "--samples"},
 		{"scale huge range", []string{"scale", "--run", worked, "--samples", "1..1000000000", "--out", "RUN"}, "--samples"},
 		{"search NaN lambda", []string{"search", "--run", worked, "--lambda", "NaN"}, "lambda"},
-		{"search Inf holdout", []string{"search", "--run", worked, "--holdout", "+Inf"}, "hold-out"},
+		{"search Inf holdout", []string{"search", "--run", worked, "--holdout", "+Inf"}, "--holdout"},
 		{"plan max loaded", []string{"plan", "--footprint", "a=1GiB", "--budget", "1GiB", "--max-loaded", "-1"}, "--max-loaded -1"},
 		{"plan NaN budget", []string{"plan", "--footprint", "a=1GiB", "--budget", "NaN"}, "--budget"},
 		{"import header-only GGUF", []string{"models", "import", tiny, "--name", "x"}, "lacks what a runner needs"},

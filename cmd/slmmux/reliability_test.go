@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -86,5 +87,85 @@ func TestSecondEvalOnOneFolderIsRefused(t *testing.T) {
 	}
 	if folderDigest(t, dir) != before {
 		t.Fatal("the refused writer changed the folder")
+	}
+}
+
+// Two runs with the same settings whose samples arrived in different
+// orders give identical mux, search and report output: the model order
+// (the tie-break order) is run.json's, never the arrival order.
+func TestOfflineOutputIgnoresArrivalOrder(t *testing.T) {
+	first := workedRun(t)
+	ss, err := runstore.ReadSamples(first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second := t.TempDir()
+	slices.Reverse(ss)
+	runstore.WriteJSONL(second, runstore.SamplesFile, ss)
+	meta := runstore.Meta{Benchmark: "jsonl", Samples: 3, Models: []runstore.ModelMeta{{Name: "C"}, {Name: "A"}, {Name: "B"}}}
+	for _, d := range []string{first, second} {
+		runstore.WriteJSON(d, runstore.MetaFile, meta)
+	}
+	for _, args := range [][]string{
+		{"mux", "--json", "--samples", "2", "--trials", "5"},
+		{"search", "--json"},
+		{"report", "--out", "OUT"},
+	} {
+		var outs []string
+		for _, d := range []string{first, second} {
+			out := filepath.Join(t.TempDir(), "report")
+			a := append([]string(nil), args...)
+			for i := range a {
+				a[i] = strings.ReplaceAll(a[i], "OUT", out)
+			}
+			r := run(t.Context(), nil, append(a, "--run", d)...)
+			if r.code != 0 {
+				t.Fatalf("%v: %+v", args, r)
+			}
+			text := r.stdout
+			if args[0] == "report" {
+				b, err := os.ReadFile(filepath.Join(out, "report.md"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				text = strings.ReplaceAll(string(b), d, "DIR")
+			}
+			outs = append(outs, text)
+		}
+		if outs[0] != outs[1] {
+			t.Errorf("%s differs between the two arrival orders:\n%s\n---\n%s", args[0], outs[0], outs[1])
+		}
+		if args[0] == "mux" && !strings.Contains(outs[0], `"C",`) {
+			t.Errorf("mux models not in run.json order: %s", outs[0])
+		}
+	}
+}
+
+// Resuming with a data file whose first line is the same but whose other
+// questions or answers changed is refused, naming the items.
+func TestResumeWithChangedDataIsRefused(t *testing.T) {
+	d := ollamatest.Shared(t)
+	a := d.TinyModel(t, "resume-a", 71)
+	env := map[string]string{"OLLAMA_HOST": d.Host}
+	data := writeArith(t, 3)
+	dir := filepath.Join(t.TempDir(), "run")
+	args := []string{"eval", "--bench", "jsonl", "--data", data, "--models", a, "--samples", "1", "--num-predict", "2", "--run", dir}
+	if r := run(t.Context(), env, args...); r.code != 0 {
+		t.Fatalf("eval: %+v", r)
+	}
+	b, _ := os.ReadFile(data)
+	lines := strings.SplitAfter(string(b), "\n")
+	lines[2] = strings.Replace(lines[2], `"answer":"`, `"answer":"9`, 1)
+	os.WriteFile(data, []byte(strings.Join(lines, "")), 0o644)
+	before := folderDigest(t, dir)
+	r := run(t.Context(), env, args...)
+	if r.code != exitUsage || !strings.Contains(r.stderr, "items_hash") {
+		t.Fatalf("changed data: exit %d, %q", r.code, r.stderr)
+	}
+	if folderDigest(t, dir) != before {
+		t.Fatal("the refused resume changed the folder")
+	}
+	if r := run(t.Context(), env, append(args[:len(args):len(args)], "--samples", "2")...); r.code != exitUsage || !strings.Contains(r.stderr, "samples 1, not 2") {
+		t.Fatalf("more samples: exit %d, %q", r.code, r.stderr)
 	}
 }
