@@ -1,0 +1,146 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/slmmux/slmmux/engine"
+	"github.com/slmmux/slmmux/engine/mux"
+	"github.com/slmmux/slmmux/engine/sched"
+	"github.com/slmmux/slmmux/engine/serve"
+)
+
+// serveOptions are serve's flags.
+type serveOptions struct {
+	listen, apiKey, allowOrigin string
+	maxQueue                    int
+	timeout                     time.Duration
+	startDaemon                 bool
+	sf                          samplingFlags
+	pf                          planFlags
+	models                      []string
+}
+
+func (a *App) serveCmd() *cobra.Command {
+	var (
+		o         = serveOptions{pf: defaultPlanFlags()}
+		modelList string
+	)
+	cmd := &cobra.Command{
+		Use:   "serve [--listen 127.0.0.1:11435]",
+		Short: "Serve Ollama's and OpenAI's APIs, with SLM-MUX ensembles as models",
+		Long: `serve stands in front of the Ollama daemon at OLLAMA_HOST (or one it starts, with
+--start-daemon): requests for ordinary models pass through unchanged, and the
+virtual model "mux" answers with SLM-MUX over --models (default: every installed
+model), k = --samples samples each. Point any Ollama or OpenAI client at it:
+OLLAMA_HOST=127.0.0.1:11435, or base URL http://127.0.0.1:11435/v1.`,
+		Args: usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.models = splitList(modelList)
+			if o.apiKey == "" {
+				o.apiKey = a.Getenv("SLMMUX_API_KEY")
+			}
+			if err := o.validate(); err != nil {
+				return err
+			}
+			return a.runServe(cmd.Context(), o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.listen, "listen", "127.0.0.1:11435", "address to listen on (a non-loopback address needs --api-key)")
+	f.StringVar(&o.apiKey, "api-key", "", "require Authorization: Bearer KEY (default: $SLMMUX_API_KEY)")
+	f.StringVar(&o.allowOrigin, "allow-origin", "", "CORS: the origin browsers may call from (default: none)")
+	f.IntVar(&o.maxQueue, "max-queue", 512, "ensemble requests that may wait; past it 503 with Retry-After")
+	f.DurationVar(&o.timeout, "timeout", 0, "deadline of one ensemble request (0: none)")
+	f.BoolVar(&o.startDaemon, "start-daemon", false, "start a daemon of its own when none answers (as demo does)")
+	f.StringVar(&modelList, "models", "", "the ensemble's members (default: every installed model)")
+	o.sf.register(f, 3)
+	o.pf.register(f)
+	return cmd
+}
+
+func (o *serveOptions) validate() error {
+	host, _, err := net.SplitHostPort(o.listen)
+	if err != nil {
+		return usagef("--listen %q: want host:port, e.g. 127.0.0.1:11435", o.listen)
+	}
+	if ip := net.ParseIP(host); (ip == nil || !ip.IsLoopback()) && host != "localhost" && o.apiKey == "" {
+		return usagef("--listen %s is not a loopback address: set --api-key (or SLMMUX_API_KEY) so that only clients with the key are served", o.listen)
+	}
+	if o.maxQueue < 1 || o.maxQueue > 1<<20 {
+		return usagef("--max-queue %d: must be 1 to %d", o.maxQueue, 1<<20)
+	}
+	if o.timeout < 0 {
+		return usagef("--timeout %v: must not be negative", o.timeout)
+	}
+	if err := o.sf.validate(); err != nil {
+		return err
+	}
+	return o.pf.validate()
+}
+
+func (a *App) runServe(ctx context.Context, o serveOptions) error {
+	c, stop := a.client, func() {}
+	client, err := c()
+	if err != nil {
+		return err
+	}
+	if o.startDaemon {
+		if client, stop, err = a.ensureDaemon(ctx); err != nil {
+			return err
+		}
+	}
+	defer stop()
+	ms, _, err := resolveModels(ctx, client, o.models)
+	if err != nil {
+		return err
+	}
+	plan, s, err := a.livePlan(ctx, client, o.pf, ms, o.sf.s, sched.Work{Items: 1, Samples: o.sf.s.Samples})
+	if err != nil {
+		return err
+	}
+	eng, err := engine.New(engine.Config{Generator: client, Slots: plan.Settings.Slots, Logger: a.log()})
+	if err != nil {
+		return err
+	}
+	up, err := url.Parse(client.Host())
+	if err != nil {
+		return err
+	}
+	srv, err := serve.New(serve.Config{Upstream: up, Engine: eng, APIKey: o.apiKey, MaxQueue: o.maxQueue,
+		Timeout: o.timeout, AllowOrigin: o.allowOrigin, Version: buildVersion(), Logger: a.log(),
+		Ensembles: []serve.Ensemble{{Name: "mux", Models: ms, Sampling: s, Profile: mux.Paper,
+			Waves: plan.ModelWaves(), WaveDone: plan.WaveDone}}})
+	if err != nil {
+		return err
+	}
+	l, err := net.Listen("tcp", o.listen)
+	if err != nil {
+		return usagef("--listen %s: %w", o.listen, err)
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	fmt.Fprintf(a.Stderr, "slmmux serve: listening on http://%s; ensemble mux = SLM-MUX over %s (k=%d); upstream %s\n",
+		l.Addr(), strings.Join(ms, ", "), s.Samples, client.Host())
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(l) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	fmt.Fprintln(a.Stderr, "slmmux serve: draining in-flight requests (30 s at most)")
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,214 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ollama/ollama/api"
+
+	"github.com/slmmux/slmmux/models/ollama/daemon"
+	"github.com/slmmux/slmmux/models/ollama/ollamatest"
+)
+
+// startServe runs `slmmux serve` in-process over the demo models and
+// returns its base URL; the server stops (exit 0) when the test ends.
+func startServe(t *testing.T, d *ollamatest.Daemon, extra ...string) string {
+	t.Helper()
+	ms := demoModels(t, d)
+	addr := closedPort(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan result, 1)
+	args := append([]string{"serve", "--listen", addr, "--models", strings.Join(ms, ","), "--samples", "3"}, extra...)
+	go func() { done <- run(ctx, map[string]string{"OLLAMA_HOST": d.Host}, args...) }()
+	t.Cleanup(func() {
+		cancel()
+		if r := <-done; r.code != 0 {
+			t.Errorf("serve exited %d: %s", r.code, r.stderr)
+		}
+	})
+	base := "http://" + addr
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
+		if resp, err := http.Get(base + "/health"); err == nil {
+			resp.Body.Close()
+			return base
+		}
+		select {
+		case r := <-done:
+			t.Fatalf("serve exited %d: %s", r.code, r.stderr)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("serve did not start")
+		}
+	}
+}
+
+// Ollama's own Go client, unchanged, against the server: chat and
+// generate, streamed and not, on the ensemble "mux".
+func TestServeWithOllamaGoClient(t *testing.T) {
+	d := ollamatest.Shared(t)
+	base := startServe(t, d)
+	u, _ := url.Parse(base)
+	c := api.NewClient(u, http.DefaultClient)
+	ctx := t.Context()
+	for _, stream := range []bool{false, true} {
+		var chat strings.Builder
+		err := c.Chat(ctx, &api.ChatRequest{Model: "mux", Stream: &stream,
+			Messages: []api.Message{{Role: "user", Content: "What is 85-73?"}}}, func(r api.ChatResponse) error {
+			chat.WriteString(r.Message.Content)
+			return nil
+		})
+		if err != nil || !strings.Contains(chat.String(), "12") {
+			t.Errorf("chat (stream %v): %q, %v", stream, chat.String(), err)
+		}
+		var gen strings.Builder
+		err = c.Generate(ctx, &api.GenerateRequest{Model: "mux", Prompt: "What is 85-73?", Stream: &stream}, func(r api.GenerateResponse) error {
+			gen.WriteString(r.Response)
+			return nil
+		})
+		if err != nil || !strings.Contains(gen.String(), "12") {
+			t.Errorf("generate (stream %v): %q, %v", stream, gen.String(), err)
+		}
+	}
+	list, err := c.List(ctx)
+	if err != nil || len(list.Models) == 0 || list.Models[0].Name != "mux" {
+		t.Fatalf("list: %+v, %v", list, err)
+	}
+	if _, err := c.Show(ctx, &api.ShowRequest{Model: "mux"}); err != nil {
+		t.Errorf("show mux: %v", err)
+	}
+}
+
+// The ollama CLI itself as a client: `ollama list` shows mux, and
+// `ollama run mux "What is 85-73?"` prints 12.
+func TestServeWithOllamaCLI(t *testing.T) {
+	d := ollamatest.Shared(t)
+	base := startServe(t, d)
+	bin, err := daemon.EnsureBinary(t.Context(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cli := func(args ...string) string {
+		cmd := exec.CommandContext(t.Context(), bin, args...)
+		cmd.Env = []string{"OLLAMA_HOST=" + base, "HOME=" + t.TempDir(), "PATH=/usr/bin:/bin"}
+		cmd.Stdin = strings.NewReader("")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("ollama %v: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+	if out := cli("list"); !strings.Contains(out, "mux") {
+		t.Errorf("ollama list:\n%s", out)
+	}
+	if out := cli("run", "mux", "What is 85-73?"); !strings.Contains(out, "12") {
+		t.Errorf("ollama run mux:\n%s", out)
+	}
+}
+
+func post(t *testing.T, url, body string) (int, string) {
+	t.Helper()
+	resp, err := http.Post(url, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// OpenAI's API: chat completions, streamed (SSE ending with [DONE]) and
+// not, with the slmmux object; models listed; errors in OpenAI's shape.
+func TestServeOpenAIAPI(t *testing.T) {
+	d := ollamatest.Shared(t)
+	base := startServe(t, d)
+	code, body := post(t, base+"/v1/chat/completions", `{"model":"mux","messages":[{"role":"user","content":"What is 85-73?"}]}`)
+	var out struct {
+		Choices []struct {
+			Message struct{ Content string } `json:"message"`
+		} `json:"choices"`
+		Usage struct {
+			CompletionTokens int `json:"completion_tokens"`
+		} `json:"usage"`
+		Slmmux struct {
+			Answer  string `json:"answer"`
+			Members []struct {
+				Model string `json:"model"`
+				K     int    `json:"k"`
+			} `json:"members"`
+		} `json:"slmmux"`
+	}
+	if code != 200 || json.Unmarshal([]byte(body), &out) != nil || len(out.Choices) != 1 || !strings.Contains(out.Choices[0].Message.Content, "12") ||
+		out.Slmmux.Answer != "12" || len(out.Slmmux.Members) != 4 || out.Slmmux.Members[0].K != 3 || out.Usage.CompletionTokens == 0 {
+		t.Fatalf("chat completion: %d %s", code, body)
+	}
+	code, body = post(t, base+"/v1/chat/completions", `{"model":"mux","stream":true,"messages":[{"role":"user","content":"What is 85-73?"}]}`)
+	if code != 200 || !strings.Contains(body, `"content":"`) || !strings.HasSuffix(body, "data: [DONE]\n\n") || !strings.Contains(body, `"slmmux"`) {
+		t.Fatalf("stream: %d %s", code, body)
+	}
+	resp, err := http.Get(base + "/v1/models")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(b), `"id":"mux"`) || !strings.Contains(string(b), "demo-") {
+		t.Errorf("models: %s", b)
+	}
+	if code, body := post(t, base+"/v1/chat/completions", `{"model":"mux","messages":`); code != 400 || !strings.Contains(body, `"type":"invalid_request_error"`) {
+		t.Errorf("malformed: %d %s", code, body)
+	}
+}
+
+// Bad requests get a 4xx naming the problem, and the server keeps serving;
+// a plain model passes through with the daemon's own answer.
+func TestServeBadRequestsAndPassthrough(t *testing.T) {
+	d := ollamatest.Shared(t)
+	plain := d.TinyModel(t, "serve-plain", 81)
+	base := startServe(t, d)
+	for _, tc := range []struct {
+		path, body string
+		code       int
+		want       string
+	}{
+		{"/api/chat", `{"model":"mux","messages":[`, 400, "malformed JSON"},
+		{"/api/chat", `{"model":"mux","messages":"hi"}`, 400, `field \"messages\"`},
+		{"/api/chat", `{"model":"mux","messages":[]}`, 400, "messages: empty"},
+		{"/api/chat", `{"model":"mux","messages":[{"role":"user","content":"1+1?"}],"options":{"temperature":-1}}`, 400, "temperature"},
+		{"/api/chat", `{"model":"mux","messages":[{"role":"wizard","content":"1+1?"}]}`, 400, "unknown role"},
+		{"/api/generate", `{"model":"no-such-model","prompt":"hi"}`, 404, "not found"},
+		{"/api/chat", `{"model":"mux","messages":[{"role":"user","content":"` + strings.Repeat("x", 2<<20) + `"}]}`, 413, "request body over"},
+	} {
+		if code, body := post(t, base+tc.path, tc.body); code != tc.code || !strings.Contains(body, tc.want) {
+			t.Errorf("%s %.60s: %d %s; want %d with %q", tc.path, tc.body, code, body, tc.code, tc.want)
+		}
+	}
+	req := `{"model":"` + plain + `","prompt":"What is 2+3?","stream":false,"options":{"seed":7,"temperature":0.8,"num_predict":8}}`
+	via, direct := genText(t, base, req), genText(t, d.Host, req)
+	if via == "" || via != direct {
+		t.Errorf("passthrough %q, daemon directly %q: want the same text", via, direct)
+	}
+	if code, _ := post(t, base+"/api/show", `{"model":"mux"}`); code != 200 {
+		t.Errorf("still serving? show mux: %d", code)
+	}
+}
+
+func genText(t *testing.T, base, body string) string {
+	t.Helper()
+	resp, err := http.Post(strings.TrimSuffix(base, "/")+"/api/generate", "application/json", bytes.NewReader([]byte(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct{ Response string }
+	json.NewDecoder(resp.Body).Decode(&out)
+	return out.Response
+}
