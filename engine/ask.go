@@ -51,12 +51,14 @@ type ModelAnswer struct {
 	Answers    []string `json:"answers"`
 	Responses  []string `json:"responses,omitempty"`
 	Tokens     int      `json:"output_tokens"`
-	Error      string   `json:"error,omitempty"`
-	Err        error    `json:"-"` // the error behind Error
+	// PromptTokens sums the prompt tokens of its samples.
+	PromptTokens int    `json:"prompt_tokens,omitempty"`
+	Error        string `json:"error,omitempty"`
+	Err          error  `json:"-"` // the error behind Error
 }
 
-// askItemID is the item id of Ask's one question.
-const askItemID = "ask"
+// AskItemID is the item id Ask gives its one question.
+const AskItemID = "ask"
 
 // Ask samples every model k times on one question and applies SLM-MUX. It
 // runs on Eval's path (one item, an in-memory sink): per-model slots,
@@ -72,7 +74,7 @@ func (e *Engine) Ask(ctx context.Context, b benchmark.Benchmark, it benchmark.It
 		return Answer{}, ErrNoModels
 	}
 	start := time.Now()
-	it.ID = askItemID
+	it.ID = AskItemID
 	sink := newMemSink()
 	stats, err := e.Eval(ctx, b, []benchmark.Item{it}, sink, EvalConfig{
 		Models: cfg.Models, Sampling: cfg.Sampling, Order: ModelMajor, Waves: cfg.Waves,
@@ -82,22 +84,32 @@ func (e *Engine) Ask(ctx context.Context, b benchmark.Benchmark, it benchmark.It
 	if err != nil {
 		return Answer{}, err
 	}
+	return Tally(AskItemID, cfg, sink.get, stats.Errs, start)
+}
+
+// Tally applies SLM-MUX to one item's samples, as Ask does after its
+// Eval: get returns a stored sample, errs each model's last error. A model
+// missing samples is reported with its error and left out of the vote.
+// Callers that batch several questions into one Eval (the server) tally
+// each question with it.
+func Tally(item string, cfg AskConfig, get func(runstore.Key) (runstore.Sample, bool), errs map[string]error, start time.Time) (Answer, error) {
 	k := cfg.Sampling.Samples
 	res := make([]ModelAnswer, len(cfg.Models))
 	for i, m := range cfg.Models {
 		r := ModelAnswer{Model: m, Samples: k, Answers: make([]string, k), Responses: make([]string, k)}
 		got := 0
 		for j := range k {
-			s, ok := sink.get(runstore.Key{Item: askItemID, Model: m, Sample: j})
+			s, ok := get(runstore.Key{Item: item, Model: m, Sample: j})
 			if !ok {
 				continue
 			}
 			got++
 			r.Answers[j], r.Responses[j] = s.Answer, s.Response
 			r.Tokens += s.OutputTokens
+			r.PromptTokens += s.PromptTokens
 		}
 		if got < k {
-			r.Err = stats.Errs[m]
+			r.Err = errs[m]
 			if r.Err == nil {
 				r.Err = errors.New("some samples were not generated")
 			}

@@ -129,8 +129,11 @@ func (a *App) runServe(ctx context.Context, o serveOptions) error {
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	fmt.Fprintf(a.Stderr, "slmmux serve: listening on http://%s; ensemble mux = SLM-MUX over %s (k=%d); upstream %s\n",
 		l.Addr(), strings.Join(ms, ", "), s.Samples, client.Host())
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- hs.Serve(l) }()
+	rctx, stopRounds := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopRounds()
+	go func() { _ = srv.Run(rctx) }()
 	select {
 	case err := <-errc:
 		return err
@@ -139,7 +142,9 @@ func (a *App) runServe(ctx context.Context, o serveOptions) error {
 	fmt.Fprintln(a.Stderr, "slmmux serve: draining in-flight requests (30 s at most)")
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
-	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+	err = hs.Shutdown(sctx) // in-flight requests finish: the dispatcher still runs
+	stopRounds()
+	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
 	return nil

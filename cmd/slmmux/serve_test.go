@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -211,4 +212,35 @@ func genText(t *testing.T, base, body string) string {
 	var out struct{ Response string }
 	json.NewDecoder(resp.Body).Decode(&out)
 	return out.Response
+}
+
+// With a daemon that holds one model at a time, concurrent requests are
+// batched into rounds: each model loads once per round, not once per
+// request, and every request gets its answer.
+func TestServeBatchesRequestsUnderMemoryPressure(t *testing.T) {
+	d := ollamatest.StartT(t, daemon.Options{Env: map[string]string{"OLLAMA_MAX_LOADED_MODELS": "1"}})
+	base := startServe(t, d, "--max-loaded", "1")
+	before := runnerStarts(t, d.LogPath)
+	const requests = 8
+	errs := make(chan error, requests)
+	for range requests {
+		go func() {
+			code, body := post(t, base+"/api/chat", `{"model":"mux","stream":false,"messages":[{"role":"user","content":"What is 85-73?"}]}`)
+			if code != 200 || !strings.Contains(body, `"answer":"12"`) {
+				errs <- fmt.Errorf("%d %s", code, body)
+				return
+			}
+			errs <- nil
+		}()
+	}
+	for range requests {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	loads := runnerStarts(t, d.LogPath) - before
+	t.Logf("%d requests, 4 models: %d loads", requests, loads)
+	if loads > 4*3 {
+		t.Errorf("%d loads for %d requests: want at most 4 models x 3 rounds (one per request would be %d)", loads, requests, 4*requests)
+	}
 }

@@ -20,15 +20,25 @@ type message struct {
 	Content string `json:"content"`
 }
 
-// chatBench asks a chat: the system message as the system prompt, the
-// turns as the user prompt, and the general extractor for the votes.
+// chatBench asks chats: each question's system message as the system
+// prompt, its turns as the user prompt, and the ensemble's extractor for
+// the votes.
 type chatBench struct {
-	benchmark.Benchmark // jsonl with the general extractor
-	system              string
+	benchmark.Benchmark                   // jsonl with the ensemble's extractor
+	systems             map[string]string // item id -> system prompt
 }
 
 func (b chatBench) Prompt(it benchmark.Item) benchmark.Prompt {
-	return benchmark.Prompt{System: b.system, User: it.Question}
+	return benchmark.Prompt{System: b.systems[it.ID], User: it.Question}
+}
+
+func chatBenchFor(e *Ensemble, systems map[string]string) (chatBench, error) {
+	x := e.Extractor
+	if x == "" || x == "auto" {
+		x = "general"
+	}
+	b, err := benchmark.New("jsonl", benchmark.Config{Extractor: x})
+	return chatBench{Benchmark: b, systems: systems}, err
 }
 
 // promptOf turns a chat into a system prompt and one user prompt: a single
@@ -114,21 +124,11 @@ func (s *Server) answer(ctx context.Context, e *Ensemble, msgs []message, opts m
 		ctx, cancel = context.WithTimeout(ctx, s.cfg.Timeout)
 		defer cancel()
 	}
-	if err := lock(ctx, &s.run); err != nil {
-		return Reply{}, err
-	}
-	defer s.run.Unlock()
-	gen, err := benchmark.New("jsonl", benchmark.Config{Extractor: "general"})
-	if err != nil {
-		return Reply{}, err
-	}
 	samp, err := applyOptions(e.Sampling, opts)
 	if err != nil {
 		return Reply{}, err
 	}
-	ans, err := s.cfg.Engine.Ask(ctx, chatBench{Benchmark: gen, system: system}, benchmark.Item{Question: user}, engine.AskConfig{
-		Models: e.Models, Sampling: samp, Profile: e.Profile, ValAcc: e.ValAcc, Waves: e.Waves, WaveDone: e.WaveDone,
-	})
+	ans, err := s.ask(ctx, e, samp, system, user)
 	if err != nil && (ans.Models == nil || errors.Is(err, models.ErrUnavailable)) {
 		return Reply{}, err
 	}
@@ -141,6 +141,7 @@ func reply(e *Ensemble, ans engine.Answer) Reply {
 	r := Reply{Info: Info{Ensemble: e.Name, Model: ans.Model, Answer: ans.Answer, Confidence: ans.Confidence}, Wall: ans.Wall}
 	for _, m := range ans.Models {
 		r.Tokens += m.Tokens
+		r.PromptTokens += m.PromptTokens
 		r.Info.Members = append(r.Info.Members, MemberInfo{Model: m.Model, Answer: m.Answer, Votes: m.Votes, K: m.Samples,
 			Answers: m.Answers, Samples: m.Responses, Tokens: m.Tokens, Error: m.Error})
 		if m.Model == ans.Model && r.Content == "" {
@@ -179,23 +180,6 @@ func applyOptions(s engine.Sampling, opts map[string]any) (engine.Sampling, erro
 		return s, fmt.Errorf("options: %w", err)
 	}
 	return s, nil
-}
-
-// lock takes mu, or gives up when ctx ends (a client that disconnects
-// while waiting leaves the queue).
-func lock(ctx context.Context, mu interface{ TryLock() bool }) error {
-	for {
-		if mu.TryLock() {
-			return nil
-		}
-		t := time.NewTimer(5 * time.Millisecond)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
-		}
-	}
 }
 
 // status maps an answering error to an HTTP status.

@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/slmmux/slmmux/engine"
@@ -30,9 +31,14 @@ type Ensemble struct {
 	Profile  mux.Profile
 	ValAcc   map[string]float64 // tie-break accuracies; nil = model order
 	// Waves groups the members that fit in memory together (from the
-	// memory plan); nil runs them one at a time.
-	Waves    [][]string
-	WaveDone func(ctx context.Context, wave []string)
+	// memory plan). One wave: requests run at once, concurrently; several
+	// (or nil with several members: one model at a time): requests are
+	// batched into rounds, model-major across requests.
+	Waves [][]string
+	// Extractor reads the votes: "auto" (or ""; the general rule of
+	// `slmmux ask`), "math", "number" or "letter".
+	Extractor string
+	WaveDone  func(ctx context.Context, wave []string)
 }
 
 // Config configures a Server.
@@ -63,10 +69,17 @@ type Server struct {
 	proxy     *httputil.ReverseProxy
 	client    *http.Client
 
-	run     sync.Mutex // one ensemble answer at a time: its members own the daemon's memory
 	mu      sync.Mutex
-	waiting int
+	waiting int // ensemble requests admitted and not yet answered
+
+	pendMu  sync.Mutex
+	pending []*job
+	wake    chan struct{}
+	rounds  atomic.Int64
 }
+
+// Rounds returns how many batched rounds the dispatcher has run.
+func (s *Server) Rounds() int64 { return s.rounds.Load() }
 
 // New returns a Server.
 func New(cfg Config) (*Server, error) {
@@ -85,7 +98,8 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{cfg: cfg, ensembles: map[string]*Ensemble{}, client: &http.Client{Timeout: 30 * time.Second}}
+	s := &Server{cfg: cfg, ensembles: map[string]*Ensemble{}, client: &http.Client{Timeout: 30 * time.Second},
+		wake: make(chan struct{}, 1)}
 	for i := range cfg.Ensembles {
 		e := &cfg.Ensembles[i]
 		if e.Name != "mux" && !strings.HasPrefix(e.Name, "mux:") {
