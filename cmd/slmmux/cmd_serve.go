@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,11 +17,13 @@ import (
 	"github.com/slmmux/slmmux/engine/mux"
 	"github.com/slmmux/slmmux/engine/sched"
 	"github.com/slmmux/slmmux/engine/serve"
+	"github.com/slmmux/slmmux/models/ollama"
 )
 
 // serveOptions are serve's flags.
 type serveOptions struct {
 	listen, apiKey, allowOrigin string
+	config                      string
 	maxQueue                    int
 	timeout                     time.Duration
 	startDaemon                 bool
@@ -61,6 +64,7 @@ OLLAMA_HOST=127.0.0.1:11435, or base URL http://127.0.0.1:11435/v1.`,
 	f.IntVar(&o.maxQueue, "max-queue", 512, "ensemble requests that may wait; past it 503 with Retry-After")
 	f.DurationVar(&o.timeout, "timeout", 0, "deadline of one ensemble request (0: none)")
 	f.BoolVar(&o.startDaemon, "start-daemon", false, "start a daemon of its own when none answers (as demo does)")
+	f.StringVar(&o.config, "config", "", "YAML file naming the ensembles (schema in the README); without it one ensemble, mux, from --models and the sampling flags")
 	f.StringVar(&modelList, "models", "", "the ensemble's members (default: every installed model)")
 	o.sf.register(f, 3)
 	o.pf.register(f)
@@ -99,15 +103,11 @@ func (a *App) runServe(ctx context.Context, o serveOptions) error {
 		}
 	}
 	defer stop()
-	ms, _, err := resolveModels(ctx, client, o.models)
+	ensembles, err := a.ensembles(ctx, client, o)
 	if err != nil {
 		return err
 	}
-	plan, s, err := a.livePlan(ctx, client, o.pf, ms, o.sf.s, sched.Work{Items: 1, Samples: o.sf.s.Samples})
-	if err != nil {
-		return err
-	}
-	eng, err := engine.New(engine.Config{Generator: client, Slots: plan.Settings.Slots, Logger: a.log()})
+	eng, err := engine.New(engine.Config{Generator: client, Slots: o.pf.slots, Logger: a.log()})
 	if err != nil {
 		return err
 	}
@@ -116,9 +116,7 @@ func (a *App) runServe(ctx context.Context, o serveOptions) error {
 		return err
 	}
 	srv, err := serve.New(serve.Config{Upstream: up, Engine: eng, APIKey: o.apiKey, MaxQueue: o.maxQueue,
-		Timeout: o.timeout, AllowOrigin: o.allowOrigin, Version: buildVersion(), Logger: a.log(),
-		Ensembles: []serve.Ensemble{{Name: "mux", Models: ms, Sampling: s, Profile: mux.Paper,
-			Waves: plan.ModelWaves(), WaveDone: plan.WaveDone}}})
+		Timeout: o.timeout, AllowOrigin: o.allowOrigin, Version: buildVersion(), Logger: a.log(), Ensembles: ensembles})
 	if err != nil {
 		return err
 	}
@@ -127,8 +125,11 @@ func (a *App) runServe(ctx context.Context, o serveOptions) error {
 		return usagef("--listen %s: %w", o.listen, err)
 	}
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	fmt.Fprintf(a.Stderr, "slmmux serve: listening on http://%s; ensemble mux = SLM-MUX over %s (k=%d); upstream %s\n",
-		l.Addr(), strings.Join(ms, ", "), s.Samples, client.Host())
+	var names []string
+	for _, e := range ensembles {
+		names = append(names, fmt.Sprintf("%s = SLM-MUX over %s (k=%d)", e.Name, strings.Join(e.Models, ", "), e.Sampling.Samples))
+	}
+	fmt.Fprintf(a.Stderr, "slmmux serve: listening on http://%s; upstream %s; ensembles: %s\n", l.Addr(), client.Host(), strings.Join(names, "; "))
 	errc := make(chan error, 2)
 	go func() { errc <- hs.Serve(l) }()
 	rctx, stopRounds := context.WithCancel(context.WithoutCancel(ctx))
@@ -148,4 +149,71 @@ func (a *App) runServe(ctx context.Context, o serveOptions) error {
 		return err
 	}
 	return nil
+}
+
+// ensembles builds the served ensembles: the config file's, else one, mux,
+// from the flags. Each gets its own memory plan over its members.
+func (a *App) ensembles(ctx context.Context, c *ollama.Client, o serveOptions) ([]serve.Ensemble, error) {
+	if o.config == "" {
+		e, err := a.ensemble(ctx, c, o.pf, "mux", o.models, o.sf.s, mux.Paper, nil, "")
+		return []serve.Ensemble{e}, err
+	}
+	fc, err := serve.LoadConfig(o.config)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	var out []serve.Ensemble
+	for _, key := range sortedNames(fc.Ensembles) {
+		ec := fc.Ensembles[key]
+		name, _ := serve.EnsembleName(key)
+		s := engine.Sampling{Samples: 3, Temperature: 0.3, NumPredict: ec.NumPredict, Seed: ec.Seed}
+		if ec.Samples != 0 {
+			s.Samples = ec.Samples
+		}
+		if ec.Temperature != nil {
+			s.Temperature = *ec.Temperature
+		}
+		if err := s.Validate(); err != nil {
+			return nil, usagef("--config %s: ensembles.%s: %w", o.config, key, err)
+		}
+		p, err := mux.ParseProfile(ec.Profile)
+		if err != nil {
+			return nil, usagef("--config %s: ensembles.%s.profile: %w", o.config, key, err)
+		}
+		e, err := a.ensemble(ctx, c, o.pf, name, ec.Models, s, p, ec.ValAcc, ec.ValRun)
+		if err != nil {
+			return nil, err
+		}
+		e.Extractor = ec.Extractor
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// ensemble resolves one ensemble's members, tie-break accuracies and plan.
+func (a *App) ensemble(ctx context.Context, c *ollama.Client, pf planFlags, name string, want []string, s engine.Sampling, p mux.Profile, acc map[string]float64, valRun string) (serve.Ensemble, error) {
+	ms, _, err := resolveModels(ctx, c, want)
+	if err != nil {
+		return serve.Ensemble{}, err
+	}
+	if valRun != "" {
+		if acc, err = engine.ValAcc(valRun, ms); err != nil {
+			return serve.Ensemble{}, fmt.Errorf("ensemble %s: val_run: %w", name, err)
+		}
+	}
+	plan, s, err := a.livePlan(ctx, c, pf, ms, s, sched.Work{Items: 1, Samples: s.Samples})
+	if err != nil {
+		return serve.Ensemble{}, err
+	}
+	return serve.Ensemble{Name: name, Models: ms, Sampling: s, Profile: p, ValAcc: acc,
+		Waves: plan.ModelWaves(), WaveDone: plan.WaveDone}, nil
+}
+
+func sortedNames[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
 }

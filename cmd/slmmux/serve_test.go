@@ -8,7 +8,9 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -242,5 +244,33 @@ func TestServeBatchesRequestsUnderMemoryPressure(t *testing.T) {
 	t.Logf("%d requests, 4 models: %d loads", requests, loads)
 	if loads > 4*3 {
 		t.Errorf("%d loads for %d requests: want at most 4 models x 3 rounds (one per request would be %d)", loads, requests, 4*requests)
+	}
+}
+
+// A config file names the ensembles; each is a model of its own. A bad
+// file is refused at start, naming the key and its line.
+func TestServeConfigFile(t *testing.T) {
+	d := ollamatest.Shared(t)
+	cfg := filepath.Join(t.TempDir(), "serve.yaml")
+	os.WriteFile(cfg, []byte("ensembles:\n  mux:\n    samples: 2\n  arith:\n    models: [demo-addsub, demo-mix]\n    samples: 3\n    temperature: 0.2\n"), 0o644)
+	base := startServe(t, d, "--config", cfg)
+	resp, err := http.Get(base + "/api/tags")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(b), `"name":"mux"`) || !strings.Contains(string(b), `"name":"mux:arith"`) {
+		t.Fatalf("tags: %s", b)
+	}
+	code, body := post(t, base+"/api/chat", `{"model":"mux:arith","stream":false,"messages":[{"role":"user","content":"What is 85-73?"}]}`)
+	if code != 200 || !strings.Contains(body, `"answer":"12"`) || strings.Count(body, `"k":3`) != 2 {
+		t.Fatalf("mux:arith: %d %s", code, body)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	os.WriteFile(bad, []byte("ensembles:\n  mux:\n    sampels: 2\n"), 0o644)
+	r := run(t.Context(), map[string]string{"OLLAMA_HOST": d.Host}, "serve", "--listen", closedPort(t), "--config", bad)
+	if r.code != exitUsage || !strings.Contains(r.stderr, "line 3: field sampels not found") {
+		t.Fatalf("bad config: exit %d, %q", r.code, r.stderr)
 	}
 }

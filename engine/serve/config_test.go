@@ -1,0 +1,47 @@
+package serve
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestParseConfig(t *testing.T) {
+	c, err := ParseConfig("c.yaml", []byte(`
+ensembles:
+  mux:
+    models: [a, b]
+    samples: 5
+    temperature: 0.3
+    extractor: auto
+  math:
+    models: [c]
+    val_acc: {c: 0.7}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := c.Ensembles["mux"]; len(e.Models) != 2 || e.Samples != 5 || *e.Temperature != 0.3 {
+		t.Errorf("mux: %+v", e)
+	}
+	if n, _ := EnsembleName("math"); n != "mux:math" {
+		t.Errorf("name %q", n)
+	}
+	for _, tc := range []struct{ name, yaml, want string }{
+		{"unknown key", "ensembles:\n  mux:\n    modles: [a]\n", "line 3: field modles not found"},
+		{"wrong type", "ensembles:\n  mux:\n    samples: many\n", "line 3: cannot unmarshal !!str `many` into int"},
+		{"unknown top-level key", "backends: []\nensembles: {mux: {}}\n", "line 1: field backends not found"},
+		{"bad extractor", "ensembles: {mux: {extractor: regex}}\n", `ensembles.mux.extractor "regex"`},
+		{"bad name", "ensembles: {\"a b\": {}}\n", "no ensemble name"},
+		{"both accuracies", "ensembles: {mux: {val_acc: {a: 1}, val_run: r}}\n", "not both"},
+		{"empty", "", "no ensembles"},
+		{"not yaml", "ensembles: [\n", "c.yaml"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseConfig("c.yaml", []byte(tc.yaml))
+			if !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
