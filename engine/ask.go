@@ -39,6 +39,7 @@ type Answer struct {
 	Confidence float64
 	Models     []ModelAnswer
 	Wall       time.Duration
+	Loads      int // model loads the question caused (Ask only)
 }
 
 // ModelAnswer is one model's part of an Answer.
@@ -84,7 +85,9 @@ func (e *Engine) Ask(ctx context.Context, b benchmark.Benchmark, it benchmark.It
 	if err != nil {
 		return Answer{}, err
 	}
-	return Tally(AskItemID, cfg, sink.get, stats.Errs, start)
+	ans, err := Tally(AskItemID, cfg, sink.get, stats.Errs, start)
+	ans.Loads = stats.Loads
+	return ans, err
 }
 
 // Tally applies SLM-MUX to one item's samples, as Ask does after its

@@ -274,3 +274,33 @@ func TestServeConfigFile(t *testing.T) {
 		t.Fatalf("bad config: exit %d, %q", r.code, r.stderr)
 	}
 }
+
+// /metrics speaks Prometheus' text format with the requests, samples and
+// queue depth of what the server did.
+func TestServeMetrics(t *testing.T) {
+	d := ollamatest.Shared(t)
+	base := startServe(t, d)
+	if code, _ := post(t, base+"/api/chat", `{"model":"mux","stream":false,"messages":[{"role":"user","content":"What is 85-73?"}]}`); code != 200 {
+		t.Fatal(code)
+	}
+	post(t, base+"/api/chat", `{"model":"mux","messages":[`)
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	text := string(b)
+	for _, want := range []string{
+		`slmmux_requests_total{model="mux",route="/api/chat",status="200"} 1`,
+		`slmmux_requests_total{model="",route="/api/chat",status="400"} 1`,
+		`slmmux_samples_generated_total{model="demo-mul"} 3`,
+		`slmmux_queue_depth 0`,
+		`slmmux_request_duration_seconds_bucket{route="/api/chat"`,
+		`slmmux_model_loads_total`,
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+}

@@ -145,6 +145,7 @@ func (s *Server) runGroup(ctx context.Context, js []*job) {
 	if err == nil {
 		stats, err = s.cfg.Engine.Eval(ctx, b, items, sink, engine.EvalConfig{
 			Models: e.Models, Sampling: samp, Waves: e.Waves, WaveDone: e.WaveDone})
+		s.metrics.loads.Add(float64(stats.Loads))
 	}
 	cfg := engine.AskConfig{Models: e.Models, Sampling: samp, Profile: e.Profile, ValAcc: e.ValAcc}
 	for i, j := range js {

@@ -129,6 +129,16 @@ func (s *Server) answer(ctx context.Context, e *Ensemble, msgs []message, opts m
 		return Reply{}, err
 	}
 	ans, err := s.ask(ctx, e, samp, system, user)
+	for _, m := range ans.Models {
+		n := 0
+		for _, r := range m.Responses {
+			if r != "" {
+				n++
+			}
+		}
+		s.metrics.samples.WithLabelValues(m.Model).Add(float64(n))
+	}
+	s.metrics.loads.Add(float64(ans.Loads))
 	if err != nil && (ans.Models == nil || errors.Is(err, models.ErrUnavailable)) {
 		return Reply{}, err
 	}

@@ -57,6 +57,7 @@ func (s *Server) ollamaChat(w http.ResponseWriter, r *http.Request) {
 	if !s.readBody(w, r, &req) {
 		return
 	}
+	setModel(r, req.Model)
 	e := s.ensemble(req.Model)
 	if e == nil {
 		s.proxy.ServeHTTP(w, r)
@@ -74,6 +75,7 @@ func (s *Server) ollamaGenerate(w http.ResponseWriter, r *http.Request) {
 	if !s.readBody(w, r, &req) {
 		return
 	}
+	setModel(r, req.Model)
 	e := s.ensemble(req.Model)
 	if e == nil {
 		s.proxy.ServeHTTP(w, r)

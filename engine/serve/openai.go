@@ -39,6 +39,7 @@ func (s *Server) openaiChat(w http.ResponseWriter, r *http.Request) {
 	if !s.readBody(w, r, &req) {
 		return
 	}
+	setModel(r, req.Model)
 	e := s.ensemble(req.Model)
 	if e == nil {
 		s.proxy.ServeHTTP(w, r)
@@ -56,6 +57,7 @@ func (s *Server) openaiCompletion(w http.ResponseWriter, r *http.Request) {
 	if !s.readBody(w, r, &req) {
 		return
 	}
+	setModel(r, req.Model)
 	e := s.ensemble(req.Model)
 	if e == nil {
 		s.proxy.ServeHTTP(w, r)

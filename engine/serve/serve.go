@@ -76,6 +76,7 @@ type Server struct {
 	pending []*job
 	wake    chan struct{}
 	rounds  atomic.Int64
+	metrics *metrics
 }
 
 // Rounds returns how many batched rounds the dispatcher has run.
@@ -113,6 +114,7 @@ func New(cfg Config) (*Server, error) {
 		}
 		s.ensembles[e.Name] = e
 	}
+	s.metrics = newMetrics(s)
 	s.proxy = httputil.NewSingleHostReverseProxy(cfg.Upstream)
 	s.proxy.FlushInterval = -1 // stream NDJSON and SSE as the daemon writes them
 	s.proxy.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
@@ -128,6 +130,7 @@ func (s *Server) Handler() http.Handler {
 		fmt.Fprintln(w, "slmmux is running")
 	})
 	m.HandleFunc("GET /health", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+	m.Handle("GET /metrics", s.metrics.handler())
 	m.HandleFunc("POST /api/chat", s.ollamaChat)
 	m.HandleFunc("POST /api/generate", s.ollamaGenerate)
 	m.HandleFunc("POST /api/show", s.ollamaShow)
@@ -136,7 +139,7 @@ func (s *Server) Handler() http.Handler {
 	m.HandleFunc("POST /v1/completions", s.openaiCompletion)
 	m.HandleFunc("GET /v1/models", s.openaiModels)
 	m.HandleFunc("/", s.proxy.ServeHTTP) // everything else: the daemon's own
-	return s.guard(m)
+	return s.metrics.observe(s.guard(m))
 }
 
 // guard applies the API key, CORS and the body limit.
