@@ -123,16 +123,19 @@ func NewPlan(ctx context.Context, inv Inventory, cfg PlanConfig) (*Plan, error) 
 }
 
 // autoThreads shares the CPU among the models loaded together when there
-// is no GPU: llama.cpp's threads spin at barriers, so two runners with a
-// thread per core each slow each other down many times over (measured: 20
-// requests to two tiny models took 13 s with the default threads, 0.3 s with
-// one thread each).
+// is no GPU, keeping one core for everything else: llama.cpp's threads spin
+// at barriers, so runners whose threads outnumber the free cores slow
+// each other down many times over. Measured on 2 cores: 20 requests to two
+// co-loaded tiny models took 13 s with the daemon's default threads and
+// 0.3 s with one thread each; and one loaded model serving slmmux serve's
+// 144 generations took 36.6 s with 2 threads and 2.1 s with 1, because the
+// server and the client need the second core.
 func autoThreads(cores int, waves [][]string) int {
 	widest := 1
 	for _, w := range waves {
 		widest = max(widest, len(w))
 	}
-	return max(1, cores/widest)
+	return max(1, (cores-1)/widest)
 }
 
 func (p *Plan) footprints(ctx context.Context, cfg PlanConfig) ([]sched.Footprint, error) {

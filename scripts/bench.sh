@@ -5,7 +5,8 @@
 #             (40 models x 500 items, K 2..5), loading a run of 100,000 samples (fast path vs
 #             encoding/json, and with the search command's work), probe time
 #   live:     adapter vs raw HTTP per generate call, eval vs direct adapter calls,
-#             model-major vs question-major (loads and wall time), ask concurrent vs sequential
+#             model-major vs question-major (loads and wall time), ask concurrent vs sequential,
+#             serve: 16 clients batched vs answered one by one (loads, req/s), passthrough vs daemon
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${BENCH_OUT:-bench.txt}"
@@ -18,4 +19,6 @@ run -bench 'LoadRun|SearchCommand' -benchtime 3x ./engine/
 run -bench AdapterOverhead -benchtime 30x ./models/ollama/
 run -bench 'EvalOverhead|AskLatency' -benchtime 3x ./engine/
 run -bench Scheduler -benchtime 1x ./engine/
+run -bench ServeBatching -benchtime 1x ./cmd/slmmux/
+run -bench ServePassthrough -benchtime 30x ./cmd/slmmux/
 echo "results in $out (compare runs with: go run golang.org/x/perf/cmd/benchstat@latest old.txt new.txt)"

@@ -33,7 +33,7 @@ func run(ctx context.Context, env map[string]string, args ...string) result {
 	return result{code, out.String(), errb.String()}
 }
 
-func closedPort(t *testing.T) string {
+func closedPort(t testing.TB) string {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

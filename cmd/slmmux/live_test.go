@@ -123,7 +123,7 @@ func TestDemoRunRefusesOtherSettings(t *testing.T) {
 }
 
 // demoModels imports the embedded demo models and returns their names.
-func demoModels(t *testing.T, d *ollamatest.Daemon) []string {
+func demoModels(t testing.TB, d *ollamatest.Daemon) []string {
 	t.Helper()
 	cat, err := demo.Load()
 	if err != nil {

@@ -79,7 +79,7 @@ func TestPlanWithoutDaemon(t *testing.T) {
 }
 
 // runnerStarts counts the model loads a daemon has logged.
-func runnerStarts(t *testing.T, logPath string) int {
+func runnerStarts(t testing.TB, logPath string) int {
 	b, err := os.ReadFile(logPath)
 	if err != nil {
 		t.Fatal(err)

@@ -23,7 +23,7 @@ import (
 
 // startServe runs `slmmux serve` in-process over the demo models and
 // returns its base URL; the server stops (exit 0) when the test ends.
-func startServe(t *testing.T, d *ollamatest.Daemon, extra ...string) string {
+func startServe(t testing.TB, d *ollamatest.Daemon, extra ...string) string {
 	t.Helper()
 	ms := demoModels(t, d)
 	addr := closedPort(t)
@@ -117,7 +117,7 @@ func TestServeWithOllamaCLI(t *testing.T) {
 	}
 }
 
-func post(t *testing.T, url, body string) (int, string) {
+func post(t testing.TB, url, body string) (int, string) {
 	t.Helper()
 	resp, err := http.Post(url, "application/json", strings.NewReader(body))
 	if err != nil {
@@ -204,7 +204,7 @@ func TestServeBadRequestsAndPassthrough(t *testing.T) {
 	}
 }
 
-func genText(t *testing.T, base, body string) string {
+func genText(t testing.TB, base, body string) string {
 	t.Helper()
 	resp, err := http.Post(strings.TrimSuffix(base, "/")+"/api/generate", "application/json", bytes.NewReader([]byte(body)))
 	if err != nil {
