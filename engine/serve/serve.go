@@ -126,9 +126,7 @@ func New(cfg Config) (*Server, error) {
 // Handler returns the endpoint's routes.
 func (s *Server) Handler() http.Handler {
 	m := http.NewServeMux()
-	m.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
-		fmt.Fprintln(w, "slmmux is running")
-	})
+	m.HandleFunc("GET /{$}", page)
 	m.HandleFunc("GET /health", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	m.Handle("GET /metrics", s.metrics.handler())
 	m.HandleFunc("POST /api/chat", s.ollamaChat)
