@@ -33,12 +33,7 @@ race:
 	$(GO) test -count=1 -short -race ./engine/...
 
 fuzz:
-	@for t in FuzzMathExtract FuzzGSM8KExtract FuzzLetterExtract; do \
-	  $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./engine/benchmark/ || exit 1; \
-	done
-	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME) ./models/gguf/
-	$(GO) test -run '^$$' -fuzz '^FuzzDecodeSample$$' -fuzztime $(FUZZTIME) ./engine/runstore/
-	$(GO) test -run '^$$' -fuzz '^FuzzRequests$$' -fuzztime $(FUZZTIME) ./engine/serve/
+	@FUZZTIME=$(FUZZTIME) scripts/fuzz.sh
 
 bench: daemon
 	scripts/bench.sh
