@@ -115,11 +115,12 @@ func wholeNumber(s string) string {
 }
 
 // lastNumber returns the canonical form of the last number in s. Numbers
-// are read left to right, so "1.2.3" holds 1.2 and 3.
+// are read left to right, so "1.2.3" holds 1.2 and 3. Digits right after
+// an ASCII letter belong to a word ("CO2", "x2"), not a number.
 func lastNumber(s string) string {
 	last := -1
 	for i := 0; i < len(s); {
-		if i == 0 || !isASCIIDigit(s[i-1]) {
+		if i == 0 || !isASCIIDigit(s[i-1]) && !isASCIILetter(s[i-1]) {
 			if end := numberEnd(s, i); end > i && (s[i] != '-' || i == 0 || !isAlnumBefore(s, i)) {
 				last, i = i, end
 				continue

@@ -164,6 +164,9 @@ func canonValue(s string, depth int) string {
 				start = i + 1
 			}
 		}
+		if env == "bmatrix" {
+			env = "pmatrix" // brackets or parentheses, the same matrix
+		}
 		return `\begin{` + env + "}" + b.String() + `\end{` + env + "}"
 	}
 	if l, ok := splitList(s); ok {
@@ -251,7 +254,7 @@ func splitList(s string) (list, bool) {
 			depth--
 		case ',':
 			if depth == 0 {
-				l.elems = append(l.elems, inner[start:i])
+				l.elems = append(l.elems, strings.TrimSpace(inner[start:i]))
 				start = i + 1
 			}
 		}
@@ -262,6 +265,6 @@ func splitList(s string) (list, bool) {
 	if depth != 0 || (l.open == "" && len(l.elems) == 0) {
 		return list{}, false
 	}
-	l.elems = append(l.elems, inner[start:])
+	l.elems = append(l.elems, strings.TrimSpace(inner[start:]))
 	return l, true
 }

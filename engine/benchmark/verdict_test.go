@@ -1,0 +1,75 @@
+package benchmark
+
+import "testing"
+
+// TestIssue13Verdicts holds the wrong verdicts of issue 13, each with the
+// verdict it must now have.
+func TestIssue13Verdicts(t *testing.T) {
+	abcd := []string{"A 1", "B 2", "C 3", "D 4"}
+	nine := []string{"A 1", "B 2", "C 3", "D 4", "E 5", "F 6", "G 7", "H 8", "I 9"}
+	letters := []struct {
+		name, in string
+		choices  []string
+		want     string
+	}{
+		{"rejected-last-letter", "The answer is probably C, not B.", abcd, "C"},
+		{"rejected-after-stop", "D. it can't be A or B", abcd, "D"},
+		{"negated-first", "It's not A because it is wrong, therefore I think it's B", abcd, "B"},
+		{"pronoun-I-nine-options", "ANSWER: I don't know", nine, ""},
+		{"option-I", "ANSWER: I", nine, "I"},
+		{"han-after-letter", "B不是 A", abcd, "B"},
+	}
+	for _, tt := range letters {
+		t.Run("letter/"+tt.name, func(t *testing.T) {
+			if got := extractLetter(tt.in, tt.choices); got != tt.want {
+				t.Errorf("extractLetter(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+	gsm := []struct{ name, in, want string }{
+		{"digit-in-word", "The gas is CO2, so the answer is 12 or CO2", "12"},
+		{"digit-in-word-only", "AZYUK2A", ""},
+	}
+	for _, tt := range gsm {
+		t.Run("gsm8k/"+tt.name, func(t *testing.T) {
+			if got := extractNumber(tt.in); got != tt.want {
+				t.Errorf("extractNumber(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+	for _, tt := range mathVerdicts {
+		t.Run("math/"+tt.name, func(t *testing.T) {
+			got := (mathBench{}).Extract(tt.response, Item{})
+			ref := canonMath(tt.ref)
+			if v := (mathBench{}).Correct(got, Item{Reference: ref}); v != tt.want {
+				t.Errorf("Correct(Extract(%q) = %q, %q) = %v, want %v", tt.response, got, ref, v, tt.want)
+			}
+		})
+	}
+}
+
+var mathVerdicts = []struct {
+	name, response, ref string
+	want                bool
+}{
+	{"le-is-not-ge", `\boxed{x <= 5}`, `x >= 5`, false},
+	{"le-is-not-rhs", `\boxed{x <= 5}`, `5`, false},
+	{"ne-is-not-rhs", `\boxed{x != 3}`, `3`, false},
+	{"le-spellings", `\boxed{x <= 5}`, `x \leq 5`, true},
+	{"ge-reversed", `\boxed{5 \geq x}`, `x \le 5`, true},
+	{"gt-reversed", `\boxed{x<2}`, `2>x`, true},
+	{"mixed-number-space", `\boxed{1 4/5}`, `1\frac{4}{5}`, true},
+	{"mixed-number-not-14/5", `\boxed{1 4/5}`, `\frac{14}{5}`, false},
+	{"list-not-thousands", `\boxed{10, 100}`, `10100`, false},
+	{"list-space", `\boxed{10, 100}`, `100,10`, true},
+	{"thousands-negspace", `\boxed{1,\!000}`, `1000`, true},
+	{"percent-word", `\boxed{28 percent}`, `28\%`, true},
+	{"pct-word", `\boxed{28 pct}`, `28\%`, true},
+	{"cfrac", `\boxed{\cfrac{1}{3}}`, `1/3`, true},
+	{"reversed-assignment", `\boxed{2=x}`, `2`, true},
+	{"tuple-assignment", `\boxed{(p,q)=(3,2)}`, `(3,2)`, true},
+	{"tuple-assignment-order", `\boxed{(p,q)=(3,2)}`, `(2,3)`, false},
+	{"bmatrix-pmatrix", `\boxed{\begin{bmatrix}0&1\\1&0\end{bmatrix}}`, `\begin{pmatrix}0&1\\1&0\end{pmatrix}`, true},
+	{"trailing-approx", `\boxed{\frac{\sqrt{3}}{3} \approx 0.577}`, `\frac{\sqrt{3}}{3}`, true},
+	{"variable-approx", `\boxed{x\approx 11}`, `11`, true},
+}
