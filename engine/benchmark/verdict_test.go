@@ -73,3 +73,57 @@ var mathVerdicts = []struct {
 	{"trailing-approx", `\boxed{\frac{\sqrt{3}}{3} \approx 0.577}`, `\frac{\sqrt{3}}{3}`, true},
 	{"variable-approx", `\boxed{x\approx 11}`, `11`, true},
 }
+
+// TestSymbolicEqual covers issue 13 item 2: equal expressions written
+// differently are equal; near misses never are.
+func TestSymbolicEqual(t *testing.T) {
+	tests := []struct {
+		name, a, b string
+		want       bool
+	}{
+		{"square-vs-product", `(r+5)^2`, `(r+5)(r+5)`, true},
+		{"sec-tan", `\sec^2 y`, `\tan^2 y + 1`, true},
+		{"sec-tan-parens", `\sec^2(y)`, `\tan^2(y)+1`, true},
+		{"nested-root", `\sqrt{\sqrt 2}`, `2^{1/4}`, true},
+		{"nested-root-ascii", `\sqrt{\sqrt{2}}`, `2**(1/4)`, true},
+		{"implicit-product", `2x`, `2*x`, true},
+		{"expanded", `x^2 + 2*x + 1`, `x^2+2x+1`, true},
+		{"double-negative", `x^2 + 2*x - (-1)`, `x^2+2x+1`, true},
+		{"fraction-split", `\frac{x}{7}+\frac{2}{7}`, `\frac{x+2}{7}`, true},
+		{"ascii-sqrt", `-1 + sqrt(3)`, `\sqrt{3} - 1`, true},
+		{"ascii-fraction", `(3*sqrt(5))/7`, `\frac{3\sqrt{5}}{7}`, true},
+		{"scientific", `1.5 \times 10^3`, `1500`, true},
+		{"cancel", `x^2 - x^2`, `0`, true},
+		{"float-of-root", `\sqrt{17}`, `4.123105625617661`, true},
+		{"rationalized", `\frac{\sqrt{3}}{3}`, `\frac{1}{\sqrt{3}}`, true},
+		{"cube-root", `\sqrt[3]{8}`, `2`, true},
+		{"greek", `2\theta+\pi`, `\pi+\theta\cdot 2`, true},
+		// The near-miss set: none of these may be equal.
+		{"near/e-sign", `1-\frac1e`, `1+\frac1e`, false},
+		{"near/e-sign-canon", `1-\frac{1}{e}`, `1+\frac{1}{e}`, false},
+		{"near/swapped-sign", `x-1`, `1-x`, false},
+		{"near/swapped-sign-root", `\sqrt{3}-1`, `1-\sqrt{3}`, false},
+		{"near/exponent-off-by-one", `x^2`, `x^3`, false},
+		{"near/exponent-off-by-one-paren", `(r+5)^2`, `(r+5)^3`, false},
+		{"near/root-vs-decimal", `\frac{\sqrt{3}}{3}`, `0.577`, false},
+		{"near/pi-approx", `\pi`, `3.14159`, false},
+		{"near/sec-vs-tan", `\sec^2 y`, `\tan^2 y`, false},
+		{"near/fourth-vs-half", `\sqrt{\sqrt 2}`, `2^{1/2}`, false},
+		{"near/coefficient", `2x+1`, `2x+2`, false},
+		{"near/word-anagram", `Monday`, `Mondya`, false},
+		{"near/letters", `ab`, `ba`, false},
+		{"near/different-variable", `f(y)`, `f(x)`, false},
+		{"near/log-base", `\log_2 8`, `\log_3 8`, false},
+		{"near/inverse-sine", `\sin^{-1}x`, `\csc x`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := mathCorrect(tt.a, tt.b); got != tt.want {
+				t.Errorf("mathCorrect(%q, %q) = %v, want %v (canonical %q, %q)", tt.a, tt.b, got, tt.want, canonMath(tt.a), canonMath(tt.b))
+			}
+			if got := mathCorrect(tt.b, tt.a); got != tt.want {
+				t.Errorf("mathCorrect(%q, %q) = %v, want %v", tt.b, tt.a, got, tt.want)
+			}
+		})
+	}
+}
