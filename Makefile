@@ -27,7 +27,7 @@ unit:
 	$(GO) test -count=1 -short ./...
 
 fuzz:
-	@for t in FuzzMathExtract FuzzGSM8KExtract FuzzLetterExtract; do \
+	@for t in FuzzMathExtract FuzzGSM8KExtract FuzzLetterExtract FuzzExprParse; do \
 	  $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./engine/benchmark/ || exit 1; \
 	done
 	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME) ./models/gguf/
