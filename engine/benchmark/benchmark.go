@@ -100,6 +100,9 @@ type Config struct {
 	// or "letter". Auto picks letter for items with choices, number when
 	// the reference answer is a number, and math otherwise.
 	Extractor string
+	// Extract selects strict (the zero value) or flexible extraction; see
+	// ExtractMode. ParseExtractMode reads "strict" and "flexible".
+	Extract ExtractMode
 }
 
 var names = []string{"math500", "gsm8k", "gpqa", "jsonl"}
@@ -112,14 +115,17 @@ func New(name string, cfg Config) (Benchmark, error) {
 	if cfg.PromptStyle != Paper && cfg.PromptStyle != Official {
 		return nil, fmt.Errorf("benchmark: invalid prompt style %v", cfg.PromptStyle)
 	}
+	if cfg.Extract != Strict && cfg.Extract != Flexible {
+		return nil, fmt.Errorf("benchmark: invalid extract mode %v", cfg.Extract)
+	}
 	if name != "jsonl" && cfg.Extractor != "" {
 		return nil, fmt.Errorf("benchmark: %s: Extractor %q applies only to jsonl", name, cfg.Extractor)
 	}
 	switch name {
 	case "math500":
-		return mathBench{style: cfg.PromptStyle}, nil
+		return mathBench{style: cfg.PromptStyle, mode: cfg.Extract}, nil
 	case "gsm8k":
-		return gsmBench{style: cfg.PromptStyle}, nil
+		return gsmBench{style: cfg.PromptStyle, mode: cfg.Extract}, nil
 	case "gpqa":
 		return gpqaBench{style: cfg.PromptStyle}, nil
 	case "jsonl":
@@ -127,7 +133,7 @@ func New(name string, cfg Config) (Benchmark, error) {
 		if err != nil {
 			return nil, err
 		}
-		return jsonlBench{style: cfg.PromptStyle, kind: kind}, nil
+		return jsonlBench{style: cfg.PromptStyle, kind: kind, mode: cfg.Extract}, nil
 	}
 	return nil, fmt.Errorf("benchmark: unknown benchmark %q (valid: %s)", name, strings.Join(names, ", "))
 }

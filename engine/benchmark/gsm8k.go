@@ -9,7 +9,10 @@ import (
 )
 
 // gsmBench is GSM8K (spec §5): integer word problems answered "#### N".
-type gsmBench struct{ style PromptStyle }
+type gsmBench struct {
+	style PromptStyle
+	mode  ExtractMode
+}
 
 func (gsmBench) Name() string { return "gsm8k" }
 
@@ -47,7 +50,7 @@ func (gsmBench) Prompt(it Item) Prompt { return gsmPrompt(it.Question) }
 
 // Extract returns the canonical number after the last "####", else in the
 // last \boxed{}, else the last number in response.
-func (gsmBench) Extract(response string, _ Item) string { return extractNumber(response) }
+func (b gsmBench) Extract(response string, _ Item) string { return ExtractNumber(response, b.mode) }
 
 // Correct compares canonical numbers.
 func (gsmBench) Correct(answer string, it Item) bool { return numberCorrect(answer, it.Reference) }
