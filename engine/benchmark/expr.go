@@ -124,6 +124,9 @@ func (p *exprParser) product() *expr {
 		case p.eat("/"), p.eat(`\div`):
 			e = p.node(&expr{op: '/', args: []*expr{e, p.unary()}})
 		case p.startsPrimary():
+			if e.op == 'n' && strings.HasPrefix(p.s[p.i:], `\frac`) {
+				return p.fail() // 2\frac{1}{2} is a mixed number, not a product
+			}
 			e = p.node(&expr{op: '*', args: []*expr{e, p.power()}})
 		default:
 			return e

@@ -52,6 +52,8 @@ func mathEquiv(a, b string, depth int, budget *int) bool {
 	}
 	la, okA := splitList(a)
 	lb, okB := splitList(b)
+	okA = okA && !isParenthesized(la)
+	okB = okB && !isParenthesized(lb)
 	if !okA && !okB {
 		*budget -= symbolicCost
 		return *budget >= 0 && symbolicEqual(a, b)
@@ -72,6 +74,10 @@ func mathEquiv(a, b string, depth int, budget *int) bool {
 	}
 	return true
 }
+
+// isParenthesized reports whether l is one element in parentheses: a
+// grouped expression "(\frac{1}{3})", not a tuple.
+func isParenthesized(l list) bool { return l.open == "(" && l.close == ")" && len(l.elems) == 1 }
 
 // sameMultiset matches every element of a with a distinct equivalent one
 // of b (greedily: equivalence is transitive here).

@@ -48,10 +48,20 @@ func removeSpace(s string) string {
 	}
 	out := make([]byte, 0, len(s))
 	inName := false // inside a \letters command name
+	depth := 0      // brackets open: only a top-level list is at stake
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c == negSpace {
+			for i+1 < len(s) && s[i+1] == ' ' {
+				i++ // "32,\! 349" is one number
+			}
 			continue
+		}
+		switch c {
+		case '(', '[', '{':
+			depth++
+		case ')', ']', '}':
+			depth--
 		}
 		if c == ' ' {
 			j := i
@@ -61,7 +71,7 @@ func removeSpace(s string) string {
 			if inName && j < len(s) && isASCIILetter(s[j]) {
 				out = append(out, ' ')
 			}
-			if listComma(out) && j < len(s) && isASCIIDigit(s[j]) {
+			if depth == 0 && listComma(out) && j < len(s) && isASCIIDigit(s[j]) {
 				out = append(out, ' ') // "10, 100" is a list, not 10100
 			}
 			i, inName = j-1, false

@@ -127,3 +127,25 @@ func TestSymbolicEqual(t *testing.T) {
 		})
 	}
 }
+
+// TestSymbolicNearMissExtra holds false positives found while porting the
+// peer suites.
+func TestSymbolicNearMissExtra(t *testing.T) {
+	tests := []struct {
+		name, a, b string
+		want       bool
+	}{
+		{"mixed-number-not-product", `2\frac{1}{2}`, `1`, false},
+		{"mixed-number-improper", `11 6/6`, `11`, false},
+		{"thousands-negspace-space", `32,\! 349`, `32349`, true},
+		{"interval-union-spaces", `(2, 12) \cup (12, 102)`, `(2,12)\cup(12,102)`, true},
+		{"grouped-fraction", `\left( \frac{1}{3} \right)`, `1/3`, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := mathCorrect(tt.a, tt.b); got != tt.want {
+				t.Errorf("mathCorrect(%q, %q) = %v, want %v (canonical %q, %q)", tt.a, tt.b, got, tt.want, canonMath(tt.a), canonMath(tt.b))
+			}
+		})
+	}
+}
