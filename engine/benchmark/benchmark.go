@@ -5,7 +5,13 @@
 // Each data set is a [Benchmark], obtained from [New] by name (see [Names]).
 // [Benchmark.Extract] returns a canonical string, so that votes can compare
 // answers with ==; [Benchmark.Correct] may accept more than string equality
-// (for MATH, cheap numeric and set equivalence).
+// (for MATH, numeric and set equivalence, and symbolic equivalence tested
+// at seeded random points: (r+5)^2 is (r+5)(r+5)).
+//
+// Extraction is [Strict] by default: only a marked answer counts (a box,
+// "####", an answer phrase for letters). [Config].Extract = [Flexible], or
+// [ExtractMath] and [ExtractNumber] with a mode, also read an unboxed
+// final answer in prose, as harnesses' "flexible-extract" does.
 //
 // The extractors fix the official framework's known bugs (spec §11 items
 // 13–19). The official behaviour stays available, bugs included, as
