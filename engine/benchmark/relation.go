@@ -1,6 +1,10 @@
 package benchmark
 
-import "strings"
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
 
 // relationOps maps each spelling of an order or inequality relation to its
 // canonical command. Longer spellings come first so "<=" is not read as
@@ -83,4 +87,68 @@ func mixedNumber(s string) string {
 		return whole + frac
 	}
 	return s
+}
+
+// dropVariable turns "x = 5", "\theta=5" and "x \in [1,2]" into their
+// right-hand side when the left side is a variable name.
+func dropVariable(s string) string {
+	if strings.Count(s, "=") == 1 {
+		left, right, _ := strings.Cut(s, "=")
+		switch {
+		case isVarName(left) || isVarTuple(left):
+			return right
+		case isVarName(right) && !isVarName(left):
+			return left // "2=x"
+		}
+	}
+	if left, right, ok := strings.Cut(s, `\in`); ok && (right == "" || !isASCIILetter(right[0])) && isVarName(left) {
+		return right
+	}
+	return s
+}
+
+// isVarTuple reports whether t is a tuple of variable names: "(p,q)".
+func isVarTuple(t string) bool {
+	t = strings.TrimSpace(t)
+	inner, ok := strings.CutPrefix(t, "(")
+	if inner, ok = strings.CutSuffix(inner, ")"); !ok || !strings.Contains(inner, ",") {
+		return false
+	}
+	for _, v := range strings.Split(inner, ",") {
+		if !isVarName(v) {
+			return false
+		}
+	}
+	return true
+}
+
+// isVarName reports whether t (spaces ignored) has at most two characters
+// (the official rule) or is a letter or Greek command with an optional
+// subscript, such as a_1, x_{2} or \theta.
+func isVarName(t string) bool {
+	t = strings.ReplaceAll(strings.TrimSpace(t), " ", "")
+	if t == "" {
+		return false
+	}
+	if utf8.RuneCountInString(t) <= 2 {
+		return strings.IndexFunc(t, unicode.IsLetter) >= 0 && !strings.ContainsAny(t, `\{}()[]<>!=,;|`)
+	}
+	name, sub, _ := strings.Cut(t, "_")
+	if strings.HasPrefix(name, `\`) {
+		name = name[1:]
+	} else if len(name) != 1 {
+		return false
+	}
+	for i := range len(name) {
+		if !isASCIILetter(name[i]) {
+			return false
+		}
+	}
+	sub = strings.TrimSuffix(strings.TrimPrefix(sub, "{"), "}")
+	for i := range len(sub) {
+		if !isASCIILetter(sub[i]) && !isASCIIDigit(sub[i]) {
+			return false
+		}
+	}
+	return name != "" && len(t) <= 12
 }
