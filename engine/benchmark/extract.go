@@ -169,12 +169,18 @@ func allBoxes(s string) []string {
 		default:
 			continue
 		}
-		if content, ok := boxContent(s, end, closeAt); ok {
-			if c := canonMath(content); c != "" && !seen[c] {
-				seen[c] = true
-				out = append(out, c)
-			}
+		content, ok := boxContent(s, end, closeAt)
+		if !ok {
+			continue
 		}
+		if c := canonMath(content); c != "" && !seen[c] {
+			seen[c] = true
+			out = append(out, c)
+		}
+		// Go on after the box (its content starts within a few spaces of
+		// end): a box inside a box is not another answer, and rescanning
+		// would make "\boxed\boxed..." quadratic.
+		i = end + strings.Index(s[end:], content) + len(content) - 1
 	}
 	return out
 }

@@ -311,6 +311,7 @@ func isPronounI(s string, i int) bool {
 // isNegated reports whether the text before a letter rejects it: "not A",
 // "can't be A", "non A", "不是 A".
 func isNegated(before string) bool {
+	before = before[max(0, len(before)-24):] // the phrase is short: stay linear
 	t := strings.ToLower(strings.TrimRight(before, " \t*("))
 	t = strings.TrimSuffix(strings.TrimSuffix(t, " be"), " option")
 	for _, neg := range []string{"not", "n't", "non", "不是", "nor"} {
