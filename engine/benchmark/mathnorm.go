@@ -128,6 +128,9 @@ var spacingCommands = map[string]bool{
 // later), \dfrac and \tfrac into \frac, the row separator \\ into ";" and
 // {,} into ",", and un-doubles double-escaped commands (\\frac).
 func scanCommands(s string) string {
+	if strings.IndexByte(s, negSpace) >= 0 {
+		s = strings.ReplaceAll(s, string(negSpace), " ") // the marker is ours alone
+	}
 	out := make([]byte, 0, len(s))
 	for i := 0; i < len(s); {
 		c := s[i]
