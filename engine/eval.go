@@ -45,6 +45,10 @@ type EvalConfig struct {
 	// RequestTimeout bounds each request (0: none); a request that times
 	// out finds the backend unreachable.
 	RequestTimeout time.Duration
+	// Strict and Flexible, when both set, are the benchmark under each
+	// extraction mode: every stored sample then records both answers, so
+	// a run reports how many samples each mode could not read.
+	Strict, Flexible benchmark.Benchmark
 	// Waiting, when set, is told when the backend becomes unreachable
 	// (err set, waited 0) and when it answers again (err nil).
 	Waiting func(err error, waited time.Duration)
@@ -295,6 +299,10 @@ func (r *evalRun) store(m string, jb job, res models.Result, streak *int) error 
 		Answer: ans, Correct: ans != "" && r.b.Correct(ans, jb.item),
 		PromptTokens: res.PromptTokens, OutputTokens: res.OutputTokens,
 		DurationMS: ms(res.Total), LoadMS: ms(res.Load),
+	}
+	if r.cfg.Strict != nil && r.cfg.Flexible != nil {
+		st, fl := r.cfg.Strict.Extract(res.Text, jb.item), r.cfg.Flexible.Extract(res.Text, jb.item)
+		s.AnswerStrict, s.AnswerFlexible = &st, &fl
 	}
 	if err := r.w.Append(s); err != nil {
 		return fmt.Errorf("store sample: %w", err)

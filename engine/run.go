@@ -21,6 +21,16 @@ type Run struct {
 	*runstore.Run
 	Dataset *mux.Dataset
 	Costs   search.Costs
+	// NoAnswer is, per model, the share of its samples with no extractable
+	// answer under each extraction mode the run recorded.
+	NoAnswer map[string]NoAnswer
+}
+
+// NoAnswer is a model's share of samples without an answer under strict
+// and flexible extraction; a mode the run did not record is nil.
+type NoAnswer struct {
+	Strict   *float64 `json:"strict,omitempty"`
+	Flexible *float64 `json:"flexible,omitempty"`
 }
 
 // LoadRun reads the run folder dir once and indexes the samples of models,
@@ -60,7 +70,56 @@ func LoadRun(dir string, models []string) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Run{Run: rr, Dataset: ds, Costs: search.CostsFromSamples(costs)}, nil
+	return &Run{Run: rr, Dataset: ds, Costs: search.CostsFromSamples(costs), NoAnswer: noAnswer(rr, models)}, nil
+}
+
+// noAnswer counts the samples without an answer per model and mode. A
+// sample that recorded only its voted answer counts for the run's mode.
+func noAnswer(rr *runstore.Run, models []string) map[string]NoAnswer {
+	type count struct{ n, strictN, strictEmpty, flexN, flexEmpty int }
+	keep := map[string]*count{}
+	for _, m := range models {
+		keep[m] = &count{}
+	}
+	flexibleRun := rr.Meta != nil && rr.Meta.Extract == "flexible"
+	for _, s := range rr.Samples {
+		c := keep[s.Model]
+		if c == nil {
+			continue
+		}
+		st, fl := s.AnswerStrict, s.AnswerFlexible
+		if st == nil && fl == nil {
+			if flexibleRun {
+				fl = &s.Answer
+			} else {
+				st = &s.Answer
+			}
+		}
+		if st != nil {
+			c.strictN++
+			if *st == "" {
+				c.strictEmpty++
+			}
+		}
+		if fl != nil {
+			c.flexN++
+			if *fl == "" {
+				c.flexEmpty++
+			}
+		}
+	}
+	out := map[string]NoAnswer{}
+	share := func(empty, n int) *float64 {
+		if n == 0 {
+			return nil
+		}
+		v := float64(empty) / float64(n)
+		return &v
+	}
+	for m, c := range keep {
+		out[m] = NoAnswer{Strict: share(c.strictEmpty, c.strictN), Flexible: share(c.flexEmpty, c.flexN)}
+	}
+	return out
 }
 
 // keepRunSamples keeps only the samples of the run's items x models x

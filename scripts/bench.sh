@@ -14,6 +14,7 @@ out="${BENCH_OUT:-bench.txt}"
 run() { go test -run '^$' -timeout 30m "$@" | tee -a "$out"; }
 run -bench . -benchtime 3x ./engine/mux/ ./hardware/
 run -bench . -benchtime 1x ./engine/search/
+run -bench Correct -benchtime 3x ./engine/benchmark/
 run -bench 'LoadRun' -benchtime 3x ./engine/runstore/
 run -bench 'LoadRun|SearchCommand' -benchtime 3x ./engine/
 run -bench AdapterOverhead -benchtime 30x ./models/ollama/

@@ -12,6 +12,7 @@ targets=(
   "FuzzMathExtract ./engine/benchmark/"
   "FuzzGSM8KExtract ./engine/benchmark/"
   "FuzzLetterExtract ./engine/benchmark/"
+  "FuzzExprParse ./engine/benchmark/"
   "FuzzRead ./models/gguf/"
   "FuzzDecodeSample ./engine/runstore/"
   "FuzzRequests ./engine/serve/"

@@ -118,7 +118,12 @@ func (a *App) runEval(ctx context.Context, o evalOptions) error {
 		return err
 	}
 	defer lock.Close()
-	stats, err := a.collect(ctx, liveRun{gen: c, plan: plan, s: s, b: b, items: items, models: ms, dir: o.run, order: engine.Order(o.order), wf: o.wf, host: c.Host()})
+	strict, flexible, err := o.bf.modes()
+	if err != nil {
+		return err
+	}
+	stats, err := a.collect(ctx, liveRun{gen: c, plan: plan, s: s, b: b, items: items, models: ms, dir: o.run,
+		order: engine.Order(o.order), wf: o.wf, host: c.Host(), strict: strict, flexible: flexible})
 	if err != nil {
 		return err
 	}
@@ -160,7 +165,7 @@ func runMeta(b benchmark.Benchmark, items []benchmark.Item, s engine.Sampling, b
 	return runstore.Meta{
 		Benchmark: b.Name(), Samples: s.Samples, Seed: s.Seed,
 		Temperature: s.Temperature, NumPredict: s.NumPredict, NumCtx: s.NumCtx, NumThread: s.NumThread,
-		RepeatPenalty: s.RepeatPenalty, Limit: limit, PromptStyle: bf.style, Extractor: bf.extractor,
+		RepeatPenalty: s.RepeatPenalty, Limit: limit, PromptStyle: bf.style, Extractor: bf.extractor, Extract: bf.extractMeta(),
 		PromptHash: hex.EncodeToString(h[:8]), Created: time.Now().UTC(), Version: buildVersion(),
 	}
 }
@@ -192,6 +197,7 @@ func (a *App) writeResults(dir string, ms []string, stats engine.EvalStats) erro
 		Loads     int               `json:"loads"`
 		WallS     float64           `json:"wall_seconds"`
 	}{toMuxJSON(res, ms, mux.Paper), stats.Generated, stats.Failed, stats.Dropped, stats.Loads, stats.Wall.Seconds()}
+	out.NoAnswer = run.NoAnswer
 	if err := runstore.WriteJSON(dir, runstore.ResultsFile, out); err != nil {
 		return err
 	}

@@ -56,7 +56,9 @@ model's own answer is right).`,
 				return settingErr(err)
 			}
 			if asJSON {
-				return writeJSON(a.Stdout, toMuxJSON(res, ds.Models, p))
+				out := toMuxJSON(res, ds.Models, p)
+				out.NoAnswer = run.NoAnswer
+				return writeJSON(a.Stdout, out)
 			}
 			printResults(a.Stdout, res, ds.Models)
 			if acc == nil {

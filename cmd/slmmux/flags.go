@@ -14,15 +14,17 @@ import (
 	"github.com/slmmux/slmmux/models/ollama"
 )
 
-// benchFlags choose a benchmark: its name, prompt style and extractor.
+// benchFlags choose a benchmark: its name, prompt style, extractor and
+// extraction mode.
 type benchFlags struct {
-	name, style, extractor string
+	name, style, extractor, extract string
 }
 
 func (b *benchFlags) register(f *pflag.FlagSet, def string) {
 	f.StringVar(&b.name, "bench", def, "benchmark: "+strings.Join(benchmark.Names(), "|"))
 	f.StringVar(&b.style, "prompt-style", "paper", "paper, or official for the authors' exact prompts")
-	f.StringVar(&b.extractor, "extractor", "", "jsonl only: auto (default), number, math or letter")
+	f.StringVar(&b.extractor, "extractor", "", "jsonl only: auto (default), number, math, letter or general")
+	f.StringVar(&b.extract, "extract", "strict", "which answers votes read: strict (a boxed answer, the #### number, a marked letter) or flexible (also a final answer in prose)")
 }
 
 func (b *benchFlags) build() (benchmark.Benchmark, error) {
@@ -30,11 +32,35 @@ func (b *benchFlags) build() (benchmark.Benchmark, error) {
 	if err != nil {
 		return nil, usagef("--prompt-style: %w", err)
 	}
-	bm, err := benchmark.New(b.name, benchmark.Config{PromptStyle: style, Extractor: b.extractor})
+	mode, err := benchmark.ParseExtractMode(b.extract)
+	if err != nil {
+		return nil, usagef("--extract: %w", err)
+	}
+	bm, err := benchmark.New(b.name, benchmark.Config{PromptStyle: style, Extractor: b.extractor, Extract: mode})
 	if err != nil {
 		return nil, usagef("--bench: %w", err)
 	}
 	return bm, nil
+}
+
+// modes returns the benchmark under strict and under flexible extraction
+// (so that a run records how many samples each could not read).
+func (b benchFlags) modes() (strict, flexible benchmark.Benchmark, err error) {
+	s, f := b, b
+	s.extract, f.extract = "strict", "flexible"
+	if strict, err = s.build(); err != nil {
+		return nil, nil, err
+	}
+	flexible, err = f.build()
+	return strict, flexible, err
+}
+
+// extractMeta is the mode as run.json records it ("" for strict).
+func (b benchFlags) extractMeta() string {
+	if b.extract == "flexible" {
+		return "flexible"
+	}
+	return ""
 }
 
 // samplingFlags are the per-sample settings.

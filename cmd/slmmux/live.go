@@ -211,6 +211,8 @@ type liveRun struct {
 	order  engine.Order
 	wf     waitFlags
 	host   string
+	// strict and flexible, when set, record both modes' answers.
+	strict, flexible benchmark.Benchmark
 }
 
 // collect runs Eval into the run folder with a progress bar and tells the
@@ -230,7 +232,7 @@ func (a *App) collect(ctx context.Context, r liveRun) (engine.EvalStats, error) 
 		Models: r.models, Sampling: r.s, Order: r.order, Progress: bar.update,
 		Waves: r.plan.ModelWaves(), WaveDone: r.plan.WaveDone,
 		BackendWait: max(r.wf.daemonWait, time.Nanosecond), RequestTimeout: r.wf.requestTimeout,
-		Waiting: a.waiting(r.host),
+		Waiting: a.waiting(r.host), Strict: r.strict, Flexible: r.flexible,
 	})
 	bar.finish()
 	if err != nil {

@@ -169,3 +169,36 @@ func TestResumeWithChangedDataIsRefused(t *testing.T) {
 		t.Fatalf("more samples: exit %d, %q", r.code, r.stderr)
 	}
 }
+
+// A run records each sample's answer under both extraction modes, and
+// results.json and mux --json show each model's share of samples that
+// neither could read.
+func TestRunReportsUnreadableSharePerMode(t *testing.T) {
+	d := ollamatest.Shared(t)
+	a := d.TinyModel(t, "modes-a", 75)
+	env := map[string]string{"OLLAMA_HOST": d.Host}
+	dir := filepath.Join(t.TempDir(), "run")
+	r := run(t.Context(), env, "eval", "--bench", "jsonl", "--extractor", "math", "--data", writeArith(t, 3), "--models", a,
+		"--samples", "2", "--num-predict", "6", "--run", dir)
+	if r.code != 0 {
+		t.Fatalf("eval: %+v", r)
+	}
+	var res struct {
+		NoAnswer map[string]struct{ Strict, Flexible *float64 } `json:"no_answer"`
+	}
+	if err := runstore.ReadJSON(dir, runstore.ResultsFile, &res); err != nil {
+		t.Fatal(err)
+	}
+	na, ok := res.NoAnswer[a]
+	if !ok || na.Strict == nil || na.Flexible == nil || *na.Flexible > *na.Strict {
+		t.Fatalf("no_answer %+v: want both shares, flexible reading at least as much as strict", res.NoAnswer)
+	}
+	m := run(t.Context(), nil, "mux", "--run", dir, "--json")
+	if m.code != 0 || !strings.Contains(m.stdout, `"no_answer"`) || !strings.Contains(m.stdout, `"flexible"`) {
+		t.Fatalf("mux --json: %+v", m)
+	}
+	if r := run(t.Context(), env, "eval", "--bench", "jsonl", "--extractor", "math", "--data", writeArith(t, 3), "--models", a,
+		"--samples", "2", "--num-predict", "6", "--run", dir, "--extract", "flexible"); r.code != exitUsage || !strings.Contains(r.stderr, "extract strict, not flexible") {
+		t.Fatalf("another mode on the same run: exit %d %q", r.code, r.stderr)
+	}
+}

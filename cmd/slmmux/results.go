@@ -10,6 +10,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/slmmux/slmmux/engine"
 	"github.com/slmmux/slmmux/engine/mux"
 )
 
@@ -26,6 +27,9 @@ type muxJSON struct {
 	Baselines baselinesJSON     `json:"baselines"`
 	Chosen    map[string]attrib `json:"attribution"`
 	Items     []mux.ItemChoice  `json:"items,omitempty"`
+	// NoAnswer: per model, the share of samples with no extractable
+	// answer under strict and flexible extraction (where recorded).
+	NoAnswer map[string]engine.NoAnswer `json:"no_answer,omitempty"`
 }
 
 type baselinesJSON struct {

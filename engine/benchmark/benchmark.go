@@ -5,7 +5,13 @@
 // Each data set is a [Benchmark], obtained from [New] by name (see [Names]).
 // [Benchmark.Extract] returns a canonical string, so that votes can compare
 // answers with ==; [Benchmark.Correct] may accept more than string equality
-// (for MATH, cheap numeric and set equivalence).
+// (for MATH, numeric and set equivalence, and symbolic equivalence tested
+// at seeded random points: (r+5)^2 is (r+5)(r+5)).
+//
+// Extraction is [Strict] by default: only a marked answer counts (a box,
+// "####", an answer phrase for letters). [Config].Extract = [Flexible], or
+// [ExtractMath] and [ExtractNumber] with a mode, also read an unboxed
+// final answer in prose, as harnesses' "flexible-extract" does.
 //
 // The extractors fix the official framework's known bugs (spec §11 items
 // 13–19). The official behaviour stays available, bugs included, as
@@ -103,6 +109,9 @@ type Config struct {
 	// extractGeneral): the last box, else an answer phrase, else a final
 	// number or short final line.
 	Extractor string
+	// Extract selects strict (the zero value) or flexible extraction; see
+	// ExtractMode. ParseExtractMode reads "strict" and "flexible".
+	Extract ExtractMode
 }
 
 var names = []string{"math500", "gsm8k", "gpqa", "jsonl"}
@@ -115,14 +124,17 @@ func New(name string, cfg Config) (Benchmark, error) {
 	if cfg.PromptStyle != Paper && cfg.PromptStyle != Official {
 		return nil, fmt.Errorf("benchmark: invalid prompt style %v", cfg.PromptStyle)
 	}
+	if cfg.Extract != Strict && cfg.Extract != Flexible {
+		return nil, fmt.Errorf("benchmark: invalid extract mode %v", cfg.Extract)
+	}
 	if name != "jsonl" && cfg.Extractor != "" {
 		return nil, fmt.Errorf("benchmark: %s: Extractor %q applies only to jsonl", name, cfg.Extractor)
 	}
 	switch name {
 	case "math500":
-		return mathBench{style: cfg.PromptStyle}, nil
+		return mathBench{style: cfg.PromptStyle, mode: cfg.Extract}, nil
 	case "gsm8k":
-		return gsmBench{style: cfg.PromptStyle}, nil
+		return gsmBench{style: cfg.PromptStyle, mode: cfg.Extract}, nil
 	case "gpqa":
 		return gpqaBench{style: cfg.PromptStyle}, nil
 	case "jsonl":
@@ -130,7 +142,7 @@ func New(name string, cfg Config) (Benchmark, error) {
 		if err != nil {
 			return nil, err
 		}
-		return jsonlBench{style: cfg.PromptStyle, kind: kind}, nil
+		return jsonlBench{style: cfg.PromptStyle, kind: kind, mode: cfg.Extract}, nil
 	}
 	return nil, fmt.Errorf("benchmark: unknown benchmark %q (valid: %s)", name, strings.Join(names, ", "))
 }

@@ -3,6 +3,7 @@ package benchmark
 import (
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -152,6 +153,15 @@ func TestAdversarialInputs(t *testing.T) {
 	for name, s := range inputs {
 		t.Run(strings.ReplaceAll(name, " ", "_"), func(t *testing.T) {
 			t.Parallel()
+			start := time.Now()
+			defer func() {
+				if d := time.Since(start); d > 10*time.Second {
+					t.Errorf("took %v: not linear", d) // linear inputs take well under a second
+				}
+			}()
+			ExtractMath(s, Flexible)
+			ExtractNumber(s, Flexible)
+			extractMath(s, Item{Reference: "1,2"}, Strict)
 			m := mathB.Extract(s, Item{})
 			mathB.Correct(m, Item{Reference: m})
 			_, _ = OfficialMath(s)

@@ -25,7 +25,7 @@ func extractGeneral(s string) string {
 	if box := lastBox(s); box != "" {
 		return canonGeneral(box, true)
 	}
-	if m := answerPhrase.FindAllStringSubmatch(s, -1); len(m) > 0 {
+	if m := generalPhrase.FindAllStringSubmatch(s, -1); len(m) > 0 {
 		if a := canonGeneral(m[len(m)-1][1], false); a != "" {
 			return a
 		}
@@ -43,9 +43,9 @@ func extractGeneral(s string) string {
 // generalShortLine is the longest last line taken whole as an answer.
 const generalShortLine = 40
 
-// answerPhrase matches an explicit answer and captures it up to the end
+// generalPhrase matches an explicit answer and captures it up to the end
 // of its sentence ('.' followed by a space or the end) or line.
-var answerPhrase = regexp.MustCompile(`(?i)\banswer(?:\s+is|\s*:|\s+is\s*:)\s*([^\n]*?)(?:\.\s|\.$|\n|$)`)
+var generalPhrase = regexp.MustCompile(`(?i)\banswer(?:\s+is|\s*:|\s+is\s*:)\s*([^\n]*?)(?:\.\s|\.$|\n|$)`)
 
 func lastLine(s string) string {
 	s = strings.TrimSpace(s)

@@ -9,7 +9,10 @@ import (
 )
 
 // gsmBench is GSM8K (spec §5): integer word problems answered "#### N".
-type gsmBench struct{ style PromptStyle }
+type gsmBench struct {
+	style PromptStyle
+	mode  ExtractMode
+}
 
 func (gsmBench) Name() string { return "gsm8k" }
 
@@ -47,7 +50,7 @@ func (gsmBench) Prompt(it Item) Prompt { return gsmPrompt(it.Question) }
 
 // Extract returns the canonical number after the last "####", else in the
 // last \boxed{}, else the last number in response.
-func (gsmBench) Extract(response string, _ Item) string { return extractNumber(response) }
+func (b gsmBench) Extract(response string, _ Item) string { return ExtractNumber(response, b.mode) }
 
 // Correct compares canonical numbers.
 func (gsmBench) Correct(answer string, it Item) bool { return numberCorrect(answer, it.Reference) }
@@ -115,11 +118,12 @@ func wholeNumber(s string) string {
 }
 
 // lastNumber returns the canonical form of the last number in s. Numbers
-// are read left to right, so "1.2.3" holds 1.2 and 3.
+// are read left to right, so "1.2.3" holds 1.2 and 3. Digits right after
+// an ASCII letter belong to a word ("CO2", "x2"), not a number.
 func lastNumber(s string) string {
 	last := -1
 	for i := 0; i < len(s); {
-		if i == 0 || !isASCIIDigit(s[i-1]) {
+		if i == 0 || !isASCIIDigit(s[i-1]) && !isASCIILetter(s[i-1]) {
 			if end := numberEnd(s, i); end > i && (s[i] != '-' || i == 0 || !isAlnumBefore(s, i)) {
 				last, i = i, end
 				continue

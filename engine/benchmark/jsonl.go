@@ -43,6 +43,7 @@ func parseKind(s string) (answerKind, error) {
 type jsonlBench struct {
 	style PromptStyle
 	kind  answerKind
+	mode  ExtractMode
 }
 
 func (jsonlBench) Name() string { return "jsonl" }
@@ -187,11 +188,11 @@ func (b jsonlBench) Extract(response string, it Item) string {
 	case kindLetter:
 		return extractLetter(response, it.Choices)
 	case kindNumber:
-		return extractNumber(response)
+		return ExtractNumber(response, b.mode)
 	case kindGeneral:
 		return extractGeneral(response)
 	}
-	return mathBench{}.Extract(response, it)
+	return extractMath(response, it, b.mode)
 }
 
 func (b jsonlBench) Correct(answer string, it Item) bool {

@@ -120,12 +120,13 @@ func letterReference(answer string, choices []string) (string, error) {
 // extractLetter is the improved multiple-choice extractor. In order, it
 // takes the last valid letter from: "##Answer: X##" (spacing-tolerant, the
 // closing ## optional after "answer"); an "answer is X" / "Answer: (X)"
-// phrase; a line holding only the letter; "(X)"; a capital letter standing
-// alone as a word.
+// phrase; a line holding only the letter; "(X)"; else the first capital
+// letter standing alone as a word. The pronoun "I" before a lower-case word
+// is never an option.
 func extractLetter(s string, choices []string) string {
 	valid := validLetters(choices)
 	for _, find := range []func(string, *letterSet) byte{
-		lastHashAnswer, lastAnswerPhrase, lastLetterLine, lastParenLetter, lastLoneLetter,
+		lastHashAnswer, lastAnswerPhrase, lastLetterLine, lastParenLetter, firstLoneLetter,
 	} {
 		if c := find(s, &valid); c != 0 {
 			return string(rune(c))
@@ -180,6 +181,8 @@ var answerFillers = map[string]bool{
 	"is": true, "be": true, "would": true, "should": true, "must": true, "will": true,
 	"the": true, "correct": true, "final": true, "option": true, "choice": true,
 	"letter": true, "therefore": true, "thus": true, "so": true, "then": true, "clearly": true,
+	"probably": true, "likely": true, "definitely": true, "certainly": true, "surely": true,
+	"for": true, "sure": true, "most": true,
 }
 
 // lastAnswerPhrase finds "answer is X", "Answer: (X)", "answer is
@@ -215,7 +218,7 @@ func lastAnswerPhrase(s string, valid *letterSet) byte {
 // capital standing alone, or a lower-case letter that ends the phrase
 // ("answer: d."), unlike the article in "answer: a detailed ...".
 func phraseLetter(s string, j int, valid *letterSet) byte {
-	if j >= len(s) || !valid.has(s[j], true) {
+	if j >= len(s) || !valid.has(s[j], true) || isPronounI(s, j) {
 		return 0
 	}
 	if j+1 == len(s) {
@@ -275,11 +278,14 @@ func lastParenLetter(s string, valid *letterSet) byte {
 	return 0
 }
 
-// lastLoneLetter finds the last valid capital letter that is a word by
+// firstLoneLetter finds the first valid capital letter that is a word by
 // itself: not part of a word, a LaTeX command, a script or a hyphenation.
-func lastLoneLetter(s string, valid *letterSet) byte {
-	for i := len(s) - 1; i >= 0; i-- {
-		if !valid.has(s[i], false) {
+// It is the last resort, reached only when no answer phrase, letter line or
+// "(X)" was found; then the letter named first is the one chosen, and later
+// ones are usually being rejected ("C, not B"; "D. it can't be A or B").
+func firstLoneLetter(s string, valid *letterSet) byte {
+	for i := range len(s) {
+		if !valid.has(s[i], false) || isPronounI(s, i) || isNegated(s[:i]) {
 			continue
 		}
 		before, _ := utf8.DecodeLastRuneInString(s[:i])
@@ -292,8 +298,34 @@ func lastLoneLetter(s string, valid *letterSet) byte {
 	return 0
 }
 
+// isPronounI reports whether s[i] is the pronoun "I" followed by a
+// lower-case word ("I don't know", "I think"), not the option I.
+func isPronounI(s string, i int) bool {
+	if s[i] != 'I' {
+		return false
+	}
+	j := skipSet(s, i+1, " ")
+	return j > i+1 && j < len(s) && s[j] >= 'a' && s[j] <= 'z' || strings.HasPrefix(s[i+1:], "'")
+}
+
+// isNegated reports whether the text before a letter rejects it: "not A",
+// "can't be A", "non A", "不是 A".
+func isNegated(before string) bool {
+	before = before[max(0, len(before)-24):] // the phrase is short: stay linear
+	t := strings.ToLower(strings.TrimRight(before, " \t*("))
+	t = strings.TrimSuffix(strings.TrimSuffix(t, " be"), " option")
+	for _, neg := range []string{"not", "n't", "non", "不是", "nor"} {
+		if strings.HasSuffix(t, neg) && (len(t) == len(neg) || neg == "n't" || neg == "不是" || t[len(t)-len(neg)-1] == ' ') {
+			return true
+		}
+	}
+	return false
+}
+
+// isLetterGlue reports whether r joins a letter into a word. Han
+// characters do not: "B不是 A" names B.
 func isLetterGlue(r rune) bool {
-	return unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune(`\_^'-`, r)
+	return unicode.IsLetter(r) && !unicode.Is(unicode.Han, r) || unicode.IsDigit(r) || strings.ContainsRune(`\_^'-`, r)
 }
 
 func isWordByte(c byte) bool { return isASCIILetter(c) || isASCIIDigit(c) || c == '_' }

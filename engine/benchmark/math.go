@@ -9,7 +9,10 @@ import (
 )
 
 // mathBench is MATH-500 (spec §5): boxed LaTeX answers.
-type mathBench struct{ style PromptStyle }
+type mathBench struct {
+	style PromptStyle
+	mode  ExtractMode
+}
 
 func (mathBench) Name() string { return "math500" }
 
@@ -65,9 +68,11 @@ func (b mathBench) Load(path string) ([]Item, error) {
 func (b mathBench) Prompt(it Item) Prompt { return mathPrompt(b.style, it.Question) }
 
 // Extract returns the canonical form of the last complete \boxed{...},
-// \boxed <token> or \fbox{...} in response.
-func (mathBench) Extract(response string, _ Item) string {
-	return canonMath(lastBox(response))
+// \boxed <token> or \fbox{...} in response. When it.Reference is a set or
+// list, several boxes answer the list of them (extractMath); in Flexible
+// mode an unboxed answer in prose counts too (ExtractMath).
+func (b mathBench) Extract(response string, it Item) string {
+	return extractMath(response, it, b.mode)
 }
 
 // Correct reports canonical equality, or cheap equivalence: equal numbers,

@@ -26,9 +26,13 @@ func mathCorrect(answer, ref string) bool {
 const (
 	maxEquivElems = 64
 	maxEquivSteps = 1 << 14
+	// symbolicCost is what one symbolicEqual call takes from the budget:
+	// at most 64 of them per check.
+	symbolicCost = maxEquivSteps / 64
 )
 
-// mathEquiv reports whether two canonical answers are equal numbers, or
+// mathEquiv reports whether two canonical answers are equal numbers
+// (exactly: 0.333 is not 1/3), the same expression (symbolicEqual), or
 // lists whose elements are equivalent: in order for tuples and intervals
 // (same brackets), in any order for sets and bare comma lists.
 func mathEquiv(a, b string, depth int, budget *int) bool {
@@ -38,15 +42,22 @@ func mathEquiv(a, b string, depth int, budget *int) bool {
 	if *budget--; *budget < 0 {
 		return false
 	}
-	if x, ok := parseNumber(a); ok {
-		y, ok := parseNumber(b)
-		return ok && x.Cmp(y) == 0
+	x, okX := parseNumber(a)
+	y, okY := parseNumber(b)
+	if okX && okY {
+		return x.Cmp(y) == 0
 	}
 	if depth >= 3 {
 		return false
 	}
 	la, okA := splitList(a)
 	lb, okB := splitList(b)
+	okA = okA && !isParenthesized(la)
+	okB = okB && !isParenthesized(lb)
+	if !okA && !okB {
+		*budget -= symbolicCost
+		return *budget >= 0 && symbolicEqual(a, b)
+	}
 	if !okA || !okB || len(la.elems) != len(lb.elems) || len(la.elems) > maxEquivElems {
 		return false
 	}
@@ -63,6 +74,10 @@ func mathEquiv(a, b string, depth int, budget *int) bool {
 	}
 	return true
 }
+
+// isParenthesized reports whether l is one element in parentheses: a
+// grouped expression "(\frac{1}{3})", not a tuple.
+func isParenthesized(l list) bool { return l.open == "(" && l.close == ")" && len(l.elems) == 1 }
 
 // sameMultiset matches every element of a with a distinct equivalent one
 // of b (greedily: equivalence is transitive here).

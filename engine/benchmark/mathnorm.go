@@ -19,8 +19,11 @@ func canonMath(s string) string {
 	s = scanCommands(s)
 	s = unwrapText(s)
 	s = dropUnitWords(s)
+	s = dropApprox(s)
+	s = canonRelation(s)
 	s = dropVariable(s)
 	s = braceArgs(s)
+	s = mixedNumber(s)
 	s = removeSpace(s)
 	if s = canonValue(peel(s), 0); hasBoxName(s) {
 		return "" // only adversarial input ("\fb%ox") rebuilds a box name
@@ -40,13 +43,26 @@ func hasBoxName(s string) bool {
 // ' '), except that one stays between a command name and a letter, where
 // it separates tokens: "\cot x" is not "\cotx", nor "\sq rt" "\sqrt".
 func removeSpace(s string) string {
-	if strings.IndexByte(s, ' ') < 0 {
+	if strings.IndexByte(s, ' ') < 0 && strings.IndexByte(s, negSpace) < 0 {
 		return s
 	}
 	out := make([]byte, 0, len(s))
 	inName := false // inside a \letters command name
+	depth := 0      // brackets open: only a top-level list is at stake
 	for i := 0; i < len(s); i++ {
 		c := s[i]
+		if c == negSpace {
+			for i+1 < len(s) && s[i+1] == ' ' {
+				i++ // "32,\! 349" is one number
+			}
+			continue
+		}
+		switch c {
+		case '(', '[', '{':
+			depth++
+		case ')', ']', '}':
+			depth--
+		}
 		if c == ' ' {
 			j := i
 			for j < len(s) && s[j] == ' ' {
@@ -55,6 +71,9 @@ func removeSpace(s string) string {
 			if inName && j < len(s) && isASCIILetter(s[j]) {
 				out = append(out, ' ')
 			}
+			if depth == 0 && listComma(out) && j < len(s) && isASCIIDigit(s[j]) {
+				out = append(out, ' ') // "10, 100" is a list, not 10100
+			}
 			i, inName = j-1, false
 			continue
 		}
@@ -62,6 +81,17 @@ func removeSpace(s string) string {
 		out = append(out, c)
 	}
 	return string(out)
+}
+
+// negSpace stands for \! (a negative thin space) until removeSpace drops
+// it; unlike a space it never separates list elements.
+const negSpace = '\x01'
+
+// listComma reports whether out ends with a digit and a comma, so that a
+// space after it separates list elements rather than thousands groups.
+func listComma(out []byte) bool {
+	n := len(out)
+	return n >= 2 && out[n-1] == ',' && isASCIIDigit(out[n-2])
 }
 
 // peel removes braces that enclose all of s and a final full stop, in any
@@ -98,6 +128,9 @@ var spacingCommands = map[string]bool{
 // later), \dfrac and \tfrac into \frac, the row separator \\ into ";" and
 // {,} into ",", and un-doubles double-escaped commands (\\frac).
 func scanCommands(s string) string {
+	if strings.IndexByte(s, negSpace) >= 0 {
+		s = strings.ReplaceAll(s, string(negSpace), " ") // the marker is ours alone
+	}
 	out := make([]byte, 0, len(s))
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -152,17 +185,19 @@ func scanCommand(out []byte, s string, i int) ([]byte, int) {
 		}
 	}
 	switch name := s[i+1 : j]; {
-	case name == "dfrac" || name == "tfrac":
+	case name == "dfrac" || name == "tfrac" || name == "cfrac":
 		return append(out, `\frac`...), j
 	case name == "circ":
 		// ^\circ and ^{\circ} are degrees; spaces may sit between.
-		t := bytes.TrimRight(out, " ")
+		t := bytes.TrimRight(out, " \x01")
 		if bytes.HasSuffix(t, []byte("^")) {
 			return append(t[:len(t)-1], ' '), j
 		}
 		if k := skipSet(s, j, " "); bytes.HasSuffix(t, []byte("^{")) && strings.HasPrefix(s[k:], "}") {
 			return append(t[:len(t)-2], ' '), k + 1
 		}
+	case name == "!":
+		return append(out, negSpace), j // "1,\!000" stays one number
 	case spacingCommands[name]:
 		if isSizer(name) && strings.HasPrefix(s[j:], ".") {
 			j++ // \left. and \right. are invisible delimiters
@@ -277,7 +312,7 @@ func init() {
 		unit units square sq sq. cubic degree degrees dollar dollars cent cents hour hours hr hrs
 		minute minutes min mins second seconds sec secs day days week weeks month months year years
 		mph pound pounds lb lbs ounce ounces oz gallon gallons liter liters litre litres ml kg
-		gram grams kilogram kilograms`) {
+		gram grams kilogram kilograms percent pct percentage`) {
 		unitWords[w] = true
 	}
 }
@@ -302,50 +337,4 @@ func trimExponent(w string) string {
 		}
 	}
 	return w
-}
-
-// dropVariable turns "x = 5", "\theta=5" and "x \in [1,2]" into their
-// right-hand side when the left side is a variable name.
-func dropVariable(s string) string {
-	if strings.Count(s, "=") == 1 {
-		left, right, _ := strings.Cut(s, "=")
-		if isVarName(left) {
-			return right
-		}
-	}
-	if left, right, ok := strings.Cut(s, `\in`); ok && (right == "" || !isASCIILetter(right[0])) && isVarName(left) {
-		return right
-	}
-	return s
-}
-
-// isVarName reports whether t (spaces ignored) has at most two characters
-// (the official rule) or is a letter or Greek command with an optional
-// subscript, such as a_1, x_{2} or \theta.
-func isVarName(t string) bool {
-	t = strings.ReplaceAll(strings.TrimSpace(t), " ", "")
-	if t == "" {
-		return false
-	}
-	if utf8.RuneCountInString(t) <= 2 {
-		return strings.IndexFunc(t, unicode.IsLetter) >= 0 && !strings.ContainsAny(t, `\{}()[]`)
-	}
-	name, sub, _ := strings.Cut(t, "_")
-	if strings.HasPrefix(name, `\`) {
-		name = name[1:]
-	} else if len(name) != 1 {
-		return false
-	}
-	for i := range len(name) {
-		if !isASCIILetter(name[i]) {
-			return false
-		}
-	}
-	sub = strings.TrimSuffix(strings.TrimPrefix(sub, "{"), "}")
-	for i := range len(sub) {
-		if !isASCIILetter(sub[i]) && !isASCIIDigit(sub[i]) {
-			return false
-		}
-	}
-	return name != "" && len(t) <= 12
 }

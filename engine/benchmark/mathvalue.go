@@ -164,6 +164,9 @@ func canonValue(s string, depth int) string {
 				start = i + 1
 			}
 		}
+		if env == "bmatrix" {
+			env = "pmatrix" // brackets or parentheses, the same matrix
+		}
 		return `\begin{` + env + "}" + b.String() + `\end{` + env + "}"
 	}
 	if l, ok := splitList(s); ok {
@@ -224,16 +227,26 @@ type list struct {
 // unordered reports whether element order is irrelevant (sets, bare lists).
 func (l list) unordered() bool { return l.open == `\{` || l.open == "" }
 
-// splitList splits s into a list at its top-level commas.
+// splitList splits s into a list at its top-level commas. Brackets that
+// do not enclose all of s ("(1,2),(3,4)") make a bare list.
 func splitList(s string) (list, bool) {
 	var l list
-	inner := s
 	switch {
 	case len(s) >= 4 && strings.HasPrefix(s, `\{`) && strings.HasSuffix(s, `\}`):
-		l.open, l.close, inner = `\{`, `\}`, s[2:len(s)-2]
+		l.open, l.close = `\{`, `\}`
 	case len(s) >= 2 && (s[0] == '(' || s[0] == '[') && (s[len(s)-1] == ')' || s[len(s)-1] == ']'):
-		l.open, l.close, inner = s[:1], s[len(s)-1:], s[1:len(s)-1]
+		l.open, l.close = s[:1], s[len(s)-1:]
 	}
+	if l.open != "" {
+		if bracketed, ok := splitElems(l, s[len(l.open):len(s)-len(l.close)]); ok {
+			return bracketed, true
+		}
+	}
+	return splitElems(list{}, s)
+}
+
+// splitElems splits inner at its top-level commas into l's elements.
+func splitElems(l list, inner string) (list, bool) {
 	depth, start := 0, 0
 	for i := 0; i < len(inner); i++ {
 		switch inner[i] {
@@ -251,7 +264,7 @@ func splitList(s string) (list, bool) {
 			depth--
 		case ',':
 			if depth == 0 {
-				l.elems = append(l.elems, inner[start:i])
+				l.elems = append(l.elems, strings.TrimSpace(inner[start:i]))
 				start = i + 1
 			}
 		}
@@ -262,6 +275,6 @@ func splitList(s string) (list, bool) {
 	if depth != 0 || (l.open == "" && len(l.elems) == 0) {
 		return list{}, false
 	}
-	l.elems = append(l.elems, inner[start:])
+	l.elems = append(l.elems, strings.TrimSpace(inner[start:]))
 	return l, true
 }

@@ -47,6 +47,8 @@ func slowSample(b []byte, response bool) (Sample, error) {
 		DurationMS   float64 `json:"duration_ms"`
 		LoadMS       float64 `json:"load_ms"`
 		Error        string  `json:"error"`
+		AStrict      *string `json:"answer_strict"`
+		AFlexible    *string `json:"answer_flexible"`
 	}
 	if err := json.Unmarshal(b, &w); err != nil {
 		return Sample{}, err
@@ -65,7 +67,7 @@ func slowSample(b []byte, response bool) (Sample, error) {
 	}
 	s := Sample{Item: *w.Item, Model: *w.Model, Sample: *w.Sample, Answer: *w.Answer, Correct: *w.Correct,
 		Seed: w.Seed, PromptTokens: w.PromptTokens, OutputTokens: w.OutputTokens,
-		DurationMS: w.DurationMS, LoadMS: w.LoadMS, Error: w.Error}
+		DurationMS: w.DurationMS, LoadMS: w.LoadMS, Error: w.Error, AnswerStrict: w.AStrict, AnswerFlexible: w.AFlexible}
 	if response {
 		s.Response = w.Response
 	}
@@ -125,6 +127,14 @@ func fastSample(b []byte, response bool, in map[string]string) (Sample, bool) {
 			s.LoadMS, ok = p.float()
 		case "error":
 			s.Error, ok = p.str()
+		case "answer_strict":
+			var v string
+			v, ok = p.str()
+			s.AnswerStrict = &v
+		case "answer_flexible":
+			var v string
+			v, ok = p.str()
+			s.AnswerFlexible = &v
 		default:
 			return s, false
 		}

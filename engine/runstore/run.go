@@ -138,6 +138,9 @@ func (m Meta) Diff(cur Meta) []string {
 	if m.Extractor != "" || cur.Extractor != "" {
 		add("extractor", orAuto(m.Extractor), orAuto(cur.Extractor))
 	}
+	if m.Extract != "" || cur.Extract != "" {
+		add("extract", orStrict(m.Extract), orStrict(cur.Extract))
+	}
 	if m.PromptHash != cur.PromptHash {
 		d = append(d, "prompt_hash: another prompt (prompt style or data file)")
 	}
@@ -145,6 +148,13 @@ func (m Meta) Diff(cur Meta) []string {
 		d = append(d, "items_hash: other questions or reference answers (another data file, or it changed)")
 	}
 	return d
+}
+
+func orStrict(s string) string {
+	if s == "" {
+		return "strict"
+	}
+	return s
 }
 
 func orAuto(s string) string {

@@ -43,6 +43,10 @@ type Sample struct {
 	DurationMS   float64 `json:"duration_ms,omitempty"` // server-reported total
 	LoadMS       float64 `json:"load_ms,omitempty"`     // server-reported load
 	Error        string  `json:"error,omitempty"`       // a failed generation (answer empty)
+	// AnswerStrict and AnswerFlexible are the answer under each extraction
+	// mode, when the run recorded both ("answer" is the mode it votes on).
+	AnswerStrict   *string `json:"answer_strict,omitempty"`
+	AnswerFlexible *string `json:"answer_flexible,omitempty"`
 }
 
 // Key identifies a sample.
@@ -81,6 +85,7 @@ type Meta struct {
 	PromptHash    string      `json:"prompt_hash"`          // sha256 of the first item's prompt
 	ItemsHash     string      `json:"items_hash,omitempty"` // ItemsHash of items.jsonl
 	Extractor     string      `json:"extractor,omitempty"`  // jsonl's extractor ("" = auto)
+	Extract       string      `json:"extract,omitempty"`    // the mode votes use: strict ("") or flexible
 	Created       time.Time   `json:"created"`
 	Version       string      `json:"slmmux_version,omitempty"`
 }
