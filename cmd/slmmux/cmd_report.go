@@ -2,13 +2,12 @@ package main
 
 import (
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/slmmux/slmmux/engine"
 	"github.com/slmmux/slmmux/engine/mux"
 	"github.com/slmmux/slmmux/engine/report"
 	"github.com/slmmux/slmmux/engine/search"
@@ -52,7 +51,7 @@ objectives) and the scaling curves.`,
 				return err
 			}
 			in := report.Input{Dir: runDir, Dataset: ds, Costs: scfg.Costs, Scale: scfg}
-			in.Meta, in.Items, in.Notes = run.Meta, run.Items, run.Notes
+			in.Meta, in.Items, in.Notes = run.Meta, run.Items, append(run.Notes, noAnswerNote(run)...)
 			in.Search = search.DefaultConfig(search.Paper)
 			in.Search.KMax = min(5, len(ds.Models))
 			if sf.kMax > 0 {
@@ -86,28 +85,25 @@ objectives) and the scaling curves.`,
 
 // writeReport writes report.html and report.md into dir.
 func writeReport(dir string, r *report.Report) ([]string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("report: %w", err)
+	return writeFiles("report", dir, []output{{"report.html", r.WriteHTML}, {"report.md", r.WriteMarkdown}})
+}
+
+// noAnswerNote says, per model, the share of samples no extraction mode
+// could read (a model's confidence means little when most did not parse).
+func noAnswerNote(run *engine.Run) []string {
+	var parts []string
+	for _, m := range run.Dataset.Models {
+		na := run.NoAnswer[m]
+		pct := func(p *float64) string {
+			if p == nil {
+				return "not recorded"
+			}
+			return fmt.Sprintf("%.1f %%", 100**p)
+		}
+		parts = append(parts, fmt.Sprintf("%s %s strict, %s flexible", m, pct(na.Strict), pct(na.Flexible)))
 	}
-	var files []string
-	for _, o := range []struct {
-		name string
-		fn   func(io.Writer) error
-	}{{"report.html", r.WriteHTML}, {"report.md", r.WriteMarkdown}} {
-		name, fn := o.name, o.fn
-		path := filepath.Join(dir, name)
-		f, err := os.Create(path)
-		if err != nil {
-			return nil, fmt.Errorf("report: %w", err)
-		}
-		if err := fn(f); err != nil {
-			f.Close()
-			return nil, fmt.Errorf("report: write %s: %w", path, err)
-		}
-		if err := f.Close(); err != nil {
-			return nil, fmt.Errorf("report: %w", err)
-		}
-		files = append(files, path)
+	if len(parts) == 0 {
+		return nil
 	}
-	return files, nil
+	return []string{"Samples with no extractable answer: " + strings.Join(parts, "; ") + "."}
 }

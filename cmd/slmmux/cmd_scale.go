@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -156,40 +155,15 @@ SVG charts (samples.svg, models.svg, compute.svg) into --out.`,
 // writeScale writes the curves' CSV files and charts into dir and returns
 // their paths.
 func writeScale(dir string, sc *search.Scaling) ([]string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("scale: %w", err)
-	}
-	var files []string
-	write := func(name string, fn func(io.Writer) error) error {
-		path := filepath.Join(dir, name)
-		f, err := os.Create(path)
-		if err != nil {
-			return fmt.Errorf("scale: %w", err)
-		}
-		if err := fn(f); err != nil {
-			f.Close()
-			return fmt.Errorf("scale: write %s: %w", path, err)
-		}
-		if err := f.Close(); err != nil {
-			return fmt.Errorf("scale: %w", err)
-		}
-		files = append(files, path)
-		return nil
-	}
-	if err := write("samples.csv", func(w io.Writer) error { return report.WriteSamplesCSV(w, sc) }); err != nil {
-		return nil, err
-	}
-	if err := write("models.csv", func(w io.Writer) error { return report.WriteModelsCSV(w, sc) }); err != nil {
-		return nil, err
+	outs := []output{
+		{"samples.csv", func(w io.Writer) error { return report.WriteSamplesCSV(w, sc) }},
+		{"models.csv", func(w io.Writer) error { return report.WriteModelsCSV(w, sc) }},
 	}
 	for _, c := range report.ScaleCharts(sc) {
-		err := write(c.Name+".svg", func(w io.Writer) error {
+		outs = append(outs, output{c.Name + ".svg", func(w io.Writer) error {
 			_, err := io.WriteString(w, string(c.SVG)+"\n")
 			return err
-		})
-		if err != nil {
-			return nil, err
-		}
+		}})
 	}
-	return files, nil
+	return writeFiles("scale", dir, outs)
 }

@@ -197,6 +197,13 @@ func TestRunReportsUnreadableSharePerMode(t *testing.T) {
 	if m.code != 0 || !strings.Contains(m.stdout, `"no_answer"`) || !strings.Contains(m.stdout, `"flexible"`) {
 		t.Fatalf("mux --json: %+v", m)
 	}
+	out := filepath.Join(t.TempDir(), "report")
+	if r := run(t.Context(), nil, "report", "--run", dir, "--out", out); r.code != 0 {
+		t.Fatalf("report: %+v", r)
+	}
+	if md, _ := os.ReadFile(filepath.Join(out, "report.md")); !strings.Contains(string(md), "Samples with no extractable answer: "+a) {
+		t.Errorf("report.md does not show the unreadable shares:\n%s", md)
+	}
 	if r := run(t.Context(), env, "eval", "--bench", "jsonl", "--extractor", "math", "--data", writeArith(t, 3), "--models", a,
 		"--samples", "2", "--num-predict", "6", "--run", dir, "--extract", "flexible"); r.code != exitUsage || !strings.Contains(r.stderr, "extract strict, not flexible") {
 		t.Fatalf("another mode on the same run: exit %d %q", r.code, r.stderr)

@@ -232,3 +232,18 @@ func TestMain_noStrayFiles(t *testing.T) {
 }
 
 func ollamatestSize() gguf.Size { return gguf.Size{} }
+
+// A server that is not Ollama answers 404 on /api/tags: that is not a
+// missing model (it used to read `model "" is not installed`).
+func TestNotAnOllamaServer(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	defer srv.Close()
+	c, err := ollama.New(ollama.Config{Host: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Installed(t.Context())
+	if err == nil || errors.Is(err, models.ErrModelNotInstalled) || !strings.Contains(err.Error(), "does not speak Ollama's API") {
+		t.Fatalf("err %v", err)
+	}
+}

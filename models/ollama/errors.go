@@ -32,6 +32,9 @@ func (e *StatusError) Error() string {
 	case models.ErrBusy:
 		return fmt.Sprintf("ollama daemon busy (HTTP %d: %s): lower the concurrency or raise OLLAMA_MAX_QUEUE", e.Code, e.Message)
 	}
+	if e.Model == "" && e.Code == http.StatusNotFound {
+		return fmt.Sprintf("ollama: HTTP 404 (%s): the server at OLLAMA_HOST does not speak Ollama's API; point OLLAMA_HOST at an Ollama daemon", e.Message)
+	}
 	return fmt.Sprintf("ollama: HTTP %d: %s", e.Code, e.Message)
 }
 
@@ -39,6 +42,8 @@ func (e *StatusError) Error() string {
 func (e *StatusError) Unwrap() error {
 	msg := strings.ToLower(e.Message)
 	switch {
+	case e.Model == "" && e.Code == http.StatusNotFound:
+		return nil // a route the server lacks: not an Ollama API (see Error)
 	case e.Code == http.StatusNotFound || strings.Contains(msg, "not found"):
 		return models.ErrModelNotInstalled
 	case e.Code == http.StatusServiceUnavailable || e.Code == http.StatusTooManyRequests || strings.Contains(msg, "server busy"):
