@@ -76,7 +76,7 @@ func LoadRun(dir string, models []string) (*Run, error) {
 // noAnswer counts the samples without an answer per model and mode. A
 // sample that recorded only its voted answer counts for the run's mode.
 func noAnswer(rr *runstore.Run, models []string) map[string]NoAnswer {
-	type count struct{ n, strictN, strictEmpty, flexN, flexEmpty int }
+	type count struct{ strictN, strictEmpty, flexN, flexEmpty int }
 	keep := map[string]*count{}
 	for _, m := range models {
 		keep[m] = &count{}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
@@ -41,7 +42,7 @@ func newMetrics(s *Server) *metrics {
 		Help: "Rounds the dispatcher ran (batched requests of ensembles that do not fit in memory together)."},
 		func() float64 { return float64(s.rounds.Load()) })
 	m.reg.MustRegister(m.requests, m.latency, m.queue, m.samples, m.loads, m.rounds,
-		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
 
