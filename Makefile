@@ -17,9 +17,10 @@ daemon:
 deps:
 	@scripts/deps.sh
 
-# All tests, including those against a real daemon, the engine and store
+# Lint (gofmt, vet, staticcheck, layering, tidy), all tests, including those
+# against a real daemon, the engine and store
 # tests under the race detector, and short fuzz runs.
-test: daemon deps layering
+test: daemon deps lint
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 20m ./...
 	$(MAKE) --no-print-directory race fuzz

@@ -110,8 +110,9 @@ func dropVariable(s string) string {
 // isVarTuple reports whether t is a tuple of variable names: "(p,q)".
 func isVarTuple(t string) bool {
 	t = strings.TrimSpace(t)
-	inner, ok := strings.CutPrefix(t, "(")
-	if inner, ok = strings.CutSuffix(inner, ")"); !ok || !strings.Contains(inner, ",") {
+	inner, open := strings.CutPrefix(t, "(")
+	inner, closed := strings.CutSuffix(inner, ")")
+	if !open || !closed || !strings.Contains(inner, ",") {
 		return false
 	}
 	for _, v := range strings.Split(inner, ",") {
