@@ -21,7 +21,6 @@ deps:
 # against a real daemon, the engine and store
 # tests under the race detector, and short fuzz runs.
 test: daemon deps lint
-	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 20m ./...
 	$(MAKE) --no-print-directory race fuzz
 
