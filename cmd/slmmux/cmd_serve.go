@@ -92,15 +92,13 @@ func (o *serveOptions) validate() error {
 }
 
 func (a *App) runServe(ctx context.Context, o serveOptions) error {
-	c, stop := a.client, func() {}
-	client, err := c()
+	client, err := a.client()
+	stop := func() {}
+	if err == nil && o.startDaemon {
+		client, stop, err = a.ensureDaemon(ctx)
+	}
 	if err != nil {
 		return err
-	}
-	if o.startDaemon {
-		if client, stop, err = a.ensureDaemon(ctx); err != nil {
-			return err
-		}
 	}
 	defer stop()
 	ensembles, err := a.ensembles(ctx, client, o)
