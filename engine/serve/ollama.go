@@ -52,15 +52,27 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request, v any) bool {
 	return true
 }
 
+// ensembleRequest reads the body into req, records the model for the
+// metrics and returns the ensemble it asks for. A request for any other
+// model is passed through to the daemon unchanged; ok is false once the
+// response is written (passed through, or an error).
+func (s *Server) ensembleRequest(w http.ResponseWriter, r *http.Request, req any, model func() string) (e *Ensemble, ok bool) {
+	if !s.readBody(w, r, req) {
+		return nil, false
+	}
+	m := model()
+	setModel(r, m)
+	if e = s.ensemble(m); e == nil {
+		s.proxy.ServeHTTP(w, r)
+		return nil, false
+	}
+	return e, true
+}
+
 func (s *Server) ollamaChat(w http.ResponseWriter, r *http.Request) {
 	var req ollamaRequest
-	if !s.readBody(w, r, &req) {
-		return
-	}
-	setModel(r, req.Model)
-	e := s.ensemble(req.Model)
-	if e == nil {
-		s.proxy.ServeHTTP(w, r)
+	e, ok := s.ensembleRequest(w, r, &req, func() string { return req.Model })
+	if !ok {
 		return
 	}
 	if len(req.Messages) == 0 {
@@ -72,13 +84,8 @@ func (s *Server) ollamaChat(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) ollamaGenerate(w http.ResponseWriter, r *http.Request) {
 	var req ollamaRequest
-	if !s.readBody(w, r, &req) {
-		return
-	}
-	setModel(r, req.Model)
-	e := s.ensemble(req.Model)
-	if e == nil {
-		s.proxy.ServeHTTP(w, r)
+	e, ok := s.ensembleRequest(w, r, &req, func() string { return req.Model })
+	if !ok {
 		return
 	}
 	if req.Prompt == "" {

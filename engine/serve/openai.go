@@ -36,13 +36,8 @@ func (q openaiRequest) options() map[string]any {
 
 func (s *Server) openaiChat(w http.ResponseWriter, r *http.Request) {
 	var req openaiRequest
-	if !s.readBody(w, r, &req) {
-		return
-	}
-	setModel(r, req.Model)
-	e := s.ensemble(req.Model)
-	if e == nil {
-		s.proxy.ServeHTTP(w, r)
+	e, ok := s.ensembleRequest(w, r, &req, func() string { return req.Model })
+	if !ok {
 		return
 	}
 	if len(req.Messages) == 0 {
@@ -54,13 +49,8 @@ func (s *Server) openaiChat(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) openaiCompletion(w http.ResponseWriter, r *http.Request) {
 	var req openaiRequest
-	if !s.readBody(w, r, &req) {
-		return
-	}
-	setModel(r, req.Model)
-	e := s.ensemble(req.Model)
-	if e == nil {
-		s.proxy.ServeHTTP(w, r)
+	e, ok := s.ensembleRequest(w, r, &req, func() string { return req.Model })
+	if !ok {
 		return
 	}
 	if req.Prompt == "" {
