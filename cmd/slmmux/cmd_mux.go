@@ -14,7 +14,7 @@ func (a *App) muxCmd() *cobra.Command {
 		runDir, modelList, profile, valAcc, valRun string
 		samples, trials                            int
 		seed                                       uint64
-		asJSON                                     bool
+		asJSON, adaptive                           bool
 	)
 	cmd := &cobra.Command{
 		Use:   "mux --run DIR",
@@ -33,6 +33,9 @@ model's own answer is right).`,
 			}
 			if trials < 1 || trials > mux.MaxTrials {
 				return usagef("--trials %d: need 1 to %d", trials, mux.MaxTrials)
+			}
+			if adaptive && cmd.Flags().Changed("samples") {
+				return usagef("--adaptive replays every stored sample: drop --samples")
 			}
 			if cmd.Flags().Changed("samples") && samples < 1 {
 				return usagef("--samples %d: need at least 1 sample per model", samples)
@@ -55,12 +58,25 @@ model's own answer is right).`,
 			if err != nil {
 				return settingErr(err)
 			}
+			var ad *mux.AdaptiveResult
+			if adaptive {
+				r, err := mux.Adaptive(ds, acc, p)
+				if err != nil {
+					return usagef("--adaptive: %w (drop --profile official)", err)
+				}
+				ad = &r
+			}
 			if asJSON {
 				out := toMuxJSON(res, ds.Models, p)
 				out.NoAnswer = run.NoAnswer
+				out.Adaptive = ad
 				return writeJSON(a.Stdout, out)
 			}
 			printResults(a.Stdout, res, ds.Models)
+			if ad != nil {
+				fmt.Fprintf(a.Stdout, "adaptive sampling: %d of %d samples needed (%.1f %% saved), identical selections: %v\n",
+					ad.SamplesNeeded, ad.SamplesTotal, 100*(1-float64(ad.SamplesNeeded)/float64(max(ad.SamplesTotal, 1))), ad.Identical)
+			}
 			if acc == nil {
 				fmt.Fprintln(a.Stdout, "ties between models went to model order (give --val-acc or --val-run to break them by validation accuracy)")
 			}
@@ -77,6 +93,7 @@ model's own answer is right).`,
 	f.StringVar(&valAcc, "val-acc", "", "validation accuracies for ties, e.g. a=0.71,b=0.64")
 	f.StringVar(&valRun, "val-run", "", "take validation accuracies from another run folder")
 	f.BoolVar(&asJSON, "json", false, "print one JSON object")
+	f.BoolVar(&adaptive, "adaptive", false, "also replay exact adaptive sampling: how many samples the same selections need")
 	cmd.MarkFlagsMutuallyExclusive("val-acc", "val-run")
 	return cmd
 }

@@ -120,3 +120,21 @@ func TestSearchCmdBadInput(t *testing.T) {
 		}
 	}
 }
+
+func TestMuxAdaptive(t *testing.T) {
+	r := runSub(t, (*App).muxCmd, "--run", workedRun(t), "--adaptive", "--json")
+	var out struct {
+		Adaptive struct {
+			SamplesNeeded int  `json:"samples_needed"`
+			SamplesTotal  int  `json:"samples_total"`
+			Identical     bool `json:"identical"`
+		} `json:"adaptive"`
+	}
+	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &out) != nil || !out.Adaptive.Identical ||
+		out.Adaptive.SamplesTotal != 36 || out.Adaptive.SamplesNeeded >= 36 {
+		t.Fatalf("mux --adaptive: %+v", r)
+	}
+	if r := runSub(t, (*App).muxCmd, "--run", workedRun(t), "--adaptive", "--profile", "official"); r.code != exitUsage {
+		t.Fatalf("official: %+v", r)
+	}
+}

@@ -30,6 +30,8 @@ type muxJSON struct {
 	// NoAnswer: per model, the share of samples with no extractable
 	// answer under strict and flexible extraction (where recorded).
 	NoAnswer map[string]engine.NoAnswer `json:"no_answer,omitempty"`
+	// Adaptive: with mux --adaptive, what exact adaptive sampling needs.
+	Adaptive *mux.AdaptiveResult `json:"adaptive,omitempty"`
 }
 
 type baselinesJSON struct {

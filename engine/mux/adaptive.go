@@ -1,0 +1,121 @@
+package mux
+
+import (
+	"errors"
+	"slices"
+)
+
+// Exact adaptive sampling: a question's samples are drawn model by model,
+// in tie-break order (higher validation accuracy first, then model order),
+// and sample by sample. In that order a later model wins only with a
+// strictly higher count, so after each sample a model whose count can no
+// longer pass the leader's (its top count plus the samples it has left)
+// is stopped, and the question stops once the leader is unanimous. The
+// winner and its answer are those of full sampling, always: a stopped
+// model could at best tie the leader, and ties go to the leader.
+
+// AdaptiveResult is what adaptive sampling would have cost over a run.
+type AdaptiveResult struct {
+	SamplesNeeded int  `json:"samples_needed"`
+	SamplesTotal  int  `json:"samples_total"`
+	Identical     bool `json:"identical"` // every winner and answer equals full sampling's
+}
+
+// ErrAdaptiveProfile reports adaptive sampling asked for under the Official
+// profile, whose denominators (non-empty samples) cannot be bounded before
+// the samples are drawn.
+var ErrAdaptiveProfile = errors.New("adaptive sampling needs the paper profile")
+
+// Adaptive replays exact adaptive sampling over every stored sample of ds
+// and checks each question's selection against full sampling's.
+func Adaptive(ds *Dataset, valAcc map[string]float64, p Profile) (AdaptiveResult, error) {
+	if p == Official {
+		return AdaptiveResult{}, ErrAdaptiveProfile
+	}
+	order := priority(ds.Models, valAcc)
+	res := AdaptiveResult{Identical: true}
+	for _, it := range ds.Items {
+		needed, winner, answer := adaptiveItem(it, order)
+		res.SamplesNeeded += needed
+		samples := make([]Samples, len(ds.Models))
+		for m := range ds.Models {
+			res.SamplesTotal += len(it.Samples[m])
+			samples[m] = Samples{Model: ds.Models[m], Answers: answersOf(it, m)}
+		}
+		full := Select(samples, valAcc, p)
+		if full.Winner != winner || full.Answer != answer {
+			res.Identical = false
+		}
+	}
+	return res, nil
+}
+
+// priority orders model indices by validation accuracy (higher first),
+// then by model order: the tie-break order.
+func priority(models []string, valAcc map[string]float64) []int {
+	order := make([]int, len(models))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		va, vb := valAcc[models[a]], valAcc[models[b]]
+		switch {
+		case va > vb:
+			return -1
+		case va < vb:
+			return 1
+		}
+		return 0
+	})
+	return order
+}
+
+// adaptiveItem samples one question adaptively and returns the samples it
+// drew, the winning model's index (-1: none) and its answer.
+func adaptiveItem(it DItem, order []int) (needed, winner int, answer string) {
+	winner, leader := -1, 0
+	for _, m := range order {
+		ids := it.Samples[m]
+		k := len(ids)
+		if leader >= k && winner >= 0 {
+			break // the leader is unanimous: nobody can pass it
+		}
+		counts := map[int32]int{}
+		top := 0
+		drawn := 0
+		for j, id := range ids {
+			needed++
+			drawn++
+			if id >= 0 {
+				counts[id]++
+				top = max(top, counts[id])
+			}
+			if top+(k-j-1) <= leader {
+				break // cannot pass the leader any more
+			}
+		}
+		if drawn < k {
+			continue
+		}
+		best, bestCount := int32(-1), 0
+		for _, id := range ids { // first seen wins ties, as ModelVote
+			if id >= 0 && counts[id] > bestCount {
+				best, bestCount = id, counts[id]
+			}
+		}
+		if best >= 0 && bestCount > leader {
+			winner, leader, answer = m, bestCount, it.Answers[best]
+		}
+	}
+	return needed, winner, answer
+}
+
+func answersOf(it DItem, m int) []string {
+	out := make([]string, len(it.Samples[m]))
+	for j, id := range it.Samples[m] {
+		if id >= 0 {
+			out[j] = it.Answers[id]
+		}
+	}
+	return out
+}
