@@ -52,9 +52,14 @@ func removeSpace(s string) string {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c == negSpace {
-			for i+1 < len(s) && s[i+1] == ' ' {
-				i++ // "32,\! 349" is one number
+			j := i + 1
+			for j < len(s) && (s[j] == ' ' || s[j] == negSpace) {
+				j++ // "32,\! 349" is one number
 			}
+			if inName && j < len(s) && isASCIILetter(s[j]) {
+				out = append(out, ' ') // "\c\!irc" is not "\circ"
+			}
+			i, inName = j-1, false
 			continue
 		}
 		switch c {
