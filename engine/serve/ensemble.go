@@ -53,11 +53,11 @@ func promptOf(msgs []message) (system, user string, err error) {
 		case "user", "assistant", "tool":
 			turns = append(turns, m)
 		default:
-			return "", "", fmt.Errorf("messages: unknown role %q (system, user, assistant or tool)", m.Role)
+			return "", "", fmt.Errorf("%w: messages: unknown role %q (system, user, assistant or tool)", errBadRequest, m.Role)
 		}
 	}
 	if len(turns) == 0 || turns[len(turns)-1].Role != "user" {
-		return "", "", errors.New("messages: the last message must be the user's question")
+		return "", "", fmt.Errorf("%w: messages: the last message must be the user's question", errBadRequest)
 	}
 	if len(turns) == 1 {
 		return system, strings.TrimSpace(turns[0].Content), nil
@@ -101,12 +101,18 @@ type MemberInfo struct {
 	Error   string   `json:"error,omitempty"`
 }
 
+// errBadRequest marks a request an ensemble cannot answer as sent: 400.
+var errBadRequest = errors.New("bad request")
+
 // errQueueFull is answered with 503 and Retry-After.
 var errQueueFull = errors.New("too many requests waiting")
 
 // answer runs SLM-MUX for one chat. Requests wait their turn (the members
 // own the daemon's memory while they run), at most MaxQueue of them.
 func (s *Server) answer(ctx context.Context, e *Ensemble, msgs []message, opts map[string]any) (Reply, error) {
+	if len(msgs) == 0 {
+		return Reply{}, fmt.Errorf("%w: messages: empty; send at least the user's question", errBadRequest)
+	}
 	system, user, err := promptOf(msgs)
 	if err != nil {
 		return Reply{}, err
@@ -192,6 +198,24 @@ func applyOptions(s engine.Sampling, opts map[string]any) (engine.Sampling, erro
 	return s, nil
 }
 
+// answerOrFail answers, or writes the error in the API's shape and
+// reports false (also when the client has left).
+func (s *Server) answerOrFail(w http.ResponseWriter, r *http.Request, e *Ensemble, msgs []message, opts map[string]any) (Reply, bool) {
+	rep, err := s.answer(r.Context(), e, msgs, opts)
+	if err == nil {
+		return rep, true
+	}
+	if r.Context().Err() != nil {
+		return rep, false // the client left
+	}
+	code := status(err)
+	if code == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "5")
+	}
+	s.fail(w, r, code, strings.TrimPrefix(err.Error(), errBadRequest.Error()+": "))
+	return rep, false
+}
+
 // status maps an answering error to an HTTP status.
 func status(err error) int {
 	switch {
@@ -201,7 +225,7 @@ func status(err error) int {
 		return http.StatusBadGateway
 	case errors.Is(err, context.DeadlineExceeded):
 		return http.StatusGatewayTimeout
-	case errors.Is(err, engine.ErrInvalid), strings.HasPrefix(err.Error(), "messages:"), strings.HasPrefix(err.Error(), "options:"):
+	case errors.Is(err, engine.ErrInvalid), errors.Is(err, errBadRequest):
 		return http.StatusBadRequest
 	}
 	return http.StatusInternalServerError

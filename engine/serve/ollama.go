@@ -75,10 +75,6 @@ func (s *Server) ollamaChat(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if len(req.Messages) == 0 {
-		s.fail(w, r, http.StatusBadRequest, "messages: empty; send at least the user's question")
-		return
-	}
 	s.ollamaAnswer(w, r, e, req, req.Messages, "message")
 }
 
@@ -103,15 +99,8 @@ func (s *Server) ollamaGenerate(w http.ResponseWriter, r *http.Request) {
 // ollamaAnswer answers in Ollama's framing: one JSON object, or (stream,
 // Ollama's default) NDJSON lines, the content then a final done line.
 func (s *Server) ollamaAnswer(w http.ResponseWriter, r *http.Request, e *Ensemble, req ollamaRequest, msgs []message, field string) {
-	rep, err := s.answer(r.Context(), e, msgs, req.Options)
-	if err != nil {
-		if r.Context().Err() != nil {
-			return // the client left
-		}
-		if status(err) == http.StatusServiceUnavailable {
-			w.Header().Set("Retry-After", "5")
-		}
-		s.fail(w, r, status(err), err.Error())
+	rep, ok := s.answerOrFail(w, r, e, msgs, req.Options)
+	if !ok {
 		return
 	}
 	content := func(text string) any {

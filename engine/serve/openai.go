@@ -40,10 +40,6 @@ func (s *Server) openaiChat(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if len(req.Messages) == 0 {
-		s.fail(w, r, http.StatusBadRequest, "messages: empty; send at least the user's question")
-		return
-	}
 	s.openaiAnswer(w, r, req, e, req.Messages, true)
 }
 
@@ -63,15 +59,8 @@ func (s *Server) openaiCompletion(w http.ResponseWriter, r *http.Request) {
 // openaiAnswer answers in OpenAI's shape: one object, or server-sent
 // events ending with "data: [DONE]". usage counts every sample's tokens.
 func (s *Server) openaiAnswer(w http.ResponseWriter, r *http.Request, req openaiRequest, e *Ensemble, msgs []message, chat bool) {
-	rep, err := s.answer(r.Context(), e, msgs, req.options())
-	if err != nil {
-		if r.Context().Err() != nil {
-			return
-		}
-		if status(err) == http.StatusServiceUnavailable {
-			w.Header().Set("Retry-After", "5")
-		}
-		s.fail(w, r, status(err), err.Error())
+	rep, ok := s.answerOrFail(w, r, e, msgs, req.options())
+	if !ok {
 		return
 	}
 	id := "slmmux-" + strconv.FormatInt(time.Now().UnixNano(), 36)
