@@ -4,16 +4,19 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 LDFLAGS  := -s -w -X main.version=$(VERSION)
 FUZZTIME ?= 5s
 
-.PHONY: build test unit race fuzz bench demo lint layering daemon deps train clean
+.PHONY: build test unit compat race fuzz bench demo lint layering daemon deps train clean
 
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/slmmux ./cmd/slmmux
 
-# The pinned Ollama daemon that tests start privately (built once, cached).
-daemon:
+# The pinned Ollama daemons that tests start privately (built once, cached):
+# v0.24.0, the default, and v0.6.5 for the compatibility job.
+daemon: deps
 	@scripts/ollama.sh build >/dev/null
+	@SLMMUX_OLLAMA_VERSION=v0.6.5 scripts/ollama.sh build >/dev/null
 
-# Debian packages some tests use (headless Chromium, CPU PyTorch).
+# Debian packages some tests and the daemon build use (headless Chromium,
+# CPU PyTorch, two header-only C++ libraries).
 deps:
 	@scripts/deps.sh
 
@@ -22,7 +25,13 @@ deps:
 # tests under the race detector, and short fuzz runs.
 test: daemon deps lint
 	$(GO) test -count=1 -timeout 20m ./...
-	$(MAKE) --no-print-directory race fuzz
+	$(MAKE) --no-print-directory compat race fuzz
+
+# The compatibility job: the adapter's tests and one live eval against the
+# old daemon (v0.6.5), so both an old and a current Ollama stay supported.
+compat:
+	SLMMUX_OLLAMA_VERSION=v0.6.5 $(GO) test -count=1 -timeout 10m ./models/ollama/...
+	SLMMUX_OLLAMA_VERSION=v0.6.5 $(GO) test -count=1 -timeout 10m -run "TestReducedDemoBeatsBestSingleModel|TestDemoModelsMatchPyTorchGolden|TestAskPlainQuestionOnDemoModels" ./cmd/slmmux
 
 # Offline tests only: no daemon is built or started, nothing is installed.
 unit:

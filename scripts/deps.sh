@@ -2,11 +2,15 @@
 # Install the Debian packages the tests use, when missing:
 #   chromium       renders the HTML report in a headless-browser test
 #   python3-torch  runs the demo-training smoke test (CPU PyTorch)
+#   nlohmann-json3-dev, libstb-dev  header-only libraries that Ollama v0.24.0's
+#                  llama.cpp includes from a vendor/ folder that Go module zips lack
 # Needs root (CI runs as root). Elsewhere it prints what to install.
 set -euo pipefail
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 /usr/bin/python3 -c 'import torch' >/dev/null 2>&1 || missing+=(python3-torch)
+[ -f /usr/include/nlohmann/json.hpp ] || missing+=(nlohmann-json3-dev)
+[ -f /usr/include/stb/stb_image.h ] || missing+=(libstb-dev)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   echo "installing ${missing[*]} (Debian packages, once)..." >&2

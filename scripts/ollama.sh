@@ -3,22 +3,23 @@
 # the demo use. Nothing here touches ~/.ollama or a daemon of yours.
 #
 #   scripts/ollama.sh build            build it once into the cache (prints the binary path)
+#                                      (SLMMUX_OLLAMA_VERSION=v0.6.5: the old daemon of the compatibility job)
 #   scripts/ollama.sh start [PORT]     start it privately (models in $SLMMUX_CACHE/models), print OLLAMA_HOST
 #   scripts/ollama.sh stop             stop the one started by `start`
 #
-# The pin must match models/ollama/daemon.Version (a test checks it).
+# The pin must match models/ollama/daemon.Version (a test checks it); the
+# build recipe is the Go code's (models/ollama/daemon/build.go), run here.
 set -euo pipefail
-VERSION=v0.6.5
+VERSION=v0.24.0
+VERSION="${SLMMUX_OLLAMA_VERSION:-$VERSION}"
 CACHE="${SLMMUX_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/slmmux}"
 BIN="$CACHE/ollama-$VERSION/bin/ollama"
 STATE="$CACHE/daemon"
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 
 build() {
   if [ ! -x "$BIN" ]; then
-    echo "building Ollama $VERSION from the Go module proxy into $CACHE (about 2-4 minutes, once)..." >&2
-    mkdir -p "$(dirname "$BIN")"
-    (cd "${TMPDIR:-/tmp}" && GOBIN="$(dirname "$BIN")" CGO_ENABLED=1 GOFLAGS=-buildvcs=false \
-      go install "github.com/ollama/ollama@$VERSION")
+    (cd "$ROOT" && go run ./models/ollama/daemon/cmd/ollama-build -version "$VERSION" >/dev/null)
   fi
   echo "$BIN"
 }
@@ -27,7 +28,7 @@ start() {
   local port="${1:-11435}"
   build >/dev/null
   mkdir -p "$STATE/models" "$STATE/home"
-  OLLAMA_HOST="127.0.0.1:$port" OLLAMA_MODELS="$STATE/models" HOME="$STATE/home" \
+  OLLAMA_HOST="127.0.0.1:$port" OLLAMA_MODELS="$STATE/models" HOME="$STATE/home" OLLAMA_NO_CLOUD=1 \
     nohup "$BIN" serve >"$STATE/server.log" 2>&1 &
   echo $! >"$STATE/pid"
   for _ in $(seq 1 100); do

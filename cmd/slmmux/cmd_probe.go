@@ -104,6 +104,14 @@ func printProbe(a *App, info hardware.Info, d daemonReport) {
 			v = "version unknown (0.0.0: built from source)"
 		}
 		fmt.Fprintf(w, "Ollama\t%s at %s, %d model(s) loaded\n", v, d.Host, len(d.Running))
+		switch has, known := ollama.VersionAtLeast(d.Version, ollama.FeatureLogprobs.Since); {
+		case !known:
+			fmt.Fprintf(w, "  features\tunknown for this build (logprobs need %s or later)\n", ollama.FeatureLogprobs.Since)
+		case has:
+			fmt.Fprintf(w, "  features\tlogprobs\n")
+		default:
+			fmt.Fprintf(w, "  features\tno logprobs (they need Ollama %s or later)\n", ollama.FeatureLogprobs.Since)
+		}
 		for _, r := range d.Running {
 			fmt.Fprintf(w, "  %s\t%s (%s in VRAM)\n", r.Name, gib(uint64(r.SizeBytes)), gib(uint64(r.VRAMBytes)))
 		}

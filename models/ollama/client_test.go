@@ -17,6 +17,7 @@ import (
 	"github.com/slmmux/slmmux/models"
 	"github.com/slmmux/slmmux/models/gguf"
 	"github.com/slmmux/slmmux/models/ollama"
+	"github.com/slmmux/slmmux/models/ollama/daemon"
 	"github.com/slmmux/slmmux/models/ollama/ollamatest"
 )
 
@@ -245,5 +246,26 @@ func TestNotAnOllamaServer(t *testing.T) {
 	_, err = c.Installed(t.Context())
 	if err == nil || errors.Is(err, models.ErrModelNotInstalled) || !strings.Contains(err.Error(), "does not speak Ollama's API") {
 		t.Fatalf("err %v", err)
+	}
+}
+
+// The test daemon reports the version it was built as (stamped, so not the
+// unknown 0.0.0), and the feature checks follow it: logprobs on v0.24.0,
+// not on the compatibility job's v0.6.5.
+func TestDaemonReportsItsVersion(t *testing.T) {
+	d := ollamatest.Shared(t)
+	want, err := daemon.Selected()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := d.Client.Supports(t.Context(), ollama.FeatureLogprobs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if "v"+s.Version != want || !s.Known {
+		t.Fatalf("daemon reports %q (known %v), built as %s", s.Version, s.Known, want)
+	}
+	if has, _ := ollama.VersionAtLeast(want, "0.12.11"); s.Has != has {
+		t.Fatalf("logprobs support %v on %s", s.Has, want)
 	}
 }

@@ -1,5 +1,6 @@
 // Package daemon builds, starts and stops a private Ollama daemon: the
-// pinned version ([Version]) built from the Go module proxy into a cache
+// pinned version ([Version], or [CompatVersion] when $SLMMUX_OLLAMA_VERSION
+// names it) built from the Go module proxy into a cache
 // folder, listening on a free loopback port with its own models folder and
 // HOME, so it never touches a user's daemon or ~/.ollama. Tests (through
 // package ollamatest) and `slmmux demo` use it.
@@ -20,11 +21,6 @@ import (
 	"syscall"
 	"time"
 )
-
-// Version is the pinned Ollama version. v0.6.5 is the newest tag that
-// `go install` builds with cgo from module sources alone (see
-// docs in ../shared/docs/ollama-notes.md); scripts/ollama.sh pins the same.
-const Version = "v0.6.5"
 
 // Options configures Start. Zero values mean defaults.
 type Options struct {
@@ -96,7 +92,7 @@ func (d *Daemon) launch(ctx context.Context, bin string, opt Options) error {
 	defer logf.Close()
 	cmd := exec.Command(bin, "serve")
 	cmd.Env = append(os.Environ(), "OLLAMA_HOST="+addr, "OLLAMA_MODELS="+d.ModelsDir,
-		"HOME="+d.stateDir, "OLLAMA_NOPRUNE=1")
+		"HOME="+d.stateDir, "OLLAMA_NOPRUNE=1", "OLLAMA_NO_CLOUD=1")
 	for k, v := range opt.Env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}

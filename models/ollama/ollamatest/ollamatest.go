@@ -59,7 +59,7 @@ func Shared(tb testing.TB) *Daemon {
 // Start starts a daemon of its own (for tests that need other server
 // settings, such as OLLAMA_MAX_LOADED_MODELS=1). The caller stops it.
 func Start(ctx context.Context, opt daemon.Options) (*Daemon, error) {
-	ctx, cancel := context.WithTimeout(ctx, 8*time.Minute) // includes a cold build
+	ctx, cancel := context.WithTimeout(ctx, 20*time.Minute) // includes a cold build (v0.24.0: 5-9 min on 2 cores)
 	defer cancel()
 	if opt.Binary == "" {
 		bin, err := daemon.EnsureBinary(ctx, os.Stderr)
