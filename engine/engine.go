@@ -8,8 +8,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
 	"math"
+	"strconv"
 
 	"github.com/slmmux/slmmux/models"
 )
@@ -69,10 +71,13 @@ func New(cfg Config) (*Engine, error) {
 type Sampling struct {
 	Samples     int     // k, samples per model
 	Temperature float64 // the paper uses 0.3
-	Seed        int     // sample j uses seed Seed+j
-	NumPredict  int     // output cap in tokens; 0 = backend default
-	NumCtx      int     // context window; 0 = backend default
-	NumThread   int     // CPU threads per loaded model; 0 = backend default
+	Seed        int     // base seed S; see SeedMode
+	// SeedMode says how sample j of an item gets its seed: SeedPerItem
+	// (the default, "" too) or SeedLegacy.
+	SeedMode   string
+	NumPredict int // output cap in tokens; 0 = backend default
+	NumCtx     int // context window; 0 = backend default
+	NumThread  int // CPU threads per loaded model; 0 = backend default
 	// RepeatPenalty, when set, overrides the backend's repeat penalty (1 =
 	// off). Ollama's default 1.1 also penalises digits seen in the prompt.
 	RepeatPenalty *float64
@@ -114,6 +119,8 @@ func (s Sampling) Validate() error {
 		return &SettingError{"samples", s.Samples, fmt.Sprintf("need 1 to %d samples per model", MaxSamples)}
 	case math.IsNaN(s.Temperature) || math.IsInf(s.Temperature, 0) || s.Temperature < 0 || s.Temperature > 100:
 		return &SettingError{"temperature", s.Temperature, "must be a number from 0 to 100"}
+	case s.SeedMode != "" && s.SeedMode != SeedPerItem && s.SeedMode != SeedLegacy:
+		return &SettingError{"seed_mode", s.SeedMode, fmt.Sprintf("use %s (the default) or %s (seed S+j, as runs made before it)", SeedPerItem, SeedLegacy)}
 	case s.Seed < 0 || s.Seed > MaxSeed:
 		return &SettingError{"seed", s.Seed, fmt.Sprintf("must be 0 to %d (a negative seed makes Ollama sample randomly)", MaxSeed)}
 	case s.NumPredict < 0 || s.NumPredict > MaxTokens:
@@ -128,11 +135,45 @@ func (s Sampling) Validate() error {
 	return nil
 }
 
-func (s Sampling) request(model, system, prompt string, j int) models.Request {
+// Seed modes (Sampling.SeedMode).
+const (
+	// SeedPerItem derives each sample's seed from (S, item id, j), so the
+	// j-th draws of different questions do not share one random stream.
+	SeedPerItem = "item"
+	// SeedLegacy is seed S+j for sample j of every question (runs made
+	// before seed modes existed).
+	SeedLegacy = "legacy"
+)
+
+// SampleSeed is the seed of sample j of an item: S+j in legacy mode, else
+// FNV-1a (64 bit) of the text "S\x00ITEM\x00j" (decimal numbers, the item
+// id as stored), modulo 2^31-1, so it stays in the 32 bits llama.cpp takes.
+func (s Sampling) SampleSeed(item string, j int) int {
+	if s.SeedMode == SeedLegacy {
+		return s.Seed + j
+	}
+	h := fnv.New64a()
+	h.Write([]byte(strconv.Itoa(s.Seed)))
+	h.Write([]byte{0})
+	h.Write([]byte(item))
+	h.Write([]byte{0})
+	h.Write([]byte(strconv.Itoa(j)))
+	return int(h.Sum64() % (1<<31 - 1))
+}
+
+// Mode is SeedMode with the default spelled out.
+func (s Sampling) Mode() string {
+	if s.SeedMode == "" {
+		return SeedPerItem
+	}
+	return s.SeedMode
+}
+
+func (s Sampling) request(model, system, prompt, item string, j int) models.Request {
 	return models.Request{
 		Model: model, System: system, Prompt: prompt,
 		Options: models.Options{
-			Temperature: models.Float(s.Temperature), Seed: models.Int(s.Seed + j),
+			Temperature: models.Float(s.Temperature), Seed: models.Int(s.SampleSeed(item, j)),
 			NumPredict: s.NumPredict, NumCtx: s.NumCtx, NumThread: s.NumThread,
 			RepeatPenalty: s.RepeatPenalty,
 		},

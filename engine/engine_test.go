@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"os"
 	"path/filepath"
 	"strings"
@@ -235,4 +236,44 @@ func (g *oomGen) Generate(ctx context.Context, req models.Request) (models.Resul
 		return models.Result{}, fmt.Errorf("load: %w", models.ErrOutOfMemory)
 	}
 	return g.FakeGenerator.Generate(ctx, req)
+}
+
+func TestSampleSeed(t *testing.T) {
+	legacy := engine.Sampling{Seed: 7, SeedMode: engine.SeedLegacy}
+	if got := legacy.SampleSeed("q1", 3); got != 10 {
+		t.Fatalf("legacy seed %d, want 7+3", got)
+	}
+	s := engine.Sampling{Seed: 7}
+	if s.Mode() != engine.SeedPerItem {
+		t.Fatalf("default mode %q", s.Mode())
+	}
+	seen := map[int]string{}
+	for _, item := range []string{"q1", "q2", "q10", "1", ""} {
+		for j := range 50 {
+			v := s.SampleSeed(item, j)
+			if v < 0 || v >= 1<<31-1 {
+				t.Fatalf("seed %d out of range", v)
+			}
+			if v != s.SampleSeed(item, j) {
+				t.Fatal("not deterministic")
+			}
+			key := fmt.Sprintf("%s/%d", item, j)
+			if prev, ok := seen[v]; ok {
+				t.Fatalf("%s and %s share seed %d", prev, key, v)
+			}
+			seen[v] = key
+		}
+	}
+	// The documented hash: FNV-1a 64 of "S\x00ITEM\x00j" mod 2^31-1.
+	h := fnv.New64a()
+	h.Write([]byte("7\x00q2\x004"))
+	if want := int(h.Sum64() % (1<<31 - 1)); s.SampleSeed("q2", 4) != want {
+		t.Fatalf("seed %d, want %d", s.SampleSeed("q2", 4), want)
+	}
+	if (engine.Sampling{Seed: 8}).SampleSeed("q1", 0) == s.SampleSeed("q1", 0) {
+		t.Fatal("the base seed does not change the seeds")
+	}
+	if err := (engine.Sampling{Samples: 1, SeedMode: "random"}).Validate(); err == nil {
+		t.Fatal("unknown seed mode accepted")
+	}
 }

@@ -206,7 +206,7 @@ func (r *evalRun) preload(ctx context.Context, m string) {
 		return
 	}
 	start := time.Now()
-	req := r.cfg.Sampling.request(m, "", "", 0)
+	req := r.cfg.Sampling.request(m, "", "", "", 0)
 	keep := preloadKeepAlive
 	req.KeepAlive = &keep
 	if err := p.Preload(ctx, req); err != nil {
@@ -253,7 +253,7 @@ func (r *evalRun) runJobs(ctx context.Context, m string, js []job, slots int) (o
 	var oomOnce sync.Once
 	for _, jb := range js {
 		g.Go(func() error {
-			res, err := r.generate(gctx, r.cfg.Sampling.request(m, jb.p.System, jb.p.User, jb.j))
+			res, err := r.generate(gctx, r.cfg.Sampling.request(m, jb.p.System, jb.p.User, jb.item.ID, jb.j))
 			if err != nil {
 				if errors.Is(err, ErrBackendGone) {
 					return err // stops the run: nothing more can be generated
@@ -292,7 +292,7 @@ func (r *evalRun) fail(m string, err error, streak *int, stop context.CancelFunc
 }
 
 func (r *evalRun) store(m string, jb job, res models.Result, streak *int) error {
-	seed := r.cfg.Sampling.Seed + jb.j
+	seed := r.cfg.Sampling.SampleSeed(jb.item.ID, jb.j)
 	ans := r.b.Extract(res.Text, jb.item)
 	s := runstore.Sample{
 		Item: jb.item.ID, Model: m, Sample: jb.j, Seed: &seed, Response: res.Text,

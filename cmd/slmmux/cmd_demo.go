@@ -50,7 +50,7 @@ type accJSON struct {
 type demoOptions struct {
 	limit, samples int
 	temperature    float64
-	run            string
+	run, seedMode  string
 	asJSON         bool
 }
 
@@ -89,6 +89,7 @@ is refused.`,
 	f.IntVar(&o.samples, "samples", 0, "samples per model (default: the catalog's, 5)")
 	f.Float64Var(&o.temperature, "temperature", 0, "sampling temperature (default: the catalog's)")
 	f.StringVar(&o.run, "run", "", "keep the run in this folder (resumable); default: a temporary folder")
+	f.StringVar(&o.seedMode, "seed-mode", engine.SeedPerItem, "item: seeds per (seed, item, sample); legacy: seed+j (demo runs made before seed modes)")
 	f.BoolVar(&o.asJSON, "json", false, "print one JSON object")
 	return cmd
 }
@@ -97,7 +98,7 @@ func (o demoOptions) validate() error {
 	if o.limit < 0 {
 		return usagef("demo: --limit %d: must be 0 (all) or more", o.limit)
 	}
-	return settingErr(engine.Sampling{Samples: o.samples, Temperature: o.temperature}.Validate())
+	return settingErr(engine.Sampling{Samples: o.samples, Temperature: o.temperature, SeedMode: o.seedMode}.Validate())
 }
 
 // demoBench is the demo's benchmark: its embedded test set, scored as
@@ -142,7 +143,7 @@ func (a *App) runDemo(ctx context.Context, cat demo.Catalog, o demoOptions) erro
 	if err != nil {
 		return err
 	}
-	s := engine.Sampling{Samples: o.samples, Temperature: o.temperature, NumPredict: cat.NumPredict,
+	s := engine.Sampling{Samples: o.samples, Temperature: o.temperature, SeedMode: o.seedMode, NumPredict: cat.NumPredict,
 		NumCtx: engine.DefaultNumCtx, RepeatPenalty: cat.RepeatPenalty}
 	meta := runMeta(b, items, s, benchFlags{style: "paper", extractor: "number"}, o.limit)
 	meta.Data = "embedded demo test set"
@@ -251,9 +252,7 @@ func (a *App) ensureDaemon(ctx context.Context) (*ollama.Client, func(), error) 
 	}
 	bin, err := exec.LookPath("ollama")
 	if err != nil {
-		if _, serr := os.Stat(daemon.BinaryPath()); serr != nil {
-			fmt.Fprintf(a.Stderr, "demo: no Ollama daemon is running and none is on PATH: building the pinned %s into %s (once)\n", daemon.Version, daemon.CacheDir())
-		}
+		fmt.Fprintf(a.Stderr, "demo: no Ollama daemon is running and none is on PATH: using the pinned one (%s)\n", daemon.BinaryPath())
 		if bin, err = daemon.EnsureBinary(ctx, a.Stderr); err != nil {
 			return nil, noop, err
 		}

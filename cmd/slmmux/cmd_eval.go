@@ -163,7 +163,7 @@ func runMeta(b benchmark.Benchmark, items []benchmark.Item, s engine.Sampling, b
 	p := b.Prompt(items[0])
 	h := sha256.Sum256([]byte(p.System + "\x00" + p.User))
 	return runstore.Meta{
-		Benchmark: b.Name(), Samples: s.Samples, Seed: s.Seed,
+		Benchmark: b.Name(), Samples: s.Samples, Seed: s.Seed, SeedMode: s.Mode(),
 		Temperature: s.Temperature, NumPredict: s.NumPredict, NumCtx: s.NumCtx, NumThread: s.NumThread,
 		RepeatPenalty: s.RepeatPenalty, Limit: limit, PromptStyle: bf.style, Extractor: bf.extractor, Extract: bf.extractMeta(),
 		PromptHash: hex.EncodeToString(h[:8]), Created: time.Now().UTC(), Version: buildVersion(),

@@ -59,7 +59,7 @@ func usageArgs(v cobra.PositionalArgs) cobra.PositionalArgs {
 
 // settingFlags names the flag of each engine setting.
 var settingFlags = map[string]string{
-	"samples": "--samples", "temperature": "--temperature", "seed": "--seed",
+	"samples": "--samples", "temperature": "--temperature", "seed": "--seed", "seed_mode": "--seed-mode",
 	"num_predict": "--num-predict", "num_ctx": "--num-ctx", "num_thread": "--threads",
 	"repeat_penalty": "--repeat-penalty",
 }

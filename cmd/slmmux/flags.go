@@ -80,7 +80,8 @@ func (sf *samplingFlags) validate() error {
 func (sf *samplingFlags) register(f *pflag.FlagSet, k int) {
 	f.IntVar(&sf.s.Samples, "samples", k, "samples per model (k)")
 	f.Float64Var(&sf.s.Temperature, "temperature", 0.3, "sampling temperature (the paper uses 0.3)")
-	f.IntVar(&sf.s.Seed, "seed", 0, "base seed: sample j uses seed+j, so runs reproduce")
+	f.IntVar(&sf.s.Seed, "seed", 0, "base seed S: sample j of an item uses a seed hashed from (S, item id, j), so runs reproduce")
+	f.StringVar(&sf.s.SeedMode, "seed-mode", engine.SeedPerItem, "item: seeds per (S, item, j); legacy: seed S+j for every item (runs made before seed modes)")
 	f.IntVar(&sf.s.NumPredict, "num-predict", 0, "maximum tokens per answer (0: the daemon's default)")
 	f.IntVar(&sf.s.NumCtx, "num-ctx", 0, "context window (0: the daemon's default); fixed for the whole run so models are not reloaded")
 	f.Float64Var(&sf.repeatPenalty, "repeat-penalty", 0, "penalty on tokens seen in the last 64, prompt included (0: the daemon's default, 1.1 in Ollama; 1: off)")

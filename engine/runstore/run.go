@@ -129,6 +129,7 @@ func (m Meta) Diff(cur Meta) []string {
 	add("benchmark", m.Benchmark, cur.Benchmark)
 	add("samples", m.Samples, cur.Samples)
 	add("seed", m.Seed, cur.Seed)
+	add("seed_mode", orLegacy(m.SeedMode), orLegacy(cur.SeedMode))
 	add("temperature", m.Temperature, cur.Temperature)
 	add("num_predict", m.NumPredict, cur.NumPredict)
 	add("num_ctx", m.NumCtx, cur.NumCtx)
@@ -148,6 +149,14 @@ func (m Meta) Diff(cur Meta) []string {
 		d = append(d, "items_hash: other questions or reference answers (another data file, or it changed)")
 	}
 	return d
+}
+
+// orLegacy reads a run.json without seed_mode as made with seeds S+j.
+func orLegacy(s string) string {
+	if s == "" {
+		return "legacy"
+	}
+	return s
 }
 
 func orStrict(s string) string {

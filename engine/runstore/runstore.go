@@ -75,6 +75,7 @@ type Meta struct {
 	Models        []ModelMeta `json:"models"`
 	Samples       int         `json:"samples"`
 	Seed          int         `json:"seed"`
+	SeedMode      string      `json:"seed_mode,omitempty"` // item, or legacy ("": a run made before seed modes)
 	Temperature   float64     `json:"temperature"`
 	NumPredict    int         `json:"num_predict,omitempty"`
 	NumCtx        int         `json:"num_ctx,omitempty"`
