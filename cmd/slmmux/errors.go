@@ -61,7 +61,7 @@ func usageArgs(v cobra.PositionalArgs) cobra.PositionalArgs {
 var settingFlags = map[string]string{
 	"samples": "--samples", "temperature": "--temperature", "seed": "--seed",
 	"num_predict": "--num-predict", "num_ctx": "--num-ctx", "num_thread": "--threads",
-	"repeat_penalty": "--repeat-penalty",
+	"repeat_penalty": "--repeat-penalty", "top_p": "--top-p",
 }
 
 // settingErr turns an engine setting's error into a usage error that
