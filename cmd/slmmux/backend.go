@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -100,6 +101,22 @@ func (bf *backendFlags) validate() error {
 	return nil
 }
 
+// notServedError is a model that an OpenAI-compatible server does not
+// list; it wraps models.ErrModelNotInstalled.
+type notServedError struct{ msg string }
+
+func (e notServedError) Error() string { return e.msg }
+func (e notServedError) Unwrap() error { return models.ErrModelNotInstalled }
+
+// fromOpenAI reports whether err came from an OpenAI-compatible server,
+// whose fixes are not Ollama's.
+func fromOpenAI(err error) bool {
+	var se *openai.StatusError
+	var ue *openai.UnavailableError
+	var ne notServedError
+	return errors.As(err, &se) || errors.As(err, &ue) || errors.As(err, &ne)
+}
+
 // liveBackend is the model server a live command runs against: exactly
 // one of its clients is set.
 type liveBackend struct {
@@ -155,7 +172,7 @@ func (b *liveBackend) resolveModels(ctx context.Context, want []string) ([]strin
 	}
 	if len(want) == 0 {
 		if len(ids) == 0 {
-			return nil, nil, fmt.Errorf("%w: %s serves no model (GET /v1/models lists none)", models.ErrModelNotInstalled, b.who())
+			return nil, nil, notServedError{fmt.Sprintf("%v: %s serves no model (GET /v1/models lists none)", models.ErrModelNotInstalled, b.who())}
 		}
 		return ids, map[string]string{}, nil
 	}
@@ -163,8 +180,8 @@ func (b *liveBackend) resolveModels(ctx context.Context, want []string) ([]strin
 	for _, m := range want {
 		// Ollama's /v1/models lists "a:latest" for the model a.
 		if !slices.Contains(ids, m) && !slices.Contains(ids, m+":latest") {
-			return nil, nil, fmt.Errorf("%w: %q is not served by %s (GET /v1/models lists: %s)",
-				models.ErrModelNotInstalled, m, b.who(), strings.Join(ids, ", "))
+			return nil, nil, notServedError{fmt.Sprintf("%v: %q is not served by %s (GET /v1/models lists: %s)",
+				models.ErrModelNotInstalled, m, b.who(), strings.Join(ids, ", "))}
 		}
 		if !slices.Contains(out, m) {
 			out = append(out, m)

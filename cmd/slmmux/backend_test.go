@@ -192,6 +192,11 @@ func TestOpenAIBackendOffline(t *testing.T) {
 		t.Fatalf("unknown model: exit %d %s", r.code, r.stderr)
 	}
 
+	r = run(t.Context(), env, "ask", "--backend", "openai", "--base-url", "http://"+closedPort(t)+"/v1", "q?")
+	if r.code != exitUnavailable || !strings.Contains(r.stderr, "cannot reach the OpenAI-compatible server") || strings.Contains(r.stderr, "slmmux demo") {
+		t.Fatalf("unreachable: exit %d %s", r.code, r.stderr)
+	}
+
 	f.mu.Lock()
 	f.status = http.StatusUnauthorized
 	f.mu.Unlock()

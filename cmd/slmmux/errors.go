@@ -87,6 +87,10 @@ func settingErr(err error) error {
 func hint(err error) (code int, next string) {
 	var ue usageError
 	switch {
+	case fromOpenAI(err) && errors.Is(err, models.ErrUnavailable):
+		return exitUnavailable, "" // the message says what to do; no daemon of ours would help
+	case fromOpenAI(err) && errors.Is(err, models.ErrModelNotInstalled):
+		return exitNotFound, ""
 	case errors.Is(err, models.ErrUnavailable):
 		return exitUnavailable, "or run `slmmux demo`, which starts a daemon of its own"
 	case errors.Is(err, models.ErrModelNotInstalled):
