@@ -81,6 +81,9 @@ type Sampling struct {
 	// RepeatPenalty, when set, overrides the backend's repeat penalty (1 =
 	// off). Ollama's default 1.1 also penalises digits seen in the prompt.
 	RepeatPenalty *float64
+	// TopP, when set, is the nucleus-sampling threshold sent with every
+	// request (nil: the backend's default, 0.9 in Ollama).
+	TopP *float64
 }
 
 // ErrInvalid reports a setting out of its range.
@@ -131,6 +134,8 @@ func (s Sampling) Validate() error {
 		return &SettingError{"num_thread", s.NumThread, fmt.Sprintf("must be 0 (auto) to %d", MaxThreads)}
 	case s.RepeatPenalty != nil && (math.IsNaN(*s.RepeatPenalty) || *s.RepeatPenalty <= 0 || *s.RepeatPenalty > 100):
 		return &SettingError{"repeat_penalty", *s.RepeatPenalty, "must be a positive number up to 100 (1: off)"}
+	case s.TopP != nil && (math.IsNaN(*s.TopP) || *s.TopP <= 0 || *s.TopP > 1):
+		return &SettingError{"top_p", *s.TopP, "must be above 0 and at most 1"}
 	}
 	return nil
 }
@@ -175,7 +180,7 @@ func (s Sampling) request(model, system, prompt, item string, j int) models.Requ
 		Options: models.Options{
 			Temperature: models.Float(s.Temperature), Seed: models.Int(s.SampleSeed(item, j)),
 			NumPredict: s.NumPredict, NumCtx: s.NumCtx, NumThread: s.NumThread,
-			RepeatPenalty: s.RepeatPenalty,
+			RepeatPenalty: s.RepeatPenalty, TopP: s.TopP,
 		},
 	}
 }

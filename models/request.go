@@ -28,6 +28,9 @@ type Request struct {
 	Prompt    string
 	Options   Options
 	KeepAlive *time.Duration
+	// Logprobs asks for each output token's log-probability; a backend
+	// that cannot return them leaves Result.Logprobs nil.
+	Logprobs bool
 }
 
 // Result is one completed generation.
@@ -41,6 +44,15 @@ type Result struct {
 	Load         time.Duration // server-reported load time; large when the model was (re)loaded
 	PromptEval   time.Duration
 	Eval         time.Duration
+	// Logprobs holds each output token with its log-probability, when the
+	// request asked for them and the backend returned them; else nil.
+	Logprobs []TokenLogprob
+}
+
+// TokenLogprob is one output token and its natural-log probability.
+type TokenLogprob struct {
+	Token   string
+	Logprob float64
 }
 
 // Float is a convenience for optional float options.

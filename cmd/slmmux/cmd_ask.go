@@ -34,6 +34,7 @@ type askOptions struct {
 	sf                    samplingFlags
 	pf                    planFlags
 	wf                    waitFlags
+	bk                    backendFlags
 	models                []string
 	profile, valAcc       string
 	asJSON, showResponses bool
@@ -75,6 +76,7 @@ extractor apply. A long question can come from a file (--file F, or
 	o.sf.register(f, 3)
 	o.pf.register(f)
 	o.wf.register(f)
+	o.bk.register(f)
 	f.StringVar(&modelList, "models", "", "comma-separated models (default: every installed model)")
 	f.StringVar(&o.profile, "profile", "paper", "paper or official confidence")
 	f.StringVar(&o.valAcc, "val-acc", "", "validation accuracies for ties, e.g. a=0.71,b=0.64")
@@ -137,6 +139,9 @@ func (o *askOptions) validate() error {
 	if err := o.wf.validate(); err != nil {
 		return err
 	}
+	if err := o.bk.validate(); err != nil {
+		return err
+	}
 	return o.pf.validate()
 }
 
@@ -158,19 +163,19 @@ func (a *App) runAsk(ctx context.Context, o askOptions) error {
 	b, _ := o.bench()
 	p, _ := mux.ParseProfile(o.profile)
 	acc, _ := parseValAcc(o.valAcc)
-	c, err := a.client()
+	c, err := a.backend(o.bk)
 	if err != nil {
 		return err
 	}
-	ms, _, err := resolveModels(ctx, c, o.models)
+	ms, _, err := c.resolveModels(ctx, o.models)
 	if err != nil {
 		return err
 	}
-	plan, s, err := a.livePlan(ctx, c, o.pf, ms, o.sf.s, sched.Work{Items: 1, Samples: o.sf.s.Samples})
+	plan, s, err := a.plan(ctx, c, o.pf, ms, o.sf.s, sched.Work{Items: 1, Samples: o.sf.s.Samples})
 	if err != nil {
 		return err
 	}
-	eng, err := engine.New(engine.Config{Generator: c, Slots: plan.Settings.Slots, Logger: a.log()})
+	eng, err := engine.New(engine.Config{Generator: c.gen(), Slots: plan.Settings.Slots, Logger: a.log()})
 	if err != nil {
 		return err
 	}
@@ -179,7 +184,7 @@ func (a *App) runAsk(ctx context.Context, o askOptions) error {
 	}
 	ans, err := eng.Ask(ctx, b, benchmark.Item{Question: o.question},
 		engine.AskConfig{Models: ms, Sampling: s, Profile: p, ValAcc: acc, Progress: progress, Waves: plan.ModelWaves(), WaveDone: plan.WaveDone,
-			BackendWait: max(o.wf.daemonWait, time.Nanosecond), RequestTimeout: o.wf.requestTimeout, Waiting: a.waiting(c.Host())})
+			BackendWait: max(o.wf.daemonWait, time.Nanosecond), RequestTimeout: o.wf.requestTimeout, Waiting: a.waiting(c.who())})
 	fmt.Fprintln(a.Stderr)
 	if err != nil {
 		return err

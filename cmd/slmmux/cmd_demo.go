@@ -174,7 +174,7 @@ func (a *App) runDemo(ctx context.Context, cat demo.Catalog, o demoOptions) erro
 	defer lock.Close()
 	fmt.Fprintf(a.Stderr, "demo: %d questions x %d models x %d samples at temperature %.2f\n", len(items), len(ms), o.samples, o.temperature)
 	start := time.Now()
-	stats, err := a.collect(ctx, liveRun{gen: c, plan: plan, s: s, b: b, items: items, models: ms, dir: runDir, wf: defaultWaitFlags(), host: c.Host()})
+	stats, err := a.collect(ctx, liveRun{gen: c, plan: plan, s: s, b: b, items: items, models: ms, dir: runDir, wf: defaultWaitFlags(), who: "the Ollama daemon at " + c.Host()})
 	if err != nil {
 		return err
 	}

@@ -24,6 +24,7 @@ type evalOptions struct {
 	sf        samplingFlags
 	pf        planFlags
 	wf        waitFlags
+	bk        backendFlags
 	data, run string
 	models    []string
 	limit     int
@@ -59,6 +60,7 @@ DIR/results.json and prints the results table.`,
 	o.sf.register(f, 3)
 	o.pf.register(f)
 	o.wf.register(f)
+	o.bk.register(f)
 	f.StringVar(&o.data, "data", "", "benchmark file (JSON or JSONL)")
 	f.StringVar(&o.run, "run", "", "run folder (created if missing; resumed if present)")
 	f.StringVar(&modelList, "models", "", "comma-separated models")
@@ -87,6 +89,9 @@ func (o *evalOptions) validate() error {
 	if err := o.wf.validate(); err != nil {
 		return err
 	}
+	if err := o.bk.validate(); err != nil {
+		return err
+	}
 	return o.pf.validate()
 }
 
@@ -95,15 +100,15 @@ func (a *App) runEval(ctx context.Context, o evalOptions) error {
 	if err != nil {
 		return err
 	}
-	c, err := a.client()
+	c, err := a.backend(o.bk)
 	if err != nil {
 		return err
 	}
-	ms, digests, err := resolveModels(ctx, c, o.models)
+	ms, digests, err := c.resolveModels(ctx, o.models)
 	if err != nil {
 		return err
 	}
-	plan, s, err := a.livePlan(ctx, c, o.pf, ms, o.sf.s, sched.Work{Items: len(items), Samples: o.sf.s.Samples})
+	plan, s, err := a.plan(ctx, c, o.pf, ms, o.sf.s, sched.Work{Items: len(items), Samples: o.sf.s.Samples})
 	if err != nil {
 		return err
 	}
@@ -122,8 +127,8 @@ func (a *App) runEval(ctx context.Context, o evalOptions) error {
 	if err != nil {
 		return err
 	}
-	stats, err := a.collect(ctx, liveRun{gen: c, plan: plan, s: s, b: b, items: items, models: ms, dir: o.run,
-		order: engine.Order(o.order), wf: o.wf, host: c.Host(), strict: strict, flexible: flexible})
+	stats, err := a.collect(ctx, liveRun{gen: c.gen(), plan: plan, s: s, b: b, items: items, models: ms, dir: o.run,
+		order: engine.Order(o.order), wf: o.wf, who: c.who(), strict: strict, flexible: flexible})
 	if err != nil {
 		return err
 	}
@@ -165,7 +170,7 @@ func runMeta(b benchmark.Benchmark, items []benchmark.Item, s engine.Sampling, b
 	return runstore.Meta{
 		Benchmark: b.Name(), Samples: s.Samples, Seed: s.Seed, SeedMode: s.Mode(),
 		Temperature: s.Temperature, NumPredict: s.NumPredict, NumCtx: s.NumCtx, NumThread: s.NumThread,
-		RepeatPenalty: s.RepeatPenalty, Limit: limit, PromptStyle: bf.style, Extractor: bf.extractor, Extract: bf.extractMeta(),
+		RepeatPenalty: s.RepeatPenalty, TopP: s.TopP, Limit: limit, PromptStyle: bf.style, Extractor: bf.extractor, Extract: bf.extractMeta(),
 		PromptHash: hex.EncodeToString(h[:8]), Created: time.Now().UTC(), Version: buildVersion(),
 	}
 }

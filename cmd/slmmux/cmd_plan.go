@@ -18,6 +18,7 @@ import (
 // planOptions are plan's flags.
 type planOptions struct {
 	pf             planFlags
+	bk             backendFlags
 	models         []string
 	samples, items int
 	numCtx         int
@@ -47,7 +48,8 @@ another machine.`,
 	}
 	f := cmd.Flags()
 	o.pf.register(f)
-	f.StringVar(&modelList, "models", "", "comma-separated models")
+	o.bk.register(f)
+	f.StringVar(&modelList, "models", "", "comma-separated models (--backend openai: default every model of /v1/models)")
 	f.IntVar(&o.samples, "samples", 3, "samples per model")
 	f.IntVar(&o.items, "items", 1, "number of items (for the expected loads)")
 	f.IntVar(&o.numCtx, "num-ctx", 0, fmt.Sprintf("context window per slot the footprints assume (0: %d, what requests then send)", engine.DefaultNumCtx))
@@ -63,13 +65,23 @@ func (o planOptions) validate() error {
 		return usagef("--items %d: need 1 to %d", o.items, 1<<24)
 	case o.numCtx < 0 || o.numCtx > 1<<24:
 		return usagef("--num-ctx %d: must be 0 (default) to %d", o.numCtx, 1<<24)
-	case len(o.models) == 0 && len(o.pf.footprints) == 0:
+	}
+	if err := o.bk.validate(); err != nil {
+		return err
+	}
+	if o.bk.openAI() {
+		return nil
+	}
+	if len(o.models) == 0 && len(o.pf.footprints) == 0 {
 		return usagef("plan: --models is required (or --footprint name=size,...)")
 	}
 	return o.pf.validate()
 }
 
 func (a *App) runPlan(ctx context.Context, o planOptions) error {
+	if o.bk.openAI() {
+		return a.runPlanOpenAI(ctx, o)
+	}
 	// Thread count 1: a plan shows memory only, so only --budget's absence
 	// needs the probe.
 	cfg, err := a.planConfig(ctx, o.pf, o.models, o.numCtx, 1, sched.Work{Items: o.items, Samples: o.samples})
@@ -101,8 +113,33 @@ func (a *App) runPlan(ctx context.Context, o planOptions) error {
 	return nil
 }
 
+// runPlanOpenAI shows what a run on an OpenAI-compatible server does: no
+// memory plan, one wave of every model, up to --max-concurrency requests.
+func (a *App) runPlanOpenAI(ctx context.Context, o planOptions) error {
+	b, err := a.backend(o.bk)
+	if err != nil {
+		return err
+	}
+	ms, _, err := b.resolveModels(ctx, o.models)
+	if err != nil {
+		return err
+	}
+	n := b.openai.MaxConcurrency()
+	note := noPlanLine(b.who(), len(ms), n)
+	if o.asJSON {
+		return writeJSON(a.Stdout, planJSON{Waves: []sched.Wave{{Models: ms}}, Refused: []sched.Refusal{}, Footprints: []sched.Footprint{},
+			Settings: sched.Settings{Slots: n}, Loads: 0, Backend: "openai", Note: note})
+	}
+	fmt.Fprintln(a.Stdout, note)
+	fmt.Fprintf(a.Stdout, "wave 1  %s\n", strings.Join(ms, ", "))
+	return nil
+}
+
 // planJSON is `plan --json`.
 type planJSON struct {
+	// Backend and Note are set for --backend openai only: no memory plan.
+	Backend            string            `json:"backend,omitempty"`
+	Note               string            `json:"note,omitempty"`
 	BudgetBytes        uint64            `json:"budget_bytes"`
 	MaxLoaded          int               `json:"max_loaded"`
 	Waves              []sched.Wave      `json:"waves"`

@@ -17,7 +17,6 @@ import (
 	"github.com/slmmux/slmmux/engine/mux"
 	"github.com/slmmux/slmmux/engine/sched"
 	"github.com/slmmux/slmmux/engine/serve"
-	"github.com/slmmux/slmmux/models/ollama"
 )
 
 // serveOptions are serve's flags.
@@ -29,6 +28,7 @@ type serveOptions struct {
 	startDaemon                 bool
 	sf                          samplingFlags
 	pf                          planFlags
+	bk                          backendFlags
 	models                      []string
 }
 
@@ -68,6 +68,7 @@ OLLAMA_HOST=127.0.0.1:11435, or base URL http://127.0.0.1:11435/v1.`,
 	f.StringVar(&modelList, "models", "", "the ensemble's members (default: every installed model)")
 	o.sf.register(f, 3)
 	o.pf.register(f)
+	o.bk.register(f)
 	return cmd
 }
 
@@ -88,33 +89,48 @@ func (o *serveOptions) validate() error {
 	if err := o.sf.validate(); err != nil {
 		return err
 	}
+	if err := o.bk.validate(); err != nil {
+		return err
+	}
+	if o.bk.openAI() && o.startDaemon {
+		return usagef("--start-daemon starts an Ollama daemon: not with --backend openai (start the server yourself)")
+	}
 	return o.pf.validate()
 }
 
 func (a *App) runServe(ctx context.Context, o serveOptions) error {
-	client, err := a.client()
+	b, err := a.backend(o.bk)
 	stop := func() {}
 	if err == nil && o.startDaemon {
-		client, stop, err = a.ensureDaemon(ctx)
+		b.ollama, stop, err = a.ensureDaemon(ctx)
 	}
 	if err != nil {
 		return err
 	}
 	defer stop()
-	ensembles, err := a.ensembles(ctx, client, o)
+	ensembles, err := a.ensembles(ctx, b, o)
 	if err != nil {
 		return err
 	}
-	eng, err := engine.New(engine.Config{Generator: client, Slots: o.pf.slots, Logger: a.log()})
+	slots := o.pf.slots
+	if b.openai != nil {
+		slots = b.openai.MaxConcurrency()
+	}
+	eng, err := engine.New(engine.Config{Generator: b.gen(), Slots: slots, Logger: a.log()})
 	if err != nil {
 		return err
 	}
-	up, err := url.Parse(client.Host())
+	up, err := url.Parse(b.host())
 	if err != nil {
 		return err
 	}
-	srv, err := serve.New(serve.Config{Upstream: up, Engine: eng, APIKey: o.apiKey, MaxQueue: o.maxQueue,
-		Timeout: o.timeout, AllowOrigin: o.allowOrigin, Version: buildVersion(), Logger: a.log(), Ensembles: ensembles})
+	cfg := serve.Config{Upstream: up, Engine: eng, APIKey: o.apiKey, MaxQueue: o.maxQueue,
+		Timeout: o.timeout, AllowOrigin: o.allowOrigin, Version: buildVersion(), Logger: a.log(), Ensembles: ensembles}
+	if b.openai != nil {
+		// Requests passed through carry the server's key, not the client's.
+		cfg.UpstreamOpenAI, cfg.UpstreamAPIKey = true, o.bk.apiKey(a.Getenv)
+	}
+	srv, err := serve.New(cfg)
 	if err != nil {
 		return err
 	}
@@ -127,7 +143,7 @@ func (a *App) runServe(ctx context.Context, o serveOptions) error {
 	for _, e := range ensembles {
 		names = append(names, fmt.Sprintf("%s = SLM-MUX over %s (k=%d)", e.Name, strings.Join(e.Models, ", "), e.Sampling.Samples))
 	}
-	fmt.Fprintf(a.Stderr, "slmmux serve: listening on http://%s; upstream %s; ensembles: %s\n", l.Addr(), client.Host(), strings.Join(names, "; "))
+	fmt.Fprintf(a.Stderr, "slmmux serve: listening on http://%s; upstream %s; ensembles: %s\n", l.Addr(), b.host(), strings.Join(names, "; "))
 	errc := make(chan error, 2)
 	go func() { errc <- hs.Serve(l) }()
 	rctx, stopRounds := context.WithCancel(context.WithoutCancel(ctx))
@@ -151,7 +167,7 @@ func (a *App) runServe(ctx context.Context, o serveOptions) error {
 
 // ensembles builds the served ensembles: the config file's, else one, mux,
 // from the flags. Each gets its own memory plan over its members.
-func (a *App) ensembles(ctx context.Context, c *ollama.Client, o serveOptions) ([]serve.Ensemble, error) {
+func (a *App) ensembles(ctx context.Context, c *liveBackend, o serveOptions) ([]serve.Ensemble, error) {
 	if o.config == "" {
 		e, err := a.ensemble(ctx, c, o.pf, "mux", o.models, o.sf.s, mux.Paper, nil, "")
 		return []serve.Ensemble{e}, err
@@ -189,8 +205,8 @@ func (a *App) ensembles(ctx context.Context, c *ollama.Client, o serveOptions) (
 }
 
 // ensemble resolves one ensemble's members, tie-break accuracies and plan.
-func (a *App) ensemble(ctx context.Context, c *ollama.Client, pf planFlags, name string, want []string, s engine.Sampling, p mux.Profile, acc map[string]float64, valRun string) (serve.Ensemble, error) {
-	ms, _, err := resolveModels(ctx, c, want)
+func (a *App) ensemble(ctx context.Context, c *liveBackend, pf planFlags, name string, want []string, s engine.Sampling, p mux.Profile, acc map[string]float64, valRun string) (serve.Ensemble, error) {
+	ms, _, err := c.resolveModels(ctx, want)
 	if err != nil {
 		return serve.Ensemble{}, err
 	}
@@ -199,7 +215,7 @@ func (a *App) ensemble(ctx context.Context, c *ollama.Client, pf planFlags, name
 			return serve.Ensemble{}, fmt.Errorf("ensemble %s: val_run: %w", name, err)
 		}
 	}
-	plan, s, err := a.livePlan(ctx, c, pf, ms, s, sched.Work{Items: 1, Samples: s.Samples})
+	plan, s, err := a.plan(ctx, c, pf, ms, s, sched.Work{Items: 1, Samples: s.Samples})
 	if err != nil {
 		return serve.Ensemble{}, err
 	}

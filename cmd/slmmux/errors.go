@@ -61,7 +61,7 @@ func usageArgs(v cobra.PositionalArgs) cobra.PositionalArgs {
 var settingFlags = map[string]string{
 	"samples": "--samples", "temperature": "--temperature", "seed": "--seed", "seed_mode": "--seed-mode",
 	"num_predict": "--num-predict", "num_ctx": "--num-ctx", "num_thread": "--threads",
-	"repeat_penalty": "--repeat-penalty",
+	"repeat_penalty": "--repeat-penalty", "top_p": "--top-p",
 }
 
 // settingErr turns an engine setting's error into a usage error that
@@ -87,6 +87,10 @@ func settingErr(err error) error {
 func hint(err error) (code int, next string) {
 	var ue usageError
 	switch {
+	case fromOpenAI(err) && errors.Is(err, models.ErrUnavailable):
+		return exitUnavailable, "" // the message says what to do; no daemon of ours would help
+	case fromOpenAI(err) && errors.Is(err, models.ErrModelNotInstalled):
+		return exitNotFound, ""
 	case errors.Is(err, models.ErrUnavailable):
 		return exitUnavailable, "or run `slmmux demo`, which starts a daemon of its own"
 	case errors.Is(err, models.ErrModelNotInstalled):

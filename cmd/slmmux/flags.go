@@ -67,12 +67,16 @@ func (b benchFlags) extractMeta() string {
 type samplingFlags struct {
 	s             engine.Sampling
 	repeatPenalty float64
+	topP          float64
 }
 
 // validate checks the settings and applies --repeat-penalty.
 func (sf *samplingFlags) validate() error {
 	if sf.repeatPenalty != 0 {
 		sf.s.RepeatPenalty = models.Float(sf.repeatPenalty)
+	}
+	if sf.topP != 0 {
+		sf.s.TopP = models.Float(sf.topP)
 	}
 	return settingErr(sf.s.Validate())
 }
@@ -85,6 +89,7 @@ func (sf *samplingFlags) register(f *pflag.FlagSet, k int) {
 	f.IntVar(&sf.s.NumPredict, "num-predict", 0, "maximum tokens per answer (0: the daemon's default)")
 	f.IntVar(&sf.s.NumCtx, "num-ctx", 0, "context window (0: the daemon's default); fixed for the whole run so models are not reloaded")
 	f.Float64Var(&sf.repeatPenalty, "repeat-penalty", 0, "penalty on tokens seen in the last 64, prompt included (0: the daemon's default, 1.1 in Ollama; 1: off)")
+	f.Float64Var(&sf.topP, "top-p", 0, "nucleus sampling: sample from the likeliest tokens whose probabilities add up to this (0: the backend's default, 0.9 in Ollama, 1 through --backend openai)")
 	f.IntVar(&sf.s.NumThread, "threads", 0, "CPU threads per loaded model (0: auto: without a GPU, the physical cores shared among the models loaded together)")
 }
 

@@ -188,14 +188,15 @@ func (wf *waitFlags) validate() error {
 	return nil
 }
 
-// waiting prints the daemon's outages for a person.
-func (a *App) waiting(host string) func(error, time.Duration) {
+// waiting prints the server's outages for a person; who names it ("the
+// Ollama daemon at HOST").
+func (a *App) waiting(who string) func(error, time.Duration) {
 	return func(err error, waited time.Duration) {
 		if err != nil {
-			fmt.Fprintf(a.Stderr, "waiting for the Ollama daemon at %s (%v)...\n", host, err)
+			fmt.Fprintf(a.Stderr, "waiting for %s (%v)...\n", who, err)
 			return
 		}
-		fmt.Fprintf(a.Stderr, "the Ollama daemon at %s answers again (after %v)\n", host, waited.Round(time.Second))
+		fmt.Fprintf(a.Stderr, "%s answers again (after %v)\n", who, waited.Round(time.Second))
 	}
 }
 
@@ -210,7 +211,7 @@ type liveRun struct {
 	dir    string
 	order  engine.Order
 	wf     waitFlags
-	host   string
+	who    string // the server, for messages: "the Ollama daemon at HOST"
 	// strict and flexible, when set, record both modes' answers.
 	strict, flexible benchmark.Benchmark
 }
@@ -232,7 +233,7 @@ func (a *App) collect(ctx context.Context, r liveRun) (engine.EvalStats, error) 
 		Models: r.models, Sampling: r.s, Order: r.order, Progress: bar.update,
 		Waves: r.plan.ModelWaves(), WaveDone: r.plan.WaveDone,
 		BackendWait: max(r.wf.daemonWait, time.Nanosecond), RequestTimeout: r.wf.requestTimeout,
-		Waiting: a.waiting(r.host), Strict: r.strict, Flexible: r.flexible,
+		Waiting: a.waiting(r.who), Strict: r.strict, Flexible: r.flexible,
 	})
 	bar.finish()
 	if err != nil {

@@ -134,6 +134,7 @@ func (m Meta) Diff(cur Meta) []string {
 	add("num_predict", m.NumPredict, cur.NumPredict)
 	add("num_ctx", m.NumCtx, cur.NumCtx)
 	add("repeat_penalty", deref(m.RepeatPenalty), deref(cur.RepeatPenalty))
+	add("top_p", deref(m.TopP), deref(cur.TopP))
 	add("limit", m.Limit, cur.Limit)
 	add("prompt_style", m.PromptStyle, cur.PromptStyle)
 	if m.Extractor != "" || cur.Extractor != "" {

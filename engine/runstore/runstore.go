@@ -81,6 +81,7 @@ type Meta struct {
 	NumCtx        int         `json:"num_ctx,omitempty"`
 	NumThread     int         `json:"num_thread,omitempty"`
 	RepeatPenalty *float64    `json:"repeat_penalty,omitempty"`
+	TopP          *float64    `json:"top_p,omitempty"`
 	Limit         int         `json:"limit,omitempty"`
 	PromptStyle   string      `json:"prompt_style"`
 	PromptHash    string      `json:"prompt_hash"`          // sha256 of the first item's prompt

@@ -106,3 +106,11 @@ func (r *recorder) Flush() {
 }
 
 func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// requestModel is the model setModel recorded ("" when none).
+func requestModel(r *http.Request) string {
+	if i, ok := r.Context().Value(infoKey{}).(*reqInfo); ok {
+		return i.model
+	}
+	return ""
+}

@@ -63,7 +63,7 @@ func (s *Server) ensembleRequest(w http.ResponseWriter, r *http.Request, req any
 	m := model()
 	setModel(r, m)
 	if e = s.ensemble(m); e == nil {
-		s.proxy.ServeHTTP(w, r)
+		s.passThrough(w, r)
 		return nil, false
 	}
 	return e, true
@@ -142,7 +142,7 @@ func (s *Server) ollamaShow(w http.ResponseWriter, r *http.Request) {
 	}
 	e := s.ensemble(name)
 	if e == nil {
-		s.proxy.ServeHTTP(w, r)
+		s.passThrough(w, r)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
@@ -162,9 +162,13 @@ func (s *Server) ollamaTags(w http.ResponseWriter, r *http.Request) {
 	var up struct {
 		Models []json.RawMessage `json:"models"`
 	}
-	if err := s.upstreamJSON(r, "/api/tags", &up); err != nil {
-		s.fail(w, r, http.StatusBadGateway, err.Error())
-		return
+	// An OpenAI-compatible upstream's models are not reachable through
+	// Ollama's API here: only the ensembles are listed.
+	if !s.cfg.UpstreamOpenAI {
+		if err := s.upstreamJSON(r, "/api/tags", &up); err != nil {
+			s.fail(w, r, http.StatusBadGateway, err.Error())
+			return
+		}
 	}
 	out := make([]any, 0, len(up.Models)+len(s.ensembles))
 	for _, e := range s.cfg.Ensembles {
@@ -180,19 +184,21 @@ func (s *Server) ollamaTags(w http.ResponseWriter, r *http.Request) {
 
 // upstreamJSON GETs path from the daemon into v.
 func (s *Server) upstreamJSON(r *http.Request, path string, v any) error {
-	u := *s.cfg.Upstream
-	u.Path = path
+	u := s.upstreamURL(path)
 	req, err := http.NewRequestWithContext(r.Context(), http.MethodGet, u.String(), nil)
 	if err != nil {
 		return err
 	}
+	if s.cfg.UpstreamOpenAI && s.cfg.UpstreamAPIKey != "" {
+		req.Header.Set("Authorization", "Bearer "+s.cfg.UpstreamAPIKey)
+	}
 	resp, err := s.client.Do(req)
 	if err != nil {
-		return fmt.Errorf("upstream Ollama daemon at %s: %w: %w", s.cfg.Upstream.Host, models.ErrUnavailable, err)
+		return fmt.Errorf("%s at %s: %w: %w", s.upstreamName(), s.cfg.Upstream.Host, models.ErrUnavailable, err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("upstream Ollama daemon at %s: %s %s", s.cfg.Upstream.Host, path, resp.Status)
+		return fmt.Errorf("%s at %s: %s %s", s.upstreamName(), s.cfg.Upstream.Host, u.Path, resp.Status)
 	}
 	return json.NewDecoder(io.LimitReader(resp.Body, 64<<20)).Decode(v)
 }

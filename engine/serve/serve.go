@@ -43,9 +43,18 @@ type Ensemble struct {
 
 // Config configures a Server.
 type Config struct {
-	Upstream  *url.URL       // the Ollama daemon requests pass through to
-	Engine    *engine.Engine // answers ensembles
-	Ensembles []Ensemble
+	Upstream *url.URL // the Ollama daemon requests pass through to
+	// UpstreamOpenAI says Upstream is an OpenAI-compatible server's API
+	// root (e.g. http://host:8000/v1), not an Ollama daemon: /v1 requests
+	// for other models pass through to it (as Upstream + the path after
+	// /v1), while Ollama's API (/api/...) reaches the ensembles only.
+	UpstreamOpenAI bool
+	// UpstreamAPIKey, when set, replaces the client's Authorization header
+	// on requests passed through to an OpenAI-compatible upstream (which
+	// never sees the client's key).
+	UpstreamAPIKey string
+	Engine         *engine.Engine // answers ensembles
+	Ensembles      []Ensemble
 	// APIKey, when set, is required as "Authorization: Bearer KEY" on
 	// every route but "/" and "/health".
 	APIKey string
@@ -115,10 +124,14 @@ func New(cfg Config) (*Server, error) {
 		s.ensembles[e.Name] = e
 	}
 	s.metrics = newMetrics(s)
-	s.proxy = httputil.NewSingleHostReverseProxy(cfg.Upstream)
+	if cfg.UpstreamOpenAI {
+		s.proxy = &httputil.ReverseProxy{Rewrite: s.rewriteOpenAI}
+	} else {
+		s.proxy = httputil.NewSingleHostReverseProxy(cfg.Upstream)
+	}
 	s.proxy.FlushInterval = -1 // stream NDJSON and SSE as the daemon writes them
 	s.proxy.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
-		s.fail(w, r, http.StatusBadGateway, fmt.Sprintf("upstream Ollama daemon at %s: %v", cfg.Upstream.Host, err))
+		s.fail(w, r, http.StatusBadGateway, fmt.Sprintf("%s at %s: %v", s.upstreamName(), cfg.Upstream.Host, err))
 	}
 	return s, nil
 }
@@ -136,7 +149,7 @@ func (s *Server) Handler() http.Handler {
 	m.HandleFunc("POST /v1/chat/completions", s.openaiChat)
 	m.HandleFunc("POST /v1/completions", s.openaiCompletion)
 	m.HandleFunc("GET /v1/models", s.openaiModels)
-	m.HandleFunc("/", s.proxy.ServeHTTP) // everything else: the daemon's own
+	m.HandleFunc("/", s.passThrough) // everything else: the daemon's own
 	return s.metrics.observe(s.guard(m))
 }
 
@@ -161,6 +174,64 @@ func (s *Server) guard(next http.Handler) http.Handler {
 		r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBody)
 		next.ServeHTTP(w, r)
 	})
+}
+
+// upstreamName names the upstream in messages.
+func (s *Server) upstreamName() string {
+	if s.cfg.UpstreamOpenAI {
+		return "upstream OpenAI-compatible server"
+	}
+	return "upstream Ollama daemon"
+}
+
+// upstreamURL is the upstream URL of an API path of this server: the same
+// path on an Ollama daemon; on an OpenAI-compatible upstream, its API root
+// followed by the path after /v1.
+func (s *Server) upstreamURL(path string) *url.URL {
+	u := *s.cfg.Upstream
+	if s.cfg.UpstreamOpenAI {
+		u.Path = strings.TrimRight(u.Path, "/") + strings.TrimPrefix(path, "/v1")
+	} else {
+		u.Path = path
+	}
+	u.RawPath = ""
+	return &u
+}
+
+// rewriteOpenAI points a /v1 request at the OpenAI-compatible upstream,
+// with the upstream's key instead of the client's.
+func (s *Server) rewriteOpenAI(pr *httputil.ProxyRequest) {
+	u := s.upstreamURL(pr.In.URL.Path)
+	u.RawQuery = pr.In.URL.RawQuery
+	pr.Out.URL, pr.Out.Host = u, ""
+	pr.Out.Header.Del("Authorization")
+	if s.cfg.UpstreamAPIKey != "" {
+		pr.Out.Header.Set("Authorization", "Bearer "+s.cfg.UpstreamAPIKey)
+	}
+}
+
+// passThrough sends a request that no ensemble answers to the upstream.
+// An OpenAI-compatible upstream has no Ollama API: such requests are
+// refused with 404, saying where the upstream's models are.
+func (s *Server) passThrough(w http.ResponseWriter, r *http.Request) {
+	if s.cfg.UpstreamOpenAI && !strings.HasPrefix(r.URL.Path, "/v1/") {
+		msg := fmt.Sprintf("%s %s: this slmmux serve fronts an OpenAI-compatible server (%s), so Ollama's API reaches only the ensembles (%s); use /v1/chat/completions for other models",
+			r.Method, r.URL.Path, s.cfg.Upstream.Host, strings.Join(s.ensembleNames(), ", "))
+		if m := requestModel(r); m != "" {
+			msg = fmt.Sprintf("model %q: ", m) + msg
+		}
+		s.fail(w, r, http.StatusNotFound, msg)
+		return
+	}
+	s.proxy.ServeHTTP(w, r)
+}
+
+func (s *Server) ensembleNames() []string {
+	out := make([]string, 0, len(s.cfg.Ensembles))
+	for _, e := range s.cfg.Ensembles {
+		out = append(out, e.Name)
+	}
+	return out
 }
 
 // ensemble returns the ensemble named model ("mux:latest" is "mux").
