@@ -10,6 +10,7 @@ import (
 
 	"github.com/slmmux/slmmux/engine/runstore"
 	"github.com/slmmux/slmmux/models/demo"
+	"github.com/slmmux/slmmux/models/ollama/daemon"
 	"github.com/slmmux/slmmux/models/ollama/ollamatest"
 )
 
@@ -35,7 +36,7 @@ func readSamples(t *testing.T, dir string) map[string]runstore.Sample {
 // short answer. top_p is given (--top-p 0.9, Ollama's native default),
 // since Ollama's /v1 would otherwise sample with 1.0.
 func TestOpenAIBackendMatchesNative(t *testing.T) {
-	d := ollamatest.Shared(t)
+	d := ollamatest.StartT(t, daemon.Options{}) // its own: models other tests left loaded would be evicted mid-wave
 	demoModels(t, d)
 	ms := []string{"demo-addsub", "demo-mix", "demo-mul"} // three fit Ollama's default of 3 loaded models: no reloads
 	data := filepath.Join(t.TempDir(), "demo-test.jsonl")
