@@ -60,7 +60,7 @@ func TestTensorBytes(t *testing.T) {
 	if _, err := models.WeightBytes(nil); err == nil {
 		t.Error("WeightBytes(nil): no error")
 	}
-	n, err := models.WeightBytes([]models.Tensor{{"a", "F32", []uint64{4}}, {"b", "Q8_0", []uint64{32, 2}}})
+	n, err := models.WeightBytes([]models.Tensor{{Name: "a", Type: "F32", Shape: []uint64{4}}, {Name: "b", Type: "Q8_0", Shape: []uint64{32, 2}}})
 	if err != nil || n != 16+68 {
 		t.Errorf("WeightBytes = %d, %v; want 84", n, err)
 	}

@@ -84,7 +84,10 @@ types (Q5_0, Q8_0, F16): the import prints what the daemon made.`,
 				how = "already in the daemon, not uploaded again"
 			}
 			fmt.Fprintf(a.Stdout, "imported %s as %s (%s; %s)\n", path, name, res.Digest, how)
-			if res.ConvertedF16 {
+			switch {
+			case res.ConvertedF16 && q == "F16":
+				fmt.Fprintf(a.Stdout, "converted to F16 first, here (the daemon keeps it as it is)\n")
+			case res.ConvertedF16:
 				fmt.Fprintf(a.Stdout, "converted to F16 first: Ollama quantizes only files labelled F16, BF16 or F32, and reads an F32 file's general.file_type (0) as unknown\n")
 			}
 			if q != "" {

@@ -51,6 +51,14 @@ func TestModelsImportQuantizeRefusals(t *testing.T) {
 			t.Errorf("import %v: exit %d, %q; want a usage error with %q", tc.args, r.code, r.stderr, tc.want)
 		}
 	}
+	r := run(t.Context(), env, "demo", "--quantize", "q2_K")
+	if r.code != exitUsage || !strings.Contains(r.stderr, "or f32, the embedded files") {
+		t.Errorf("demo --quantize q2_K: exit %d, %q", r.code, r.stderr)
+	}
+	r = run(t.Context(), env, "plan", "--footprint", "a=1GiB", "--budget", "2GiB", "--kv-cache-type", "q5_0")
+	if r.code != exitUsage || !strings.Contains(r.stderr, "want f16, q8_0 or q4_0") {
+		t.Errorf("plan --kv-cache-type q5_0: exit %d, %q", r.code, r.stderr)
+	}
 }
 
 // An F32 file imports with --quantize: converted to F16 here, quantized by
@@ -150,7 +158,7 @@ func TestQuantizedEstimatesWithin25Percent(t *testing.T) {
 			names = append(names, n)
 		}
 	}
-	path := ollamatest.WriteRandomModel(t, t.TempDir(), 5, gguf.Size{EmbeddingLength: 512, FeedForwardLength: 1536, BlockCount: 4, F16: true})
+	path := ollamatest.WriteRandomModel(t, t.TempDir(), 5, gguf.Size{EmbeddingLength: 1024, FeedForwardLength: 4096, BlockCount: 2, F16: true})
 	for _, q := range []string{"", "Q8_0", "Q4_K_M"} {
 		name := "big-" + strings.ToLower(strings.TrimSuffix(q+"-", "-"))
 		if q == "" {

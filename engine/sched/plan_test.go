@@ -115,11 +115,11 @@ func TestEstimateFromTensors(t *testing.T) {
 	info := models.Info{Name: "q", SizeBytes: 999, ContextLength: 64,
 		Arch: models.Arch{Layers: 2, Embedding: 64, Heads: 4, KVHeads: 4},
 		Tensors: []models.Tensor{
-			{"token_embd.weight", "Q8_0", []uint64{64, 300}}, // 300·2 blocks of 34
-			{"blk.0.attn_q.weight", "Q4_K", []uint64{256, 64}},
-			{"blk.0.ffn_down.weight", "Q5_0", []uint64{64, 64}},
-			{"blk.0.attn_norm.weight", "F32", []uint64{64}},
-			{"output.weight", "Q6_K", []uint64{256, 300}},
+			{Name: "token_embd.weight", Type: "Q8_0", Shape: []uint64{64, 300}}, // 300·2 blocks of 34
+			{Name: "blk.0.attn_q.weight", Type: "Q4_K", Shape: []uint64{256, 64}},
+			{Name: "blk.0.ffn_down.weight", Type: "Q5_0", Shape: []uint64{64, 64}},
+			{Name: "blk.0.attn_norm.weight", Type: "F32", Shape: []uint64{64}},
+			{Name: "output.weight", Type: "Q6_K", Shape: []uint64{256, 300}},
 		}}
 	wantW := uint64(300*2*34 + 64*144 + 64*2*22 + 64*4 + 300*210)
 	f := Estimate(info, Settings{NumCtx: 2048, Slots: 1})
