@@ -69,9 +69,8 @@ func (c *Client) Show(ctx context.Context, name string) (models.Info, error) {
 		return int(v)
 	}
 	info.ContextLength = num("context_length")
-	if v, err := c.Version(ctx); err == nil {
-		info.ClampsContext = releaseAtLeast(v, clampsContextSince)
-	}
+	version, _ := c.Version(ctx)
+	info.ClampsContext = releaseAtLeast(version, clampsContextSince)
 	info.Arch = models.Arch{
 		Layers: num("block_count"), Embedding: num("embedding_length"),
 		Heads: num("attention.head_count"), KVHeads: num("attention.head_count_kv"),
@@ -90,5 +89,6 @@ func (c *Client) Show(ctx context.Context, name string) (models.Info, error) {
 			}
 		}
 	}
+	info.Tensors = tensorTypesFor(info.Tensors, info.SizeBytes, version)
 	return info, nil
 }
