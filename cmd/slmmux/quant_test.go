@@ -234,3 +234,29 @@ func BenchmarkDemoQuantized(b *testing.B) {
 	}
 	b.Logf("\n%s", sb.String())
 }
+
+// The demo runs end to end on its Q8_0 variants (a subset).
+func TestDemoQuantizedSubset(t *testing.T) {
+	d := ollamatest.Shared(t)
+	env := map[string]string{"OLLAMA_HOST": d.Host, "SLMMUX_CACHE": t.TempDir()}
+	r := run(t.Context(), env, "demo", "--quantize", "q8_0", "--limit", "6", "--samples", "1", "--json")
+	if r.code != 0 {
+		t.Fatalf("demo --quantize q8_0: %+v\n%s", r, d.Log())
+	}
+	var out demoJSON
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+		t.Fatal(err)
+	}
+	if out.NItems != 6 || len(out.Single) != 4 {
+		t.Fatalf("demo output %+v: want 6 items and 4 models", out)
+	}
+	for m := range out.Single {
+		if !strings.HasSuffix(m, ":q8_0") {
+			t.Errorf("model %s is not a q8_0 variant", m)
+		}
+	}
+	info, err := d.Client.Show(t.Context(), "demo-addsub:q8_0")
+	if err != nil || info.Quantization != "Q8_0" {
+		t.Errorf("demo-addsub:q8_0: %+v, %v; want Q8_0", info.Quantization, err)
+	}
+}
