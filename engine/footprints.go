@@ -10,11 +10,20 @@ import (
 )
 
 // The footprint cache remembers the sizes the daemon reported for loaded
-// models, by model digest and the settings a footprint depends on, in one
-// JSON object: {"DIGEST|ctx=2048|slots=1": bytes, ...}.
+// models, by model digest, weight quantization and the settings a
+// footprint depends on, in one JSON object:
+// {"DIGEST|q=Q4_K_M|kv=f16|ctx=2048|slots=1": bytes, ...}. A measurement
+// of one quantization or KV cache type never serves another.
 
-func footprintKey(digest string, s sched.Settings) string {
-	return fmt.Sprintf("%s|ctx=%d|slots=%d", digest, s.NumCtx, s.Slots)
+func footprintKey(digest, quantization string, s sched.Settings) string {
+	kv := s.KVCacheType
+	if kv == "" {
+		kv = "f16"
+	}
+	if quantization == "" {
+		quantization = "unknown"
+	}
+	return fmt.Sprintf("%s|q=%s|kv=%s|ctx=%d|slots=%d", digest, quantization, kv, s.NumCtx, s.Slots)
 }
 
 // loadFootprintCache reads the cache; a missing or unreadable file is an

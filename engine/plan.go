@@ -54,6 +54,10 @@ type PlanConfig struct {
 	Slots       int // the daemon's OLLAMA_NUM_PARALLEL; 0 = 1
 	NumCtx      int // context window per slot; 0 = DefaultNumCtx
 	NumThread   int // CPU threads per loaded model; 0 = auto
+	// KVCacheType is the daemon's OLLAMA_KV_CACHE_TYPE ("" = f16, q8_0,
+	// q4_0): the estimates size the KV cache by it and the measured
+	// footprints are kept per type.
+	KVCacheType string
 	// PhysicalCores and HasGPU drive the automatic thread count.
 	PhysicalCores int
 	HasGPU        bool
@@ -82,7 +86,7 @@ type Plan struct {
 	Evicted func(model string) `json:"-"`
 
 	inv       Inventory
-	digests   map[string]string
+	keys      map[string]string // model → footprint cache key
 	cachePath string
 	resident  []string
 }
@@ -95,8 +99,12 @@ func (p *Plan) Resident() []string { return append([]string(nil), p.resident...)
 // the inventory otherwise. Models that cannot fit alone are listed in
 // Refused; Err reports them as an error.
 func NewPlan(ctx context.Context, inv Inventory, cfg PlanConfig) (*Plan, error) {
-	p := &Plan{inv: inv, cachePath: cfg.CachePath, digests: map[string]string{},
-		Settings: sched.Settings{NumCtx: cfg.NumCtx, Slots: max(cfg.Slots, 1)}}
+	kvType, err := sched.ParseKVCacheType(cfg.KVCacheType)
+	if err != nil {
+		return nil, err
+	}
+	p := &Plan{inv: inv, cachePath: cfg.CachePath, keys: map[string]string{},
+		Settings: sched.Settings{NumCtx: cfg.NumCtx, Slots: max(cfg.Slots, 1), KVCacheType: kvType, GPU: cfg.HasGPU}}
 	if p.Settings.NumCtx == 0 {
 		p.Settings.NumCtx = DefaultNumCtx
 	}
@@ -153,10 +161,13 @@ func (p *Plan) footprints(ctx context.Context, cfg PlanConfig) ([]sched.Footprin
 			return nil, err
 		}
 		info.Name = m
-		p.digests[m] = info.Digest
 		f := sched.Estimate(info, p.Settings)
-		if n, ok := cache[footprintKey(info.Digest, p.Settings)]; ok {
-			f = f.WithMeasurement(n)
+		if info.Digest != "" {
+			key := footprintKey(info.Digest, info.Quantization, p.Settings)
+			p.keys[m] = key
+			if n, ok := cache[key]; ok {
+				f = f.WithMeasurement(n)
+			}
 		}
 		out = append(out, f)
 	}
@@ -215,8 +226,8 @@ func (p *Plan) WaveDone(ctx context.Context, wave []string) {
 			}
 			continue
 		}
-		if d := p.digests[m]; d != "" {
-			measured[footprintKey(d, p.Settings)] = n
+		if key := p.keys[m]; key != "" {
+			measured[key] = n
 		}
 	}
 	_ = saveFootprints(p.cachePath, measured) // a cache: losing an update only costs an estimate

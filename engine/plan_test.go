@@ -5,6 +5,7 @@ import (
 	"errors"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -138,6 +139,27 @@ func TestPlanUsesMeasuredFootprints(t *testing.T) {
 	p3, _ := engine.NewPlan(t.Context(), inv, cfg)
 	if p3.Footprints[0].Measured {
 		t.Error("a measurement at num_ctx 2048 was used for 8192")
+	}
+	// Nor for another KV cache type, nor another quantization with the
+	// same digest.
+	cfg.NumCtx = 0
+	cfg.KVCacheType = "q8_0"
+	if p4, _ := engine.NewPlan(t.Context(), inv, cfg); p4.Footprints[0].Measured {
+		t.Error("a measurement with an f16 KV cache was used for q8_0")
+	}
+	cfg.KVCacheType = "F16" // the default, in any case
+	if p5, _ := engine.NewPlan(t.Context(), inv, cfg); !p5.Footprints[0].Measured {
+		t.Error("f16 is the default KV cache type: the measurement applies")
+	}
+	a := inv.infos["a"]
+	a.Quantization = "Q4_K_M"
+	inv.infos["a"] = a
+	if p6, _ := engine.NewPlan(t.Context(), inv, cfg); p6.Footprints[0].Measured {
+		t.Error("a measurement of one quantization was used for another")
+	}
+	cfg.KVCacheType = "q5_1"
+	if _, err := engine.NewPlan(t.Context(), inv, cfg); err == nil || !strings.Contains(err.Error(), "q4_0") {
+		t.Errorf("KV cache type q5_1: err %v, want the choices", err)
 	}
 }
 

@@ -6,7 +6,8 @@
 #             encoding/json, and with the search command's work), probe time
 #   live:     adapter vs raw HTTP per generate call, eval vs direct adapter calls,
 #             model-major vs question-major (loads and wall time), ask concurrent vs sequential,
-#             serve: 16 clients batched vs answered one by one (loads, req/s), passthrough vs daemon
+#             serve: 16 clients batched vs answered one by one (loads, req/s), passthrough vs daemon,
+#             the demo at F32/F16/Q8_0/Q4_K_M (accuracy, sizes; the README's table, in quant-table.md)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${BENCH_OUT:-bench.txt}"
@@ -22,4 +23,5 @@ run -bench 'EvalOverhead|AskLatency' -benchtime 3x ./engine/
 run -bench Scheduler -benchtime 1x ./engine/
 run -bench ServeBatching -benchtime 1x ./cmd/slmmux/
 run -bench ServePassthrough -benchtime 30x ./cmd/slmmux/
+QUANT_TABLE="${QUANT_TABLE:-quant-table.md}" run -bench DemoQuantized -benchtime 1x ./cmd/slmmux/
 echo "results in $out (compare runs with: go run golang.org/x/perf/cmd/benchstat@latest old.txt new.txt)"

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -52,6 +53,7 @@ type demoOptions struct {
 	temperature    float64
 	run, seedMode  string
 	asJSON         bool
+	quantize       string
 }
 
 func (a *App) demoCmd() *cobra.Command {
@@ -81,6 +83,15 @@ is refused.`,
 			if err := o.validate(); err != nil {
 				return err
 			}
+			if !strings.EqualFold(o.quantize, "f32") {
+				q, err := ollama.ParseQuantization(o.quantize)
+				if err != nil {
+					return usagef("demo: --quantize: %w (or f32, the embedded files)", err)
+				}
+				if cat, err = cat.Quantized(q); err != nil {
+					return err
+				}
+			}
 			return a.runDemo(cmd.Context(), cat, o)
 		},
 	}
@@ -91,6 +102,7 @@ is refused.`,
 	f.StringVar(&o.run, "run", "", "keep the run in this folder (resumable); default: a temporary folder")
 	f.StringVar(&o.seedMode, "seed-mode", engine.SeedPerItem, "item: seeds per (seed, item, sample); legacy: seed+j (demo runs made before seed modes)")
 	f.BoolVar(&o.asJSON, "json", false, "print one JSON object")
+	f.StringVar(&o.quantize, "quantize", "", "run quantized variants, created at import (demo-mix:q4_K_M, ...): f16, q8_0, q4_K_M or q4_K_S (default: the embedded F32 models)")
 	return cmd
 }
 
@@ -220,7 +232,11 @@ func (a *App) demoResults(dir string, cat demo.Catalog, ms []string, k int, temp
 // already has (same digest) is not uploaded again.
 func importDemo(ctx context.Context, c *ollama.Client, cat demo.Catalog, log io.Writer) error {
 	for _, m := range cat.Models {
-		res, err := c.ImportBlob(ctx, m.Name, m.File, m.Digest, func() (io.ReadCloser, error) { return demo.Open(m.File) }, demo.Template)
+		o := ollama.ImportOptions{Template: demo.Template}
+		if m.Quantize != "F16" {
+			o.Quantize = m.Quantize
+		}
+		res, err := c.ImportBlobWith(ctx, m.Name, m.File, m.Digest, m.Open, o)
 		if err != nil {
 			return fmt.Errorf("demo: import %s: %w", m.Name, err)
 		}

@@ -4,11 +4,15 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
+	"github.com/slmmux/slmmux/models"
 	"github.com/slmmux/slmmux/models/gguf"
+	"github.com/slmmux/slmmux/models/ollama"
 )
 
 func (a *App) modelsCmd() *cobra.Command {
@@ -42,24 +46,36 @@ func (a *App) modelsCmd() *cobra.Command {
 }
 
 func (a *App) importCmd() *cobra.Command {
-	var name, template string
+	var name, template, quantize string
 	cmd := &cobra.Command{
-		Use:   "import FILE.gguf --name NAME",
-		Short: "Import a local GGUF file into Ollama through its API (air-gapped; idempotent)",
-		Args:  usageArgs(cobra.ExactArgs(1)),
+		Use:   "import FILE.gguf --name NAME [--quantize q8_0|q4_K_M|q4_K_S|f16]",
+		Short: "Import a local GGUF file into Ollama through its API (air-gapped; idempotent), optionally quantized",
+		Long: `import uploads a GGUF file to the daemon (unless it has the blob already) and creates
+model NAME from it. With --quantize the daemon quantizes on create (q8_0, q4_K_M,
+q4_K_S); it does so only from an F16, BF16 or F32 source whose general.file_type says
+so, and reads an F32 file's label (0) as unknown, so an F32 file is converted to F16
+here first (a temporary copy; the import says so). --quantize f16 only does that
+conversion. A file that is already quantized is refused before anything is uploaded.
+Tensors narrower than a quantization's block (256 for K-quants) fall back to other
+types (Q5_0, Q8_0, F16): the import prints what the daemon made.`,
+		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			path := args[0]
 			if name == "" {
 				return usagef("models import: --name is required (the name the model will have in Ollama)")
 			}
-			if err := checkGGUF(path); err != nil {
+			q, err := ollama.ParseQuantization(quantize)
+			if err != nil {
+				return usagef("models import: --quantize: %w", err)
+			}
+			if err := checkGGUF(path, q != ""); err != nil {
 				return err
 			}
 			c, err := a.client()
 			if err != nil {
 				return err
 			}
-			res, err := c.Import(cmd.Context(), name, path, template)
+			res, err := c.ImportFile(cmd.Context(), name, path, ollama.ImportOptions{Template: template, Quantize: q})
 			if err != nil {
 				return err
 			}
@@ -68,17 +84,48 @@ func (a *App) importCmd() *cobra.Command {
 				how = "already in the daemon, not uploaded again"
 			}
 			fmt.Fprintf(a.Stdout, "imported %s as %s (%s; %s)\n", path, name, res.Digest, how)
+			switch {
+			case res.ConvertedF16 && q == "F16":
+				fmt.Fprintf(a.Stdout, "converted to F16 first, here (the daemon keeps it as it is)\n")
+			case res.ConvertedF16:
+				fmt.Fprintf(a.Stdout, "converted to F16 first: Ollama quantizes only files labelled F16, BF16 or F32, and reads an F32 file's general.file_type (0) as unknown\n")
+			}
+			if q != "" {
+				if info, err := c.Show(cmd.Context(), name); err == nil {
+					fmt.Fprintf(a.Stdout, "the daemon reports %s: tensors %s\n", info.Quantization, tensorTypeCounts(info.Tensors))
+				}
+			}
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&name, "name", "", "model name in Ollama (required)")
 	cmd.Flags().StringVar(&template, "template", "", `prompt template, e.g. "{{ .Prompt }}" for a raw model (default: the GGUF's own chat template, if any)`)
+	cmd.Flags().StringVar(&quantize, "quantize", "", "quantize on create: q8_0, q4_K_M or q4_K_S (by the daemon), or f16 (converted here); the source must be F32, F16 or BF16")
 	return cmd
 }
 
-// checkGGUF rejects a missing, non-GGUF or truncated file before anything
-// is uploaded.
-func checkGGUF(path string) error {
+// tensorTypeCounts summarises tensor types, most frequent first, e.g.
+// "Q4_K x12, F32 x5".
+func tensorTypeCounts(ts []models.Tensor) string {
+	counts := map[string]int{}
+	var types []string
+	for _, t := range ts {
+		if counts[t.Type] == 0 {
+			types = append(types, t.Type)
+		}
+		counts[t.Type]++
+	}
+	slices.SortStableFunc(types, func(x, y string) int { return counts[y] - counts[x] })
+	parts := make([]string, len(types))
+	for i, t := range types {
+		parts[i] = fmt.Sprintf("%s x%d", t, counts[t])
+	}
+	return strings.Join(parts, ", ")
+}
+
+// checkGGUF rejects a missing, non-GGUF or truncated file, and with
+// quantize one that cannot be quantized, before anything is uploaded.
+func checkGGUF(path string, quantize bool) error {
 	if _, err := os.Stat(path); err != nil {
 		return usagef("models import: %w", err)
 	}
@@ -86,6 +133,11 @@ func checkGGUF(path string) error {
 	if err == nil {
 		if err = f.CheckRunnable(); err != nil {
 			return usagef("models import: %s: %w: it would crash the daemon on its first request; export the model again", path, err)
+		}
+		if quantize {
+			if _, err := ollama.QuantizeSource(f); err != nil {
+				return usagef("models import --quantize: %s: %w", path, err)
+			}
 		}
 	}
 	if err != nil {

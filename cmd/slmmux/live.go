@@ -26,10 +26,13 @@ type planFlags struct {
 	margin     float64
 	maxLoaded  int
 	slots      int
+	kvCache    string
 }
 
 // defaultPlanFlags are the flags' defaults (demo uses them as they are).
-func defaultPlanFlags() planFlags { return planFlags{margin: 0.2, maxLoaded: 3, slots: 1} }
+func defaultPlanFlags() planFlags {
+	return planFlags{margin: 0.2, maxLoaded: 3, slots: 1, kvCache: "f16"}
+}
 
 func (pf *planFlags) register(f *pflag.FlagSet) {
 	d := defaultPlanFlags()
@@ -38,6 +41,7 @@ func (pf *planFlags) register(f *pflag.FlagSet) {
 	f.Float64Var(&pf.margin, "margin", d.margin, "share of the probed memory kept free (Ollama itself keeps 20 %)")
 	f.IntVar(&pf.maxLoaded, "max-loaded", d.maxLoaded, "the daemon's OLLAMA_MAX_LOADED_MODELS (Ollama's default is 3 per GPU, 3 on CPU)")
 	f.IntVar(&pf.slots, "slots", d.slots, "the daemon's OLLAMA_NUM_PARALLEL: requests per model in flight, each with its own KV cache")
+	f.StringVar(&pf.kvCache, "kv-cache-type", "f16", "the daemon's OLLAMA_KV_CACHE_TYPE: f16, q8_0 or q4_0; it must match the daemon's setting (which takes effect only with OLLAMA_FLASH_ATTENTION=1; without it the daemon uses f16)")
 }
 
 // validate checks the flags' ranges before anything runs.
@@ -49,6 +53,9 @@ func (pf *planFlags) validate() error {
 		return usagef("--max-loaded %d: must be 0 (no limit) to 1024", pf.maxLoaded)
 	case pf.slots < 1 || pf.slots > 256:
 		return usagef("--slots %d: must be 1 to 256", pf.slots)
+	}
+	if _, err := sched.ParseKVCacheType(pf.kvCache); err != nil {
+		return usagef("--kv-cache-type: %w", err)
 	}
 	if pf.budget != "" {
 		if _, err := parseBytes(pf.budget); err != nil {
@@ -82,7 +89,7 @@ func (pf *planFlags) givenFootprints() ([]sched.Footprint, error) {
 // (--budget, else the probe) and the hardware facts, probed once.
 func (a *App) planConfig(ctx context.Context, pf planFlags, ms []string, numCtx, numThread int, work sched.Work) (engine.PlanConfig, error) {
 	cfg := engine.PlanConfig{Models: ms, Work: work, MaxLoaded: pf.maxLoaded, Slots: pf.slots,
-		NumCtx: numCtx, NumThread: numThread, CachePath: a.footprintCachePath()}
+		NumCtx: numCtx, NumThread: numThread, CachePath: a.footprintCachePath(), KVCacheType: pf.kvCache}
 	given, err := pf.givenFootprints()
 	if err != nil {
 		return cfg, err

@@ -107,3 +107,49 @@ func TestEstimateAndMeasurement(t *testing.T) {
 		t.Fatalf("refusal should suggest a smaller context: %+v", big.Refused)
 	}
 }
+
+// With the tensors listed, the weights are what their types store, the
+// KV cache follows its type, the context is capped where the daemon caps
+// it, and compute is counted only on a GPU.
+func TestEstimateFromTensors(t *testing.T) {
+	info := models.Info{Name: "q", SizeBytes: 999, ContextLength: 64,
+		Arch: models.Arch{Layers: 2, Embedding: 64, Heads: 4, KVHeads: 4},
+		Tensors: []models.Tensor{
+			{Name: "token_embd.weight", Type: "Q8_0", Shape: []uint64{64, 300}}, // 300·2 blocks of 34
+			{Name: "blk.0.attn_q.weight", Type: "Q4_K", Shape: []uint64{256, 64}},
+			{Name: "blk.0.ffn_down.weight", Type: "Q5_0", Shape: []uint64{64, 64}},
+			{Name: "blk.0.attn_norm.weight", Type: "F32", Shape: []uint64{64}},
+			{Name: "output.weight", Type: "Q6_K", Shape: []uint64{256, 300}},
+		}}
+	wantW := uint64(300*2*34 + 64*144 + 64*2*22 + 64*4 + 300*210)
+	f := Estimate(info, Settings{NumCtx: 2048, Slots: 1})
+	kv16 := uint64(2 * 2048 * 4 * 16 * 2 * 2)
+	if f.Weights != wantW || f.WeightsFrom != "tensors" || f.KV != kv16 || f.Compute != 0 || f.Bytes != wantW+kv16 {
+		t.Fatalf("estimate %+v, want weights %d, KV %d, no compute on CPU", f, wantW, kv16)
+	}
+	q8 := Estimate(info, Settings{NumCtx: 2048, Slots: 1, KVCacheType: "q8_0"})
+	q4 := Estimate(info, Settings{NumCtx: 2048, Slots: 1, KVCacheType: "q4_0"})
+	if q8.KV != kv16/2*34/32 || q4.KV != kv16/2*18/32 {
+		t.Errorf("KV q8_0 %d, q4_0 %d; want %d, %d", q8.KV, q4.KV, kv16/2*34/32, kv16/2*18/32)
+	}
+	info.ClampsContext = true
+	if c := Estimate(info, Settings{NumCtx: 2048, Slots: 2}); c.KV != 2*64*4*16*2*2*2 {
+		t.Errorf("clamped KV %d, want the trained 64 tokens x 2 slots", c.KV)
+	}
+	g := Estimate(info, Settings{NumCtx: 2048, Slots: 1, GPU: true})
+	if want := uint64(4 * 64 * max(1+4*64+64*5, 64+300)); g.Compute != want {
+		t.Errorf("GPU compute %d, want %d", g.Compute, want)
+	}
+	info.Tensors[1].Type = "IQ9_Z" // unknown: fall back to the file
+	if u := Estimate(info, Settings{}); u.WeightsFrom != "file" || u.Weights != 999 || u.Compute < computeAllowance {
+		t.Errorf("unknown tensor type: %+v, want the file size and the flat allowance", u)
+	}
+	for in, want := range map[string]string{"": "f16", "F16": "f16", "Q8_0": "q8_0", "q4_0": "q4_0"} {
+		if got, err := ParseKVCacheType(in); err != nil || got != want {
+			t.Errorf("ParseKVCacheType(%q) = %q, %v", in, got, err)
+		}
+	}
+	if _, err := ParseKVCacheType("q5_0"); err == nil {
+		t.Error("q5_0 KV cache accepted")
+	}
+}

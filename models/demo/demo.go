@@ -5,12 +5,16 @@
 package demo
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
+
+	"github.com/slmmux/slmmux/models/gguf"
 )
 
 //go:embed catalog.json testset.jsonl *.gguf *.golden.json
@@ -23,6 +27,61 @@ type Model struct {
 	Digest      string  `json:"digest"` // "sha256:<hex>" of File
 	ValAccuracy float64 `json:"val_accuracy"`
 	Strength    string  `json:"strength"`
+	// Quantize is "" for the embedded file as it is; for a variant of
+	// [Catalog.Quantized], "F16" or the type the daemon quantizes to
+	// ("Q8_0", "Q4_K_M", "Q4_K_S") from the F16 copy, whose digest Digest
+	// then is.
+	Quantize string `json:"-"`
+	f16      []byte
+}
+
+// Open opens what is uploaded for m: the embedded file, or for a variant
+// its F16 copy.
+func (m Model) Open() (io.ReadCloser, error) {
+	if m.f16 != nil {
+		return io.NopCloser(bytes.NewReader(m.f16)), nil
+	}
+	return files.Open(m.File)
+}
+
+// VariantTag is the Ollama tag of a quantized variant: "f16", "q8_0",
+// "q4_K_M", "q4_K_S".
+func VariantTag(quantize string) string {
+	if strings.EqualFold(quantize, "F16") {
+		return "f16"
+	}
+	return strings.ToLower(quantize[:1]) + quantize[1:]
+}
+
+// Quantized returns the catalog of quantized variants: each model is
+// named NAME:TAG (demo-mix:q4_K_M), uploads the F16 copy of its embedded
+// F32 file (gguf.ConvertF16: Ollama quantizes only files labelled F16, BF16
+// or F32 and reads the F32 label, 0, as unknown), and, unless quantize is
+// "F16", is quantized by the daemon when created. The variants are made at
+// import, so the binary embeds only the F32 files. quantize is in
+// Ollama's spelling (Q8_0, Q4_K_M, Q4_K_S or F16); "" returns c.
+func (c Catalog) Quantized(quantize string) (Catalog, error) {
+	if quantize == "" {
+		return c, nil
+	}
+	out := c
+	out.Models = make([]Model, len(c.Models))
+	for i, m := range c.Models {
+		src, err := files.ReadFile(m.File)
+		if err != nil {
+			return c, err
+		}
+		var buf bytes.Buffer
+		if _, err := gguf.ConvertF16(&buf, bytes.NewReader(src), int64(len(src))); err != nil {
+			return c, fmt.Errorf("demo: %s: %w", m.File, err)
+		}
+		sum := sha256.Sum256(buf.Bytes())
+		m.Name = m.Name + ":" + VariantTag(quantize)
+		m.Digest = "sha256:" + hex.EncodeToString(sum[:])
+		m.Quantize, m.f16 = quantize, buf.Bytes()
+		out.Models[i] = m
+	}
+	return out, nil
 }
 
 // Catalog lists the models and the sampling settings the demo uses.

@@ -12,11 +12,20 @@ const (
 	DefaultRopeFreqBase  = 10000
 )
 
-// File types (general.file_type) that NewLlama writes.
+// File types (general.file_type, llama.cpp's llama_ftype). NewLlama labels
+// a model with F16 matrices FileTypeMostlyF16 and an all-F32 one
+// FileTypeAllF32, as llama.cpp does. Ollama reads a file_type of 0 as
+// "unknown" (fs/ggml KV.FileType counts only values above 0), so it refuses
+// to quantize an F32 file whatever its label; [ConvertF16] makes the F16
+// copy that it accepts.
 const (
-	fileTypeAllF32    uint32 = 0
-	fileTypeMostlyF16 uint32 = 1
+	FileTypeAllF32     uint32 = 0
+	FileTypeMostlyF16  uint32 = 1
+	FileTypeMostlyBF16 uint32 = 32
 )
+
+// fileTypeKey is the metadata key of the file type.
+const fileTypeKey = "general.file_type"
 
 // LlamaConfig describes a llama-architecture model. Zero ContextLength,
 // HeadCountKV, RMSEps and RopeFreqBase take the defaults above (HeadCountKV
@@ -144,7 +153,7 @@ func NewLlama(cfg LlamaConfig, tensors []Tensor) (*File, error) {
 		byName[t.Name] = t
 	}
 	f := &File{}
-	fileType := fileTypeAllF32
+	fileType := FileTypeAllF32
 	for _, spec := range cfg.TensorSpecs() {
 		t, ok := byName[spec.Name]
 		if !ok {
@@ -155,7 +164,7 @@ func NewLlama(cfg LlamaConfig, tensors []Tensor) (*File, error) {
 			return nil, fmt.Errorf("gguf: llama: tensor %q: %w", spec.Name, err)
 		}
 		if t.Type == TypeF16 {
-			fileType = fileTypeMostlyF16
+			fileType = FileTypeMostlyF16
 		}
 		f.Tensors = append(f.Tensors, Tensor{Name: t.Name, Dims: t.Dims, Type: t.Type, Data: t.Data})
 	}
@@ -195,7 +204,7 @@ func (c LlamaConfig) metadata(fileType uint32) []KV {
 	return []KV{
 		{"general.architecture", "llama"},
 		{"general.name", c.Name},
-		{"general.file_type", fileType},
+		{fileTypeKey, fileType},
 		{"llama.context_length", uint32(c.ContextLength)},
 		{"llama.embedding_length", uint32(c.EmbeddingLength)},
 		{"llama.block_count", uint32(c.BlockCount)},

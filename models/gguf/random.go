@@ -73,9 +73,9 @@ func (s Size) tensorType(dims []uint64) TensorType {
 // (for a valid s).
 func (s Size) FileBytes() int64 {
 	cfg := s.config().withDefaults()
-	fileType := fileTypeAllF32
+	fileType := FileTypeAllF32
 	if s.F16 {
-		fileType = fileTypeMostlyF16
+		fileType = FileTypeMostlyF16
 	}
 	n := uint64(4 + 4 + 8 + 8)
 	for _, kv := range cfg.metadata(fileType) {

@@ -12,9 +12,16 @@ type TensorType uint32
 // The tensor types this package writes. The reader knows the sizes of all
 // ggml types (quantised ones included) so it can check user files.
 const (
-	TypeF32 TensorType = 0
-	TypeF16 TensorType = 1
+	TypeF32  TensorType = 0
+	TypeF16  TensorType = 1
+	TypeBF16 TensorType = 30
 )
+
+// IsFloat reports whether t is an unquantized float type (F32, F16, BF16
+// or F64): the types a quantizer can start from.
+func (t TensorType) IsFloat() bool {
+	return t == TypeF32 || t == TypeF16 || t == TypeBF16 || t == 28
+}
 
 type typeTraits struct {
 	name  string

@@ -126,7 +126,11 @@ func pad(n, align uint64) uint64 {
 
 // header validates f and encodes everything before the tensor data,
 // padding included.
-func (f *File) header() ([]byte, error) {
+func (f *File) header() ([]byte, error) { return f.encodeHeader(true) }
+
+// encodeHeader is header; withData false lays the tensors out by the sizes
+// their types and dims give, for a writer that streams the data (Data nil).
+func (f *File) encodeHeader(withData bool) ([]byte, error) {
 	align, err := f.alignment()
 	if err != nil {
 		return nil, fmt.Errorf("gguf: %w", err)
@@ -149,7 +153,8 @@ func (f *File) header() ([]byte, error) {
 	names := make(map[string]bool, len(f.Tensors))
 	var offset uint64
 	for _, t := range f.Tensors {
-		if err := t.check(names); err != nil {
+		n, err := t.check(names, withData)
+		if err != nil {
 			return nil, fmt.Errorf("gguf: tensor %q: %w", t.Name, err)
 		}
 		b = appendString(b, t.Name)
@@ -159,29 +164,29 @@ func (f *File) header() ([]byte, error) {
 		}
 		b = binary.LittleEndian.AppendUint32(b, uint32(t.Type))
 		b = binary.LittleEndian.AppendUint64(b, offset)
-		n := uint64(len(t.Data))
 		offset += n + pad(n, align)
 	}
 	return append(b, make([]byte, pad(uint64(len(b)), align))...), nil
 }
 
-// check validates a tensor before it is written and records its name.
-func (t *Tensor) check(names map[string]bool) error {
+// check validates a tensor before it is written, records its name and
+// returns its data size. withData also checks that Data has that size.
+func (t *Tensor) check(names map[string]bool, withData bool) (uint64, error) {
 	switch {
 	case t.Name == "" || len(t.Name) > maxTensorName:
-		return fmt.Errorf("%w: name must be 1 to %d bytes", ErrInvalid, maxTensorName)
+		return 0, fmt.Errorf("%w: name must be 1 to %d bytes", ErrInvalid, maxTensorName)
 	case names[t.Name]:
-		return fmt.Errorf("%w: duplicate name", ErrInvalid)
+		return 0, fmt.Errorf("%w: duplicate name", ErrInvalid)
 	case len(t.Dims) == 0 || len(t.Dims) > maxDims:
-		return fmt.Errorf("%w: %d dims, want 1 to %d", ErrInvalid, len(t.Dims), maxDims)
+		return 0, fmt.Errorf("%w: %d dims, want 1 to %d", ErrInvalid, len(t.Dims), maxDims)
 	}
 	names[t.Name] = true
 	size, err := t.Type.DataSize(t.Dims)
 	if err != nil {
-		return fmt.Errorf("%w: %w", ErrInvalid, err)
+		return 0, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
-	if size != uint64(len(t.Data)) {
-		return fmt.Errorf("%w: %s %v needs %d data bytes, have %d", ErrInvalid, t.Type, t.Dims, size, len(t.Data))
+	if withData && size != uint64(len(t.Data)) {
+		return 0, fmt.Errorf("%w: %s %v needs %d data bytes, have %d", ErrInvalid, t.Type, t.Dims, size, len(t.Data))
 	}
-	return nil
+	return size, nil
 }

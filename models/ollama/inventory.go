@@ -49,10 +49,10 @@ func (c *Client) Running(ctx context.Context) ([]models.Running, error) {
 	return out, nil
 }
 
-// Show describes one installed model (/api/show), including the
-// architecture numbers that memory estimates need.
+// Show describes one installed model (/api/show, verbose), including the
+// architecture numbers and the per-tensor types that memory estimates need.
 func (c *Client) Show(ctx context.Context, name string) (models.Info, error) {
-	resp, err := c.api.Show(ctx, &api.ShowRequest{Model: name})
+	resp, err := c.api.Show(ctx, &api.ShowRequest{Model: name, Verbose: true})
 	if err != nil {
 		return models.Info{}, c.convertErr(ctx, name, err)
 	}
@@ -69,12 +69,17 @@ func (c *Client) Show(ctx context.Context, name string) (models.Info, error) {
 		return int(v)
 	}
 	info.ContextLength = num("context_length")
+	version, _ := c.Version(ctx)
+	info.ClampsContext = releaseAtLeast(version, clampsContextSince)
 	info.Arch = models.Arch{
 		Layers: num("block_count"), Embedding: num("embedding_length"),
 		Heads: num("attention.head_count"), KVHeads: num("attention.head_count_kv"),
 	}
 	if info.Arch.KVHeads == 0 {
 		info.Arch.KVHeads = info.Arch.Heads
+	}
+	for _, t := range resp.Tensors {
+		info.Tensors = append(info.Tensors, models.Tensor{Name: t.Name, Type: t.Type, Shape: t.Shape})
 	}
 	// /api/show has no digest or size; take them from /api/tags.
 	if list, err := c.Installed(ctx); err == nil {
@@ -84,5 +89,6 @@ func (c *Client) Show(ctx context.Context, name string) (models.Info, error) {
 			}
 		}
 	}
+	info.Tensors = tensorTypesFor(info.Tensors, info.SizeBytes, version)
 	return info, nil
 }
