@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
+	"runtime/debug"
 	"strconv"
 
 	"github.com/spf13/cobra"
@@ -94,6 +96,12 @@ func valAccFlags(valAcc, valRun string, models []string) (map[string]float64, er
 func (a *App) loadRun(name, dir, models string) (*engine.Run, error) {
 	if dir == "" {
 		return nil, usagef("%s: --run DIR is required", name)
+	}
+	// An offline analysis is short-lived and allocates about a run's worth
+	// of memory once: collecting garbage 4x less often saves a third of a
+	// small run's load time, for a heap at most a few times the run's.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
 	}
 	r, err := engine.LoadRun(dir, splitList(models))
 	if err != nil {
