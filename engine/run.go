@@ -65,11 +65,11 @@ func LoadRun(dir string, models []string) (*Run, error) {
 		recs[i] = mux.Record{Item: s.Item, Model: s.Model, Sample: s.Sample, Answer: s.Answer, Correct: s.Correct}
 		costs[i] = search.CostSample{Model: s.Model, OutputTokens: s.OutputTokens, DurationMS: s.DurationMS}
 	}
-	sortByItem(recs, rr.Items)
 	ds, err := mux.BuildDataset(recs, models)
 	if err != nil {
 		return nil, err
 	}
+	sortByItem(ds, rr.Items)
 	return &Run{Run: rr, Dataset: ds, Costs: search.CostsFromSamples(costs), NoAnswer: noAnswer(rr, models)}, nil
 }
 
@@ -148,17 +148,19 @@ func keepRunSamples(rr *runstore.Run) int {
 	return n
 }
 
-// sortByItem orders records by item: items.jsonl's order, then items it
+// sortByItem orders the dataset's items: items.jsonl's order, then items it
 // lacks by id. The dataset's item order is the replay's draw order, so it
 // must not depend on the order samples arrived in.
-func sortByItem(recs []mux.Record, items []runstore.Item) {
+func sortByItem(ds *mux.Dataset, items []runstore.Item) {
 	rank := make(map[string]int, len(items))
 	for i, it := range items {
 		rank[it.ID] = i
 	}
-	slices.SortStableFunc(recs, func(a, b mux.Record) int {
-		ra, aok := rank[a.Item]
-		rb, bok := rank[b.Item]
+	// Items, not records, are sorted: a record keeps its place among its
+	// item's records, so answers are interned in the same order.
+	slices.SortStableFunc(ds.Items, func(a, b mux.DItem) int {
+		ra, aok := rank[a.ID]
+		rb, bok := rank[b.ID]
 		switch {
 		case aok && bok:
 			return ra - rb
@@ -167,7 +169,7 @@ func sortByItem(recs []mux.Record, items []runstore.Item) {
 		case bok:
 			return 1
 		}
-		return strings.Compare(a.Item, b.Item)
+		return strings.Compare(a.ID, b.ID)
 	})
 }
 

@@ -24,4 +24,18 @@ run -bench Scheduler -benchtime 1x ./engine/
 run -bench ServeBatching -benchtime 1x ./cmd/slmmux/
 run -bench ServePassthrough -benchtime 30x ./cmd/slmmux/
 QUANT_TABLE="${QUANT_TABLE:-quant-table.md}" run -bench DemoQuantized -benchtime 1x ./cmd/slmmux/
+# Side by side: the whole `slmmux mux` command against the authors' OfflineMUX trial loop ported to
+# Python (scripts/offline_mux.py), on one synthetic run of 5 models x 500 items x 9 samples, k=5, 100 trials.
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+go build -o "$tmp/slmmux" ./cmd/slmmux
+python3 scripts/offline_mux.py --write-run "$tmp/run"
+wall() { local s e; s=$(date +%s%N); "$@" >/dev/null; e=$(date +%s%N); echo $(((e - s) / 1000000)); }
+gos=() pys=()
+for _ in 1 2 3; do
+  gos+=("$(wall "$tmp/slmmux" mux --run "$tmp/run" --samples 5 --trials 100 --tie-break order)")
+  pys+=("$(PYTHONHASHSEED=0 wall python3 scripts/offline_mux.py --run "$tmp/run" --samples 5 --trials 100)")
+done
+best() { printf '%s\n' "$@" | sort -n | head -1; }
+g=$(best "${gos[@]}"); p=$(best "${pys[@]}")
+echo "offline mux 5x500x9 k=5 100 trials: slmmux mux ${g} ms, OfflineMUX loop (Python port) ${p} ms: $(awk "BEGIN{printf \"%.1f\", $p/($g>0?$g:1)}")x (best of 3 each, interleaved)" | tee -a "$out"
 echo "results in $out (compare runs with: go run golang.org/x/perf/cmd/benchstat@latest old.txt new.txt)"

@@ -23,6 +23,7 @@ type askJSON struct {
 	Answer     string               `json:"answer"`
 	Model      string               `json:"model"`
 	Confidence float64              `json:"confidence"`
+	TieBreak   string               `json:"tie_break"` // val, agreement or order
 	Models     []engine.ModelAnswer `json:"models"`
 	WallMS     float64              `json:"wall_ms"`
 }
@@ -37,6 +38,7 @@ type askOptions struct {
 	bk                    backendFlags
 	models                []string
 	profile, valAcc       string
+	tieBreak, agreeRun    string
 	asJSON, showResponses bool
 }
 
@@ -80,6 +82,8 @@ extractor apply. A long question can come from a file (--file F, or
 	f.StringVar(&modelList, "models", "", "comma-separated models (default: every installed model)")
 	f.StringVar(&o.profile, "profile", "paper", "paper or official confidence")
 	f.StringVar(&o.valAcc, "val-acc", "", "validation accuracies for ties, e.g. a=0.71,b=0.64")
+	f.StringVar(&o.tieBreak, "tie-break", "", "ties between equally confident models: val (--val-acc), agreement (label-free, estimated on --agreement-run) or order (default: val with --val-acc, else agreement with --agreement-run, else order)")
+	f.StringVar(&o.agreeRun, "agreement-run", "", "a run folder (e.g. an earlier eval of these models) to estimate each model's label-free agreement from, for --tie-break agreement")
 	f.BoolVar(&o.asJSON, "json", false, "print one JSON object")
 	f.BoolVar(&o.showResponses, "responses", false, "include every raw response")
 	f.StringVar(&o.file, "file", "", "read the question from this file (- for standard input)")
@@ -127,7 +131,11 @@ func (o *askOptions) validate() error {
 	if _, err := mux.ParseProfile(o.profile); err != nil {
 		return usagef("--profile: %w", err)
 	}
-	if _, err := parseValAcc(o.valAcc); err != nil {
+	acc, err := parseValAcc(o.valAcc)
+	if err != nil {
+		return err
+	}
+	if _, err := o.tie(acc); err != nil {
 		return err
 	}
 	if _, err := o.bench(); err != nil {
@@ -143,6 +151,24 @@ func (o *askOptions) validate() error {
 		return err
 	}
 	return o.pf.validate()
+}
+
+// tie is the tie-break rule the flags ask for (acc: --val-acc's map).
+func (o *askOptions) tie(acc map[string]float64) (mux.TieBreak, error) {
+	t, err := mux.ParseTieBreak(o.tieBreak)
+	if err != nil {
+		return "", usagef("--tie-break: %w", err)
+	}
+	if t == "" {
+		t = mux.DefaultTieBreak(len(acc) > 0, o.agreeRun != "")
+	}
+	switch {
+	case t == mux.TieVal && len(acc) == 0:
+		return "", usagef("--tie-break val needs --val-acc a=0.71,b=0.64 (or use --tie-break agreement --agreement-run DIR, which needs no labels)")
+	case t == mux.TieAgreement && o.agreeRun == "":
+		return "", usagef("--tie-break agreement needs a run to estimate it from: give --agreement-run DIR (an eval of these models)")
+	}
+	return t, nil
 }
 
 // bench is --bench's benchmark, or without it the bare question read by
@@ -171,6 +197,15 @@ func (a *App) runAsk(ctx context.Context, o askOptions) error {
 	if err != nil {
 		return err
 	}
+	tie, _ := o.tie(acc)
+	switch tie {
+	case mux.TieAgreement: // before any generation
+		if acc, err = agreementScores("--agreement-run", o.agreeRun, ms); err != nil {
+			return err
+		}
+	case mux.TieOrder:
+		acc = nil
+	}
 	plan, s, err := a.plan(ctx, c, o.pf, ms, o.sf.s, sched.Work{Items: 1, Samples: o.sf.s.Samples})
 	if err != nil {
 		return err
@@ -195,9 +230,10 @@ func (a *App) runAsk(ctx context.Context, o askOptions) error {
 		}
 	}
 	if o.asJSON {
-		return writeJSON(a.Stdout, askJSON{o.question, ans.Answer, ans.Model, ans.Confidence, ans.Models, float64(ans.Wall.Microseconds()) / 1000})
+		return writeJSON(a.Stdout, askJSON{o.question, ans.Answer, ans.Model, ans.Confidence, string(tie), ans.Models, float64(ans.Wall.Microseconds()) / 1000})
 	}
 	printAnswer(a, ans)
+	fmt.Fprintln(a.Stdout, tieNote(tie))
 	return nil
 }
 

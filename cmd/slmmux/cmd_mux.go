@@ -5,16 +5,15 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/slmmux/slmmux/engine"
 	"github.com/slmmux/slmmux/engine/mux"
 )
 
 func (a *App) muxCmd() *cobra.Command {
 	var (
-		runDir, modelList, profile, valAcc, valRun string
-		samples, trials                            int
-		seed                                       uint64
-		asJSON, adaptive                           bool
+		runDir, modelList, profile, valAcc, valRun, tieBreak string
+		samples, trials                                      int
+		seed                                                 uint64
+		asJSON, adaptive                                     bool
 	)
 	cmd := &cobra.Command{
 		Use:   "mux --run DIR",
@@ -24,7 +23,14 @@ is stored it draws k samples per model and item, --trials times (seeded), and
 reports the mean with its standard error. Baselines: each model alone (mean
 accuracy of one sample), each model with self-consistency (majority of its k),
 Agent Forest (majority of all models' samples pooled) and the oracle (some
-model's own answer is right).`,
+model's own answer is right).
+
+Ties between equally confident models go by --tie-break: val (validation
+accuracy from --val-acc or --val-run), agreement (no labels: how often each
+model's answer agrees with the other models' pooled answer on the other
+items of the run) or order. Under --profile official, Agent Forest's pooled
+ties go to the answer whose best supporter scores highest by that rule
+(the authors' best_support), then to the first seen.`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			p, err := mux.ParseProfile(profile)
@@ -45,22 +51,22 @@ model's own answer is right).`,
 				return err
 			}
 			ds := run.Dataset
-			acc, err := parseValAcc(valAcc)
+			acc, err := valAccFlags(valAcc, valRun, ds.Models)
 			if err != nil {
 				return err
 			}
-			if valRun != "" {
-				if acc, err = engine.ValAcc(valRun, ds.Models); err != nil {
-					return fmt.Errorf("--val-run: %w", err)
-				}
+			tie, err := resolveTie(tieBreak, acc, ds)
+			if err != nil {
+				return err
 			}
-			res, err := mux.Simulate(ds, mux.SimConfig{K: samples, Trials: trials, Seed: seed, Profile: p, ValAcc: acc})
+			cfg := tie.sim(mux.SimConfig{K: samples, Trials: trials, Seed: seed, Profile: p})
+			res, err := mux.Simulate(ds, cfg)
 			if err != nil {
 				return settingErr(err)
 			}
 			var ad *mux.AdaptiveResult
 			if adaptive {
-				r, err := mux.Adaptive(ds, acc, p)
+				r, err := mux.Adaptive(ds, cfg)
 				if err != nil {
 					return usagef("--adaptive: %w (drop --profile official)", err)
 				}
@@ -77,9 +83,7 @@ model's own answer is right).`,
 				fmt.Fprintf(a.Stdout, "adaptive sampling: %d of %d samples needed (%.1f %% saved), identical selections: %v\n",
 					ad.SamplesNeeded, ad.SamplesTotal, 100*(1-float64(ad.SamplesNeeded)/float64(max(ad.SamplesTotal, 1))), ad.Identical)
 			}
-			if acc == nil {
-				fmt.Fprintln(a.Stdout, "ties between models went to model order (give --val-acc or --val-run to break them by validation accuracy)")
-			}
+			fmt.Fprintln(a.Stdout, tieNote(res.TieBreak))
 			return nil
 		},
 	}
@@ -92,6 +96,7 @@ model's own answer is right).`,
 	f.StringVar(&profile, "profile", "paper", "paper (confidence = count/k) or official (count/non-empty, the authors' code)")
 	f.StringVar(&valAcc, "val-acc", "", "validation accuracies for ties, e.g. a=0.71,b=0.64")
 	f.StringVar(&valRun, "val-run", "", "take validation accuracies from another run folder")
+	f.StringVar(&tieBreak, "tie-break", "", tieBreakUsage)
 	f.BoolVar(&asJSON, "json", false, "print one JSON object")
 	f.BoolVar(&adaptive, "adaptive", false, "also replay exact adaptive sampling: how many samples the same selections need")
 	cmd.MarkFlagsMutuallyExclusive("val-acc", "val-run")

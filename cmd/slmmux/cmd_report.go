@@ -42,23 +42,27 @@ objectives) and the scaling curves.`,
 			if maxN := ds.MaxSamples(); cmd.Flags().Changed("samples") && (samples < 1 || samples > maxN) {
 				return usagef("report: --samples %d: must be between 1 and %d, the most samples stored per model and item", samples, maxN)
 			}
-			p, acc, err := mf.build(ds.Models)
+			p, tie, err := mf.build(ds)
 			if err != nil {
 				return err
 			}
-			scfg, err := sf.build(run, p, acc)
+			scfg, err := sf.build(run, p, tie)
 			if err != nil {
 				return err
 			}
-			in := report.Input{Dir: runDir, Dataset: ds, Costs: scfg.Costs, Scale: scfg}
+			acc, err := valAccFlags(mf.valAcc, mf.valRun, ds.Models)
+			if err != nil {
+				return err
+			}
+			in := report.Input{Dir: runDir, Dataset: ds, Costs: scfg.Costs, Scale: scfg, ValAcc: acc}
 			in.Meta, in.Items, in.Notes = run.Meta, run.Items, append(run.Notes, noAnswerNote(run)...)
 			in.Search = search.DefaultConfig(search.Paper)
 			in.Search.KMax = min(5, len(ds.Models))
 			if sf.kMax > 0 {
 				in.Search.KMax = sf.kMax
 			}
-			in.Search.Profile, in.Search.ValAcc = p, acc
-			r, err := report.Build(in, mux.SimConfig{K: samples, Trials: sf.trials, Seed: sf.seed, Profile: p, ValAcc: acc})
+			in.Search.Profile, in.Search.ValAcc, in.Search.Agreement = p, tie.ValAcc, tie.Agreement
+			r, err := report.Build(in, tie.sim(mux.SimConfig{K: samples, Trials: sf.trials, Seed: sf.seed, Profile: p}))
 			if err != nil {
 				return analysisErr("report", err)
 			}
@@ -69,7 +73,10 @@ objectives) and the scaling curves.`,
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.Stdout, "wrote %s\n", strings.Join(files, ", "))
+			if err := r.TieTable().WriteText(a.Stdout); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.Stdout, "\nSLM-MUX %s\nwrote %s\n", tieNote(tie.Rule), strings.Join(files, ", "))
 			return nil
 		},
 	}

@@ -67,7 +67,7 @@ func (sf *scaleFlags) register(cmd *cobra.Command, withSamples bool) {
 }
 
 // build checks the flags against ds and returns the Scale config.
-func (sf *scaleFlags) build(run *engine.Run, p mux.Profile, acc map[string]float64) (search.ScaleConfig, error) {
+func (sf *scaleFlags) build(run *engine.Run, p mux.Profile, tie tieRule) (search.ScaleConfig, error) {
 	ds := run.Dataset
 	ks, err := parseSampleCounts(sf.samples)
 	if err != nil {
@@ -80,7 +80,7 @@ func (sf *scaleFlags) build(run *engine.Run, p mux.Profile, acc map[string]float
 		return search.ScaleConfig{}, usagef("--k-max %d: the pool has %d model(s) (%v)", sf.kMax, len(ds.Models), ds.Models)
 	}
 	return search.ScaleConfig{Samples: ks, Trials: sf.trials, Seed: sf.seed, KMax: sf.kMax,
-		Profile: p, ValAcc: acc, Costs: run.Costs}, nil
+		Profile: p, ValAcc: tie.ValAcc, Agreement: tie.Agreement, Costs: run.Costs}, nil
 }
 
 func (a *App) scaleCmd() *cobra.Command {
@@ -113,11 +113,11 @@ SVG charts (samples.svg, models.svg, compute.svg) into --out.`,
 				return err
 			}
 			ds := run.Dataset
-			p, acc, err := mf.build(ds.Models)
+			p, tie, err := mf.build(ds)
 			if err != nil {
 				return err
 			}
-			cfg, err := sf.build(run, p, acc)
+			cfg, err := sf.build(run, p, tie)
 			if err != nil {
 				return err
 			}
@@ -139,7 +139,7 @@ SVG charts (samples.svg, models.svg, compute.svg) into --out.`,
 				}
 				fmt.Fprintln(a.Stdout)
 			}
-			fmt.Fprintf(a.Stdout, "%d trial(s), seed %d; wrote %s\n", sc.Trials, sc.Seed, strings.Join(files, ", "))
+			fmt.Fprintf(a.Stdout, "%d trial(s), seed %d; SLM-MUX %s\nwrote %s\n", sc.Trials, sc.Seed, tieNote(tie.Rule), strings.Join(files, ", "))
 			return nil
 		},
 	}

@@ -138,3 +138,48 @@ func TestMuxAdaptive(t *testing.T) {
 		t.Fatalf("official: %+v", r)
 	}
 }
+
+// --tie-break: the default follows what was given, the rule is named in
+// text and JSON, and a rule without what it needs is a usage error.
+func TestMuxTieBreak(t *testing.T) {
+	dir := workedRun(t)
+	rule := func(args ...string) (string, float64) {
+		t.Helper()
+		r := runSub(t, (*App).muxCmd, append([]string{"--run", dir, "--json"}, args...)...)
+		var out struct {
+			TieBreak string  `json:"tie_break"`
+			Accuracy float64 `json:"accuracy"`
+		}
+		if r.code != 0 || json.Unmarshal([]byte(r.stdout), &out) != nil {
+			t.Fatalf("mux %v: %+v", args, r)
+		}
+		return out.TieBreak, out.Accuracy
+	}
+	if got, _ := rule(); got != "agreement" {
+		t.Errorf("default without accuracies: %q, want agreement", got)
+	}
+	if got, _ := rule("--val-acc", "A=0.5,B=0.9"); got != "val" {
+		t.Errorf("default with --val-acc: %q, want val", got)
+	}
+	if got, _ := rule("--val-acc", "A=0.5,B=0.9", "--tie-break", "order"); got != "order" {
+		t.Errorf("--tie-break order: %q", got)
+	}
+	r := runSub(t, (*App).muxCmd, "--run", dir)
+	if r.code != 0 || !strings.Contains(r.stdout, "tie-break: agreement") {
+		t.Fatalf("text output names no rule: %+v", r)
+	}
+	for _, args := range [][]string{{"--tie-break", "val"}, {"--tie-break", "random"}} {
+		if r := runSub(t, (*App).muxCmd, append([]string{"--run", dir}, args...)...); r.code != exitUsage || !strings.Contains(r.stderr, "--tie-break") {
+			t.Errorf("%v: %+v", args, r)
+		}
+	}
+	r = runSub(t, (*App).searchCmd, "--run", dir, "--json", "--tie-break", "order")
+	if r.code != 0 || !strings.Contains(r.stdout, `"tie_break": "order"`) {
+		t.Fatalf("search --json: %+v", r)
+	}
+	for _, args := range [][]string{{"--tie-break", "agreement", "q"}, {"--tie-break", "val", "q"}, {"--tie-break", "x", "q"}} {
+		if r := runSub(t, (*App).askCmd, args...); r.code != exitUsage || !strings.Contains(r.stderr, "--tie-break") {
+			t.Errorf("ask %v: %+v", args, r)
+		}
+	}
+}

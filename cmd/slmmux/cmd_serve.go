@@ -169,7 +169,7 @@ func (a *App) runServe(ctx context.Context, o serveOptions) error {
 // from the flags. Each gets its own memory plan over its members.
 func (a *App) ensembles(ctx context.Context, c *liveBackend, o serveOptions) ([]serve.Ensemble, error) {
 	if o.config == "" {
-		e, err := a.ensemble(ctx, c, o.pf, "mux", o.models, o.sf.s, mux.Paper, nil, "")
+		e, err := a.ensemble(ctx, c, o.pf, "mux", o.models, o.sf.s, mux.Paper, serve.EnsembleConfig{})
 		return []serve.Ensemble{e}, err
 	}
 	fc, err := serve.LoadConfig(o.config)
@@ -194,7 +194,7 @@ func (a *App) ensembles(ctx context.Context, c *liveBackend, o serveOptions) ([]
 		if err != nil {
 			return nil, usagef("--config %s: ensembles.%s.profile: %w", o.config, key, err)
 		}
-		e, err := a.ensemble(ctx, c, o.pf, name, ec.Models, s, p, ec.ValAcc, ec.ValRun)
+		e, err := a.ensemble(ctx, c, o.pf, name, ec.Models, s, p, ec)
 		if err != nil {
 			return nil, err
 		}
@@ -204,16 +204,26 @@ func (a *App) ensembles(ctx context.Context, c *liveBackend, o serveOptions) ([]
 	return out, nil
 }
 
-// ensemble resolves one ensemble's members, tie-break accuracies and plan.
-func (a *App) ensemble(ctx context.Context, c *liveBackend, pf planFlags, name string, want []string, s engine.Sampling, p mux.Profile, acc map[string]float64, valRun string) (serve.Ensemble, error) {
+// ensemble resolves one ensemble's members, tie-break scores (ec's
+// val_acc, val_run, tie_break and agreement_run) and plan.
+func (a *App) ensemble(ctx context.Context, c *liveBackend, pf planFlags, name string, want []string, s engine.Sampling, p mux.Profile, ec serve.EnsembleConfig) (serve.Ensemble, error) {
 	ms, _, err := c.resolveModels(ctx, want)
 	if err != nil {
 		return serve.Ensemble{}, err
 	}
-	if valRun != "" {
-		if acc, err = engine.ValAcc(valRun, ms); err != nil {
+	acc := ec.ValAcc
+	if ec.ValRun != "" {
+		if acc, err = engine.ValAcc(ec.ValRun, ms); err != nil {
 			return serve.Ensemble{}, fmt.Errorf("ensemble %s: val_run: %w", name, err)
 		}
+	}
+	switch ec.Tie() {
+	case mux.TieAgreement:
+		if acc, err = agreementScores("ensemble "+name+": agreement_run", ec.AgreementRun, ms); err != nil {
+			return serve.Ensemble{}, err
+		}
+	case mux.TieOrder:
+		acc = nil
 	}
 	plan, s, err := a.plan(ctx, c, pf, ms, s, sched.Work{Items: 1, Samples: s.Samples})
 	if err != nil {

@@ -23,6 +23,7 @@ type muxJSON struct {
 	Samples   int               `json:"samples"`
 	Trials    int               `json:"trials"`
 	Profile   string            `json:"profile"`
+	TieBreak  string            `json:"tie_break"` // val, agreement or order
 	Models    []string          `json:"models"`
 	Baselines baselinesJSON     `json:"baselines"`
 	Chosen    map[string]attrib `json:"attribution"`
@@ -46,7 +47,7 @@ type attrib = mux.Attribution
 func toMuxJSON(r mux.SimResult, models []string, p mux.Profile) muxJSON {
 	return muxJSON{
 		Accuracy: r.Accuracy, Stderr: r.Stderr, TrialStd: r.TrialStd, NItems: r.NItems,
-		Samples: r.K, Trials: r.Trials, Profile: string(p), Models: models,
+		Samples: r.K, Trials: r.Trials, Profile: string(p), TieBreak: string(r.TieBreak), Models: models,
 		Baselines: baselinesJSON{r.Single, r.SingleSC, r.AgentForest, r.Oracle},
 		Chosen:    r.Attribution, Items: r.Items,
 	}

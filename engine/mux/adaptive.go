@@ -1,12 +1,10 @@
 package mux
 
-import (
-	"errors"
-	"slices"
-)
+import "errors"
 
 // Exact adaptive sampling: a question's samples are drawn model by model,
-// in tie-break order (higher validation accuracy first, then model order),
+// in tie-break order (the higher tie score first: validation accuracy or
+// the agreement estimate; then model order),
 // and sample by sample. In that order a later model wins only with a
 // strictly higher count, so after each sample a model whose count can no
 // longer pass the leader's (its top count plus the samples it has left)
@@ -27,22 +25,28 @@ type AdaptiveResult struct {
 var ErrAdaptiveProfile = errors.New("adaptive sampling needs the paper profile")
 
 // Adaptive replays exact adaptive sampling over every stored sample of ds
-// and checks each question's selection against full sampling's.
-func Adaptive(ds *Dataset, valAcc map[string]float64, p Profile) (AdaptiveResult, error) {
-	if p == Official {
+// and checks each question's selection against full sampling's, under
+// cfg's profile and tie-break (ValAcc, or Agreement per item; K and
+// Trials are unused: every stored sample is replayed).
+func Adaptive(ds *Dataset, cfg SimConfig) (AdaptiveResult, error) {
+	if cfg.Profile == Official {
 		return AdaptiveResult{}, ErrAdaptiveProfile
 	}
-	order := priority(ds.Models, valAcc)
+	t := newTies(ds, cfg.ValAcc, cfg.Agreement)
 	res := AdaptiveResult{Identical: true}
-	for _, it := range ds.Items {
-		needed, winner, answer := adaptiveItem(it, order)
+	for i, it := range ds.Items {
+		needed, winner, answer := adaptiveItem(it, priority(t.ranks[i]))
 		res.SamplesNeeded += needed
 		samples := make([]Samples, len(ds.Models))
+		scores := map[string]float64{}
 		for m := range ds.Models {
 			res.SamplesTotal += len(it.Samples[m])
 			samples[m] = Samples{Model: ds.Models[m], Answers: answersOf(it, m)}
+			if t.scores[i] != nil {
+				scores[ds.Models[m]] = t.scores[i][m]
+			}
 		}
-		full := Select(samples, valAcc, p)
+		full := Select(samples, scores, cfg.Profile)
 		if full.Winner != winner || full.Answer != answer {
 			res.Identical = false
 		}
@@ -50,23 +54,12 @@ func Adaptive(ds *Dataset, valAcc map[string]float64, p Profile) (AdaptiveResult
 	return res, nil
 }
 
-// priority orders model indices by validation accuracy (higher first),
-// then by model order: the tie-break order.
-func priority(models []string, valAcc map[string]float64) []int {
-	order := make([]int, len(models))
-	for i := range order {
-		order[i] = i
+// priority orders model indices by tie rank: the tie-break order.
+func priority(ranks []int32) []int {
+	order := make([]int, len(ranks))
+	for m, r := range ranks {
+		order[r] = m
 	}
-	slices.SortStableFunc(order, func(a, b int) int {
-		va, vb := valAcc[models[a]], valAcc[models[b]]
-		switch {
-		case va > vb:
-			return -1
-		case va < vb:
-			return 1
-		}
-		return 0
-	})
 	return order
 }
 

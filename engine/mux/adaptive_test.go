@@ -44,12 +44,19 @@ func TestAdaptiveIsExact(t *testing.T) {
 				acc[m] = float64(r.IntN(3)) / 2 // ties in accuracy too
 			}
 		}
-		res, err := Adaptive(ds, acc, Paper)
+		cfg := SimConfig{ValAcc: acc, Profile: Paper}
+		if seed%4 == 1 {
+			cfg.Agreement = NewAgreement(ds) // per-item (leave-one-out) tie order
+		}
+		res, err := Adaptive(ds, cfg)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !res.Identical {
 			t.Fatalf("seed %d: adaptive selections differ from full sampling (%d models)", seed, len(ds.Models))
+		}
+		if full, _ := Simulate(ds, cfg); seed%4 == 1 && full.TieBreak != TieAgreement {
+			t.Fatalf("seed %d: tie-break %q", seed, full.TieBreak)
 		}
 		if res.SamplesNeeded > res.SamplesTotal {
 			t.Fatalf("seed %d: %+v", seed, res)
@@ -68,11 +75,11 @@ func TestAdaptiveSavesOnAgreement(t *testing.T) {
 		}
 	}
 	ds, _ := BuildDataset(recs, []string{"a", "b", "c"})
-	res, err := Adaptive(ds, nil, Paper)
+	res, err := Adaptive(ds, SimConfig{})
 	if err != nil || !res.Identical || res.SamplesNeeded != 4*5 || res.SamplesTotal != 4*15 {
 		t.Fatalf("%+v %v: want only the first model's 20 samples of 60", res, err)
 	}
-	if _, err := Adaptive(ds, nil, Official); !errors.Is(err, ErrAdaptiveProfile) {
+	if _, err := Adaptive(ds, SimConfig{Profile: Official}); !errors.Is(err, ErrAdaptiveProfile) {
 		t.Errorf("official: %v", err)
 	}
 }

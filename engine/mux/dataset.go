@@ -46,13 +46,7 @@ func BuildDataset(records []Record, models []string) (*Dataset, error) {
 		mi[m] = i
 	}
 	ds := &Dataset{Models: models}
-	type key struct {
-		item  int
-		model int
-		n     int
-	}
 	itemIdx := map[string]int{}
-	seen := map[key]bool{}
 	type raw struct{ sample, answer int32 }
 	raws := [][][]raw{}
 	for _, r := range records {
@@ -67,18 +61,18 @@ func BuildDataset(records []Record, models []string) (*Dataset, error) {
 			ds.Items = append(ds.Items, DItem{ID: r.Item, Samples: make([][]int32, len(models))})
 			raws = append(raws, make([][]raw, len(models)))
 		}
-		k := key{it, m, r.Sample}
-		if seen[k] {
-			return nil, fmt.Errorf("duplicate sample: item %q model %q sample %d", r.Item, r.Model, r.Sample)
-		}
-		seen[k] = true
 		raws[it][m] = append(raws[it][m], raw{int32(r.Sample), ds.Items[it].intern(r.Answer, r.Correct)})
 	}
 	for it := range ds.Items {
 		for m, rs := range raws[it] {
-			slices.SortFunc(rs, func(a, b raw) int { return int(a.sample - b.sample) })
+			if !slices.IsSortedFunc(rs, func(a, b raw) int { return int(a.sample - b.sample) }) {
+				slices.SortFunc(rs, func(a, b raw) int { return int(a.sample - b.sample) })
+			}
 			ids := make([]int32, len(rs))
 			for i, r := range rs {
+				if i > 0 && r.sample == rs[i-1].sample { // two records of one (item, model, sample)
+					return nil, fmt.Errorf("duplicate sample: item %q model %q sample %d", ds.Items[it].ID, models[m], r.sample)
+				}
 				ids[i] = r.answer
 			}
 			ds.Items[it].Samples[m] = ids

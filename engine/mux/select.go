@@ -49,8 +49,6 @@ type Vote struct {
 	Answer string // "" when the model has no non-empty answer
 	Count  int    // samples giving Answer
 	Denom  int    // k (Paper) or non-empty samples (Official)
-
-	id int32 // interned answer id, used by Simulate
 }
 
 // Confidence returns Count/Denom as a float (0 when Denom is 0), for display.

@@ -91,14 +91,20 @@ func TestInternedVoteMatchesModelVote(t *testing.T) {
 			ids[j] = it.intern(a, false)
 		}
 		for _, p := range []Profile{Paper, Official} {
-			sm := &sim{cfg: SimConfig{Profile: p}, counts: make([]int, len(it.Answers))}
-			got, want := sm.vote(ids), ModelVote(Samples{Answers: answers}, p)
-			gotAns := ""
-			if got.id >= 0 {
-				gotAns = it.Answers[got.id]
+			na := len(it.Answers)
+			sm := &sim{k: n, cfg: SimConfig{Profile: p}, counts: make([]int, na), first: make([]int32, na),
+				pcounts: make([]int, na), pfirst: make([]int32, na), pbest: -1}
+			id, count, denom := sm.drawVote(ids)
+			if sm.pbest != id || sm.ptop != count {
+				t.Fatalf("case %d %v: pooled leader %d (%d), want the model's %d (%d)", i, answers, sm.pbest, sm.ptop, id, count)
 			}
-			if gotAns != want.Answer || got.Count != want.Count || got.Denom != want.Denom {
-				t.Fatalf("case %d %v %s: interned %q %d/%d, strings %q %d/%d", i, answers, p, gotAns, got.Count, got.Denom, want.Answer, want.Count, want.Denom)
+			want := ModelVote(Samples{Answers: answers}, p)
+			gotAns := ""
+			if id >= 0 {
+				gotAns = it.Answers[id]
+			}
+			if gotAns != want.Answer || count != want.Count || denom != want.Denom {
+				t.Fatalf("case %d %v %s: interned %q %d/%d, strings %q %d/%d", i, answers, p, gotAns, count, denom, want.Answer, want.Count, want.Denom)
 			}
 		}
 	}

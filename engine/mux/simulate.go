@@ -3,7 +3,9 @@ package mux
 import (
 	"fmt"
 	"math"
+	"math/bits"
 	"math/rand/v2"
+	"slices"
 )
 
 // SimConfig configures Simulate.
@@ -13,6 +15,10 @@ type SimConfig struct {
 	Seed    uint64             // the one RNG stream's seed
 	Profile Profile            // confidence denominator
 	ValAcc  map[string]float64 // tie-break accuracies; nil = model order
+
+	// Agreement, when set, breaks ties by the label-free reliability
+	// estimate instead (leave-one-out per item; ValAcc is then unused).
+	Agreement *Agreement
 }
 
 // SimResult holds SLM-MUX's accuracy and the baselines, each the mean over
@@ -30,6 +36,7 @@ type SimResult struct {
 	Oracle            float64            // some model's own answer is correct
 	Attribution       map[string]Attribution
 	Items             []ItemChoice // per item, only when Trials == 1
+	TieBreak          TieBreak     // the rule ties went by
 }
 
 // Attribution says how often a model's answer was chosen (mean per trial)
@@ -86,9 +93,10 @@ func Simulate(ds *Dataset, cfg SimConfig) (SimResult, error) {
 		return SimResult{}, fmt.Errorf("trials %d: at most %d", cfg.Trials, MaxTrials)
 	}
 	trials := max(cfg.Trials, 1)
-	rng := rand.New(rand.NewPCG(cfg.Seed, 0x5eed))
-	s := newSim(ds, k, cfg, rng)
-	res := SimResult{NItems: len(ds.Items), K: k, Trials: trials,
+	s := newSim(ds, k, cfg)
+	nm := len(ds.Models)
+	s.sc, s.chosen, s.chosenOK = make([]float64, nm), make([]float64, nm), make([]float64, nm)
+	res := SimResult{NItems: len(ds.Items), K: k, Trials: trials, TieBreak: cfg.tieBreak(),
 		Single: map[string]float64{}, SingleSC: map[string]float64{}, Attribution: map[string]Attribution{}}
 	accs := make([]float64, trials)
 	for t := range trials {
@@ -98,80 +106,116 @@ func Simulate(ds *Dataset, cfg SimConfig) (SimResult, error) {
 	res.Accuracy = mean(accs)
 	res.Stderr = Stderr(res.Accuracy, len(ds.Items))
 	res.TrialStd = stddev(accs)
-	res.AgentForest /= n
-	res.Oracle /= n
+	res.AgentForest = s.af / n
+	res.Oracle = s.oracle / n
 	for i, m := range ds.Models {
-		res.SingleSC[m] /= n
+		res.SingleSC[m] = s.sc[i] / n
 		res.Single[m] = s.single(i)
-		a := res.Attribution[m]
-		res.Attribution[m] = Attribution{Chosen: a.Chosen / float64(trials), Correct: a.Correct / float64(trials)}
+		res.Attribution[m] = Attribution{Chosen: s.chosen[i] / float64(trials), Correct: s.chosenOK[i] / float64(trials)}
 	}
 	return res, nil
 }
 
-type sim struct {
-	ds     *Dataset
-	k      int
-	cfg    SimConfig
-	rng    *rand.Rand
-	counts []int
-	perm   []int32
-	drawn  [][]int32 // per model: this item's drawn answer ids
-	pooled []int32
+// tieBreak is the rule cfg's tie settings amount to.
+func (cfg SimConfig) tieBreak() TieBreak {
+	switch {
+	case cfg.Agreement != nil:
+		return TieAgreement
+	case len(cfg.ValAcc) > 0:
+		return TieVal
+	}
+	return TieOrder
 }
 
-func newSim(ds *Dataset, k int, cfg SimConfig, rng *rand.Rand) *sim {
+// sim is one replay's state. Its loop allocates nothing: answers are
+// interned ids, counted in fixed arrays, and draws come straight from the
+// PCG source with the same arithmetic as rand.Rand.IntN, so the numbers
+// are those of the plain loop (checked against it in the tests).
+type sim struct {
+	ds      *Dataset
+	k       int
+	cfg     SimConfig
+	ties    ties
+	pcg     *rand.PCG
+	rng     *rand.Rand // the same stream, for 32-bit platforms
+	counts  []int      // one model's counts per answer id
+	first   []int32    // where each answer id first came in the model's draws
+	pcounts []int      // pooled counts per answer id (Agent Forest)
+	pfirst  []int32    // where each answer id first came in pooled
+	perm    []int32
+	pooled  []int32 // this item's drawn ids, model after model
+	starts  []int   // where each model's draws start in pooled
+	pbest   int32   // the pooled leader so far (first seen on ties)
+	ptop    int     // its count
+
+	// best_support: Agent Forest ties go to the answer with the
+	// best-scored supporter (Official profile with tie scores).
+	bestSupport bool
+
+	af, oracle           float64
+	sc, chosen, chosenOK []float64 // per model
+}
+
+func newSim(ds *Dataset, k int, cfg SimConfig) *sim {
 	maxA := 0
 	for _, it := range ds.Items {
 		maxA = max(maxA, len(it.Answers))
 	}
-	return &sim{ds: ds, k: k, cfg: cfg, rng: rng, counts: make([]int, maxA),
-		drawn: make([][]int32, len(ds.Models))}
+	pcg := rand.NewPCG(cfg.Seed, 0x5eed)
+	s := &sim{ds: ds, k: k, cfg: cfg, pcg: pcg, rng: rand.New(pcg), counts: make([]int, maxA), first: make([]int32, maxA), pcounts: make([]int, maxA), pfirst: make([]int32, maxA),
+		perm: make([]int32, 0, ds.MaxSamples()), pooled: make([]int32, 0, len(ds.Models)*ds.MaxSamples()),
+		starts: make([]int, len(ds.Models)+1)}
+	s.ties = newTies(ds, cfg.ValAcc, cfg.Agreement)
+	s.bestSupport = cfg.Profile == Official && s.ties.scores[0] != nil
+	return s
 }
 
 // trial runs one pass over every item and returns SLM-MUX's accuracy.
 func (s *sim) trial(res *SimResult, keepItems bool) float64 {
 	correct := 0
-	for _, it := range s.ds.Items {
+	for i := range s.ds.Items {
+		it := &s.ds.Items[i]
+		ranks := s.ties.ranks[i]
 		s.pooled = s.pooled[:0]
-		winner, wv, oracle := -1, Vote{}, false
+		s.ptop, s.pbest = 0, -1
+		winner, wid, wc, wd, oracle := -1, int32(-1), 0, 0, false
 		for m, all := range it.Samples {
-			s.drawn[m] = s.draw(all, s.drawn[m][:0])
-			s.pooled = append(s.pooled, s.drawn[m]...)
-			v := s.vote(s.drawn[m])
-			v.Model = s.ds.Models[m]
-			if v.Count > 0 {
-				if it.Correct[v.id] {
-					oracle = true
-					res.SingleSC[v.Model]++
-				}
-				if winner < 0 || better(v, wv, s.cfg.ValAcc) {
-					winner, wv = m, v
-				}
+			s.starts[m] = len(s.pooled)
+			id, c, d := s.drawVote(all)
+			if c == 0 {
+				continue
+			}
+			if it.Correct[id] {
+				oracle = true
+				s.sc[m]++
+			}
+			// Confidences c/d compared exactly; a tie goes to the lower rank.
+			if winner < 0 || c*wd > wc*d || c*wd == wc*d && ranks[m] < ranks[winner] {
+				winner, wid, wc, wd = m, id, c, d
 			}
 		}
+		s.starts[len(it.Samples)] = len(s.pooled)
 		if oracle {
-			res.Oracle++
+			s.oracle++
 		}
-		if af := s.vote(s.pooled); af.Count > 0 && it.Correct[af.id] {
-			res.AgentForest++
+		if af := s.agentForest(i); af >= 0 && it.Correct[af] {
+			s.af++
 		}
-		ok := winner >= 0 && it.Correct[wv.id]
+		ok := winner >= 0 && it.Correct[wid]
 		if ok {
 			correct++
 		}
 		if winner >= 0 {
-			a := res.Attribution[wv.Model]
-			a.Chosen++
+			s.chosen[winner]++
 			if ok {
-				a.Correct++
+				s.chosenOK[winner]++
 			}
-			res.Attribution[wv.Model] = a
 		}
 		if keepItems {
 			ic := ItemChoice{Item: it.ID, Correct: ok}
 			if winner >= 0 {
-				ic.Answer, ic.Model, ic.Confidence = it.Answers[wv.id], wv.Model, wv.Confidence()
+				v := Vote{Count: wc, Denom: wd}
+				ic.Answer, ic.Model, ic.Confidence = it.Answers[wid], s.ds.Models[winner], v.Confidence()
 			}
 			res.Items = append(res.Items, ic)
 		}
@@ -179,46 +223,123 @@ func (s *sim) trial(res *SimResult, keepItems bool) float64 {
 	return float64(correct) / float64(len(s.ds.Items))
 }
 
-// draw appends to dst k distinct samples of all (all of them, in order,
-// when there are no more than k).
-func (s *sim) draw(all []int32, dst []int32) []int32 {
-	if len(all) <= s.k {
-		return append(dst, all...)
+// drawVote draws k distinct samples of all (all of them, in order, when
+// there are no more than k), appends them to s.pooled and counts them in
+// the same pass: it returns the model's vote (ModelVote over the draws:
+// the answer id, first seen on ties, its count and the profile's
+// denominator) and keeps the pooled leader (s.pbest, s.ptop) up to date.
+func (s *sim) drawVote(all []int32) (best int32, count, denom int) {
+	src := all
+	n := len(all)
+	if n > s.k {
+		s.perm = append(s.perm[:0], all...)
+		src, n = s.perm, s.k
 	}
-	s.perm = append(s.perm[:0], all...)
-	for i := range s.k { // partial Fisher–Yates: the draw order is kept
-		j := i + s.rng.IntN(len(s.perm)-i)
-		s.perm[i], s.perm[j] = s.perm[j], s.perm[i]
-		dst = append(dst, s.perm[i])
+	base := len(s.pooled)
+	best, nonEmpty := -1, 0
+	counts, first, pcounts, pfirst := s.counts, s.first, s.pcounts, s.pfirst
+	for j := range n {
+		if len(src) > s.k { // partial Fisher–Yates: the draw order is kept
+			r := j + s.intN(len(src)-j)
+			src[j], src[r] = src[r], src[j]
+		}
+		id := src[j]
+		s.pooled = append(s.pooled, id)
+		if id < 0 {
+			continue
+		}
+		nonEmpty++
+		c := counts[id] + 1
+		counts[id] = c
+		if c == 1 {
+			first[id] = int32(j)
+		}
+		if c > count || c == count && first[id] < first[best] {
+			best, count = id, c
+		}
+		pc := pcounts[id] + 1
+		pcounts[id] = pc
+		if pc == 1 {
+			pfirst[id] = int32(base + j)
+		}
+		if pc > s.ptop || pc == s.ptop && pfirst[id] < pfirst[s.pbest] {
+			s.pbest, s.ptop = id, pc
+		}
 	}
-	return dst
-}
-
-// vote is ModelVote over interned ids (the answer id is in Vote.id);
-// first seen wins ties.
-func (s *sim) vote(ids []int32) Vote {
-	best, bestCount, nonEmpty := int32(-1), 0, 0
-	for _, id := range ids {
+	for _, id := range s.pooled[base:] {
 		if id >= 0 {
-			nonEmpty++
-			s.counts[id]++
+			counts[id] = 0
 		}
 	}
-	for _, id := range ids { // first seen wins ties
-		if id >= 0 && s.counts[id] > bestCount {
-			best, bestCount = id, s.counts[id]
-		}
-	}
-	for _, id := range ids {
-		if id >= 0 {
-			s.counts[id] = 0
-		}
-	}
-	denom := len(ids)
+	denom = n
 	if s.cfg.Profile == Official {
 		denom = nonEmpty
 	}
-	return Vote{Count: bestCount, Denom: denom, id: best}
+	return best, count, denom
+}
+
+// agentForest is the majority of this item's pooled draws (-1: none):
+// first seen on ties, or with bestSupport the answer whose best supporter
+// (a model that drew it) scores highest, then first seen. It clears the
+// pooled counts.
+func (s *sim) agentForest(item int) int32 {
+	best := s.pbest
+	if s.bestSupport && best >= 0 {
+		for _, id := range s.pooled {
+			if id >= 0 && id != best && s.pcounts[id] == s.ptop {
+				best = s.bestSupported(item, s.ptop)
+				break
+			}
+		}
+	}
+	for _, id := range s.pooled {
+		if id >= 0 {
+			s.pcounts[id] = 0
+		}
+	}
+	return best
+}
+
+// bestSupported picks, among the answers with the top pooled count, the
+// first seen of those whose best supporter's score is the highest.
+func (s *sim) bestSupported(item, top int) int32 {
+	scores := s.ties.scores[item]
+	best, bestScore := int32(-1), 0.0
+	for j, id := range s.pooled {
+		if id < 0 || s.pcounts[id] != top || slices.Index(s.pooled[:j], id) >= 0 {
+			continue // not top, or not its first occurrence
+		}
+		bs, have := 0.0, false
+		for m := range s.ds.Models {
+			if slices.Contains(s.pooled[s.starts[m]:s.starts[m+1]], id) && (!have || scores[m] > bs) {
+				bs, have = scores[m], true
+			}
+		}
+		if best < 0 || bs > bestScore {
+			best, bestScore = id, bs
+		}
+	}
+	return best
+}
+
+// intN is rand.New(s.pcg).IntN(n), without the interface call on 64-bit
+// platforms (the same arithmetic as math/rand/v2's uint64n).
+func (s *sim) intN(n int) int {
+	if bits.UintSize != 64 {
+		return s.rng.IntN(n)
+	}
+	un := uint64(n)
+	if un&(un-1) == 0 {
+		return int(s.pcg.Uint64() & (un - 1))
+	}
+	hi, lo := bits.Mul64(s.pcg.Uint64(), un)
+	if lo < un {
+		thresh := -un % un
+		for lo < thresh {
+			hi, lo = bits.Mul64(s.pcg.Uint64(), un)
+		}
+	}
+	return int(hi)
 }
 
 // single is the exact mean accuracy of one sample of model m.

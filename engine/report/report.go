@@ -30,6 +30,9 @@ type Input struct {
 	Notes   []string        // remarks to show, e.g. what could not be read
 	Search  search.Config   // the search section's settings
 	Scale   search.ScaleConfig
+	// ValAcc are validation accuracies for the tie-break comparison's val
+	// row (nil: no val row), whatever rule the results table uses.
+	ValAcc map[string]float64
 }
 
 // Report is everything the page and the summary show.
@@ -43,7 +46,16 @@ type Report struct {
 	Search   *search.Result   // nil when the pool cannot be searched
 	Compare  []*search.Result // one per objective, search.Objectives order
 	Scaling  *search.Scaling
+	Ties     []TieRow // SLM-MUX under each tie-break, the same draws
 	Notes    []string
+}
+
+// TieRow is SLM-MUX's accuracy under one tie-break rule.
+type TieRow struct {
+	Rule     mux.TieBreak
+	Accuracy float64
+	Stderr   float64
+	Used     bool // the rule of the results table
 }
 
 // SubjectRow is one subject's accuracy under the results table's replay.
@@ -67,6 +79,9 @@ func Build(in Input, cfg mux.SimConfig) (*Report, error) {
 	r := &Report{Dir: in.Dir, Meta: in.Meta, Models: ds.Models, Config: cfg, Results: res,
 		Notes: slices.Clone(in.Notes)}
 	r.Config.K = res.K
+	if r.Ties, err = tieRows(ds, r.Config, res.TieBreak, in.ValAcc); err != nil {
+		return nil, err
+	}
 	if r.Subjects, err = subjects(ds, in.Items, r.Config); err != nil {
 		return nil, err
 	}
@@ -85,6 +100,38 @@ func Build(in Input, cfg mux.SimConfig) (*Report, error) {
 		return nil, fmt.Errorf("scale: %w", err)
 	}
 	return r, nil
+}
+
+// tieRows replays cfg under each tie-break: val (when accuracies are
+// given), agreement and order. The draws are the same (one seed).
+func tieRows(ds *mux.Dataset, cfg mux.SimConfig, used mux.TieBreak, valAcc map[string]float64) ([]TieRow, error) {
+	agr := cfg.Agreement
+	if agr == nil {
+		agr = mux.NewAgreement(ds)
+	}
+	if len(valAcc) == 0 {
+		valAcc = cfg.ValAcc
+	}
+	var rows []TieRow
+	for _, t := range []mux.TieBreak{mux.TieVal, mux.TieAgreement, mux.TieOrder} {
+		c := cfg
+		c.ValAcc, c.Agreement = nil, nil
+		switch t {
+		case mux.TieVal:
+			if len(valAcc) == 0 {
+				continue
+			}
+			c.ValAcc = valAcc
+		case mux.TieAgreement:
+			c.Agreement = agr
+		}
+		res, err := mux.Simulate(ds, c)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, TieRow{Rule: t, Accuracy: res.Accuracy, Stderr: res.Stderr, Used: t == used})
+	}
+	return rows, nil
 }
 
 // subjects replays cfg on each subject's items, subjects sorted by name.

@@ -137,7 +137,7 @@ func (r *Report) settingsSection() section {
 	add("Models", strings.Join(r.Models, ", "))
 	add("Items", fmt.Sprint(r.Results.NItems))
 	add("Replay", fmt.Sprintf("k=%d samples per model, %d trial(s), seed %d, profile %s", r.Config.K, r.Results.Trials, r.Config.Seed, profileName(r.Config.Profile)))
-	add("Tie-break", tieBreak(r.Config.ValAcc))
+	add("Tie-break", tieBreak(r.Results.TieBreak))
 	s.Tables = append(s.Tables, kv)
 	if r.Meta != nil && len(r.Meta.Models) > 0 {
 		mt := Table{Head: []string{"Model", "Digest"}}
@@ -156,11 +156,29 @@ func profileName(p mux.Profile) string {
 	return string(p)
 }
 
-func tieBreak(valAcc map[string]float64) string {
-	if len(valAcc) == 0 {
-		return "model order"
+func tieBreak(t mux.TieBreak) string {
+	switch t {
+	case mux.TieVal:
+		return "val: validation accuracy, then model order"
+	case mux.TieAgreement:
+		return "agreement: label-free reliability (leave-one-out agreement with the other models), then model order"
 	}
-	return "validation accuracy, then model order"
+	return "order: model order"
+}
+
+// TieTable is SLM-MUX's accuracy under each tie-break, for the report and
+// the command's output.
+func (r *Report) TieTable() Table {
+	t := Table{Head: []string{"Tie-break", "SLM-MUX", "± SE", "Note"}}
+	for _, row := range r.Ties {
+		note := map[mux.TieBreak]string{mux.TieVal: "validation accuracy", mux.TieAgreement: "no labels: leave-one-out agreement",
+			mux.TieOrder: "model order"}[row.Rule]
+		if row.Used {
+			note += " (used above)"
+		}
+		t.Rows = append(t.Rows, []string{string(row.Rule), pct(row.Accuracy), pm(row.Stderr), note})
+	}
+	return t
 }
 
 func (r *Report) resultsSection() section {
@@ -193,6 +211,11 @@ func (r *Report) resultsSection() section {
 	row("Agent Forest", res.AgentForest, "pooled majority", palette[1])
 	row("Oracle", res.Oracle, "some model's own answer right", palette[2])
 	s.Tables = append(s.Tables, t)
+	if len(r.Ties) > 0 {
+		s.Intro = append(s.Intro, "Ties between equally confident models went by "+tieBreak(res.TieBreak)+
+			". The second table replays SLM-MUX with the same draws under each tie-break (val only when validation accuracies are given).")
+		s.Tables = append(s.Tables, r.TieTable())
+	}
 	s.Charts = append(s.Charts, BarChart{Title: "Accuracy by method", YLabel: "accuracy", Categories: cats,
 		Series: []Series{bars}, Percent: true, Width: 480, Height: 340}.SVG())
 	return s

@@ -10,7 +10,8 @@ import (
 // (what mux.Simulate computes with K = 0 and one trial, which draws
 // nothing). The SLM-MUX winner among any subset is the model that ranks
 // highest on the item under one total order: exact confidence, then
-// validation accuracy, then the earlier model. So each (model, item) gets
+// tie score (validation accuracy, or the agreement estimate without the
+// item), then the earlier model. So each (model, item) gets
 // a key rank<<1 | correct, with rank 0 for a model without an answer, and
 // a subset's answer on an item is right exactly when the largest key of
 // its models is odd: O(items × |S|) per subset, without maps or strings.
@@ -19,7 +20,8 @@ type muxKeys struct {
 	keys  [][]uint16 // [model][item]
 }
 
-func newMuxKeys(ds *mux.Dataset, p mux.Profile, valAcc map[string]float64) *muxKeys {
+func newMuxKeys(ds *mux.Dataset, p mux.Profile, valAcc map[string]float64, agr *mux.Agreement) *muxKeys {
+	scores := mux.TieScores(ds, valAcc, agr)
 	n := len(ds.Models)
 	k := &muxKeys{items: len(ds.Items), keys: make([][]uint16, n)}
 	for m := range n {
@@ -43,7 +45,11 @@ func newMuxKeys(ds *mux.Dataset, p mux.Profile, valAcc map[string]float64) *muxK
 			if p == mux.Official {
 				denom = st.nonEmpty
 			}
-			votes = append(votes, vote{m, st.count, denom, valAcc[ds.Models[m]], it.Correct[st.vote]})
+			acc := 0.0
+			if scores[i] != nil {
+				acc = scores[i][m]
+			}
+			votes = append(votes, vote{m, st.count, denom, acc, it.Correct[st.vote]})
 		}
 		// Ascending: the weakest first, so the rank grows with strength.
 		slices.SortFunc(votes, func(a, b vote) int {

@@ -43,9 +43,13 @@ func simAcc(t testing.TB, ds *mux.Dataset) float64 {
 	return simAccWith(t, ds, mux.Paper, nil)
 }
 
-func simAccWith(t testing.TB, ds *mux.Dataset, p mux.Profile, valAcc map[string]float64) float64 {
+func simAccWith(t testing.TB, ds *mux.Dataset, p mux.Profile, valAcc map[string]float64, agr ...*mux.Agreement) float64 {
 	t.Helper()
-	r, err := mux.Simulate(ds, mux.SimConfig{Trials: 1, Profile: p, ValAcc: valAcc})
+	cfg := mux.SimConfig{Trials: 1, Profile: p, ValAcc: valAcc}
+	if len(agr) > 0 {
+		cfg.Agreement = agr[0]
+	}
+	r, err := mux.Simulate(ds, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,13 +57,19 @@ func simAccWith(t testing.TB, ds *mux.Dataset, p mux.Profile, valAcc map[string]
 }
 
 // The fast path agrees with mux.Simulate on every subset, for both
-// profiles, with and without validation accuracies.
+// profiles, with and without validation accuracies, and with the
+// agreement estimate of the whole pool (per item, leave-one-out).
 func TestMuxKeysMatchSimulate(t *testing.T) {
 	ds := randomDataset(150, 5, 4, 9)
 	valAcc := map[string]float64{"m0": 0.2, "m1": 0.9, "m2": 0.9, "m3": 0.1, "m4": 0.5}
+	agr := mux.NewAgreement(ds)
 	for _, p := range []mux.Profile{mux.Paper, mux.Official} {
-		for _, va := range []map[string]float64{nil, valAcc} {
-			keys := newMuxKeys(ds, p, va)
+		for _, va := range []map[string]float64{nil, valAcc, {"agreement": 1}} {
+			var ag *mux.Agreement
+			if va["agreement"] == 1 {
+				va, ag = nil, agr
+			}
+			keys := newMuxKeys(ds, p, va, ag)
 			for mask := 1; mask < 1<<5; mask++ {
 				var idx []int
 				for m := range 5 {
@@ -67,9 +77,9 @@ func TestMuxKeysMatchSimulate(t *testing.T) {
 						idx = append(idx, m)
 					}
 				}
-				want := simAccWith(t, Restrict(ds, idx), p, va)
+				want := simAccWith(t, Restrict(ds, idx), p, va, ag)
 				if got := keys.acc(idx); !near(got, want) {
-					t.Fatalf("profile %s valacc %v subset %v: fast %v, simulate %v", p, va != nil, idx, got, want)
+					t.Fatalf("profile %s valacc %v agreement %v subset %v: fast %v, simulate %v", p, va != nil, ag != nil, idx, got, want)
 				}
 			}
 		}

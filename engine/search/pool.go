@@ -59,7 +59,7 @@ func newPool(ds *mux.Dataset, cfg Config) *pool {
 			}
 		}
 	}
-	p.keys = newMuxKeys(ds, cfg.Profile, cfg.ValAcc)
+	p.keys = newMuxKeys(ds, cfg.Profile, cfg.ValAcc, cfg.Agreement)
 	return p
 }
 

@@ -12,14 +12,15 @@ import (
 // count from 1 to the most stored, one trial, seed 0, models curve up to
 // min(5, pool size).
 type ScaleConfig struct {
-	Samples []int  // samples per model for the samples curve; nil: 1..max stored
-	Trials  int    // seeded repetitions per point; 0 means 1
-	Seed    uint64 // seeds the trials' draws (the same trial seeds at every point)
-	KMax    int    // largest model count on the models curve; 0: min(5, pool)
-	ModelsK int    // samples per model on the models curve; 0: the largest of Samples
-	Profile mux.Profile
-	ValAcc  map[string]float64
-	Costs   Costs // zero: tokens and seconds are NaN
+	Samples   []int  // samples per model for the samples curve; nil: 1..max stored
+	Trials    int    // seeded repetitions per point; 0 means 1
+	Seed      uint64 // seeds the trials' draws (the same trial seeds at every point)
+	KMax      int    // largest model count on the models curve; 0: min(5, pool)
+	ModelsK   int    // samples per model on the models curve; 0: the largest of Samples
+	Profile   mux.Profile
+	ValAcc    map[string]float64
+	Agreement *mux.Agreement // set: ties by the agreement estimate (over the whole pool)
+	Costs     Costs          // zero: tokens and seconds are NaN
 }
 
 // Stat is a mean over trials and its standard error (sample standard
@@ -97,7 +98,7 @@ func Scale(ds *mux.Dataset, cfg ScaleConfig) (*Scaling, error) {
 		tok, sec := cfg.Costs.PerItem(ds.Models, k)
 		sc.BySamples = append(sc.BySamples, SamplePoint{K: k, Mux: m, AgentForest: af, Tokens: tok, Seconds: sec})
 	}
-	best, err := search(ds, Config{Objective: Paper, KMin: 1, KMax: kmax, Lambda: 1, Profile: cfg.Profile, ValAcc: cfg.ValAcc}, 1)
+	best, err := search(ds, Config{Objective: Paper, KMin: 1, KMax: kmax, Lambda: 1, Profile: cfg.Profile, ValAcc: cfg.ValAcc, Agreement: cfg.Agreement}, 1)
 	if err != nil {
 		return nil, err
 	}
@@ -148,7 +149,7 @@ func replay(ds *mux.Dataset, k int, seeds []uint64, cfg ScaleConfig) (muxStat, a
 	m := make([]float64, len(seeds))
 	af := make([]float64, len(seeds))
 	for t, s := range seeds {
-		r, err := mux.Simulate(ds, mux.SimConfig{K: k, Trials: 1, Seed: s, Profile: cfg.Profile, ValAcc: cfg.ValAcc})
+		r, err := mux.Simulate(ds, mux.SimConfig{K: k, Trials: 1, Seed: s, Profile: cfg.Profile, ValAcc: cfg.ValAcc, Agreement: cfg.Agreement})
 		if err != nil {
 			return Stat{}, Stat{}, err
 		}

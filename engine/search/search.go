@@ -105,8 +105,11 @@ type Config struct {
 	Seed    uint64
 	// Profile and ValAcc configure the SLM-MUX rule behind MuxAcc (and the
 	// Mux objective): confidence denominator and tie-break accuracies.
-	Profile mux.Profile
-	ValAcc  map[string]float64
+	// Agreement, when set, breaks ties by the label-free estimate instead
+	// (computed over the whole pool, leave-one-out per item).
+	Profile   mux.Profile
+	ValAcc    map[string]float64
+	Agreement *mux.Agreement
 }
 
 // DefaultConfig returns o's defaults: K from 2 to min(5, pool size), its
@@ -185,7 +188,7 @@ func search(ds *mux.Dataset, cfg Config, minModels int) (*Result, error) {
 	var held *muxKeys
 	if heldDS != nil {
 		res.HeldOut = len(heldDS.Items)
-		held = newMuxKeys(heldDS, cfg.Profile, cfg.ValAcc)
+		held = newMuxKeys(heldDS, cfg.Profile, cfg.ValAcc, cfg.Agreement)
 	}
 	finish := func(c cand) Subset { return p.subset(c, held) }
 	for _, c := range e.best {

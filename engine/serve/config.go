@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/slmmux/slmmux/engine/mux"
 )
 
 // FileConfig is the config file `slmmux serve --config FILE` reads (YAML;
@@ -31,6 +33,19 @@ type EnsembleConfig struct {
 	Profile     string             `yaml:"profile"`   // paper, official
 	ValAcc      map[string]float64 `yaml:"val_acc"`   // tie-break accuracies
 	ValRun      string             `yaml:"val_run"`   // a labelled run folder to measure them from
+	// TieBreak is val, agreement or order; "" is val with val_acc or
+	// val_run, else agreement with agreement_run, else order.
+	TieBreak     string `yaml:"tie_break"`
+	AgreementRun string `yaml:"agreement_run"` // a run folder of the members to estimate agreement from
+}
+
+// Tie is the ensemble's tie-break rule, defaults applied (ParseConfig has
+// checked it).
+func (e EnsembleConfig) Tie() mux.TieBreak {
+	if e.TieBreak != "" {
+		return mux.TieBreak(e.TieBreak)
+	}
+	return mux.DefaultTieBreak(len(e.ValAcc) > 0 || e.ValRun != "", e.AgreementRun != "")
 }
 
 // ErrConfig reports a config file that cannot be used.
@@ -68,6 +83,19 @@ func ParseConfig(path string, b []byte) (*FileConfig, error) {
 		}
 		if len(e.ValAcc) > 0 && e.ValRun != "" {
 			return nil, fmt.Errorf("%w %s: ensembles.%s: give val_acc or val_run, not both", ErrConfig, path, name)
+		}
+		if _, err := mux.ParseTieBreak(e.TieBreak); err != nil {
+			return nil, fmt.Errorf("%w %s: ensembles.%s.tie_break: %w", ErrConfig, path, name, err)
+		}
+		switch e.Tie() {
+		case mux.TieVal:
+			if len(e.ValAcc) == 0 && e.ValRun == "" {
+				return nil, fmt.Errorf("%w %s: ensembles.%s: tie_break val needs val_acc or val_run (or use tie_break: agreement with agreement_run: DIR, which needs no labels)", ErrConfig, path, name)
+			}
+		case mux.TieAgreement:
+			if e.AgreementRun == "" {
+				return nil, fmt.Errorf("%w %s: ensembles.%s: tie_break agreement needs agreement_run: DIR (a run folder of the members, e.g. an eval)", ErrConfig, path, name)
+			}
 		}
 	}
 	return &c, nil

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/slmmux/slmmux/engine/mux"
 )
 
 func TestParseConfig(t *testing.T) {
@@ -24,6 +26,15 @@ ensembles:
 	if e := c.Ensembles["mux"]; len(e.Models) != 2 || e.Samples != 5 || *e.Temperature != 0.3 {
 		t.Errorf("mux: %+v", e)
 	}
+	if c.Ensembles["mux"].Tie() != mux.TieOrder || c.Ensembles["math"].Tie() != mux.TieVal {
+		t.Errorf("default tie-breaks: %q %q", c.Ensembles["mux"].Tie(), c.Ensembles["math"].Tie())
+	}
+	if e := (EnsembleConfig{AgreementRun: "r"}); e.Tie() != mux.TieAgreement {
+		t.Errorf("agreement_run alone: %q", e.Tie())
+	}
+	if e := (EnsembleConfig{AgreementRun: "r", TieBreak: "order"}); e.Tie() != mux.TieOrder {
+		t.Errorf("named rule: %q", e.Tie())
+	}
 	if n, _ := EnsembleName("math"); n != "mux:math" {
 		t.Errorf("name %q", n)
 	}
@@ -34,6 +45,9 @@ ensembles:
 		{"bad extractor", "ensembles: {mux: {extractor: regex}}\n", `ensembles.mux.extractor "regex"`},
 		{"bad name", "ensembles: {\"a b\": {}}\n", "no ensemble name"},
 		{"both accuracies", "ensembles: {mux: {val_acc: {a: 1}, val_run: r}}\n", "not both"},
+		{"bad tie-break", "ensembles: {mux: {tie_break: random}}\n", `ensembles.mux.tie_break: unknown tie-break "random"`},
+		{"val without accuracies", "ensembles: {mux: {tie_break: val}}\n", "tie_break val needs val_acc or val_run"},
+		{"agreement without a run", "ensembles: {mux: {tie_break: agreement}}\n", "tie_break agreement needs agreement_run"},
 		{"empty", "", "no ensembles"},
 		{"not yaml", "ensembles: [\n", "c.yaml"},
 	} {
