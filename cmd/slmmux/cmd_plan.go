@@ -2,16 +2,14 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"math"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/slmmux/slmmux/engine"
+	"github.com/slmmux/slmmux/engine/config"
 	"github.com/slmmux/slmmux/engine/sched"
 )
 
@@ -135,29 +133,5 @@ func printPlan(a *App, p planJSON) {
 	w.Flush()
 }
 
-// maxBytes bounds sizes: sums of a few stay far from overflowing uint64.
-const maxBytes = 1 << 60
-
 // parseBytes parses sizes like "8GiB", "512MiB", "2.5GB", "1000".
-func parseBytes(s string) (uint64, error) {
-	s = strings.TrimSpace(s)
-	units := []struct {
-		suffix string
-		mult   float64
-	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"GB", 1e9}, {"MB", 1e6}, {"KB", 1e3}, {"G", 1 << 30}, {"M", 1 << 20}, {"B", 1}}
-	mult := 1.0
-	for _, u := range units {
-		if strings.HasSuffix(strings.ToUpper(s), strings.ToUpper(u.suffix)) {
-			s, mult = strings.TrimSpace(s[:len(s)-len(u.suffix)]), u.mult
-			break
-		}
-	}
-	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || !(v > 0) || math.IsInf(v, 0) {
-		return 0, errors.New("not a positive size")
-	}
-	if v*mult > maxBytes {
-		return 0, errors.New("larger than 1 EiB")
-	}
-	return uint64(v * mult), nil
-}
+func parseBytes(s string) (uint64, error) { return config.ParseBytes(s) }
