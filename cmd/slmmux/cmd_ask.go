@@ -37,6 +37,7 @@ type askOptions struct {
 	models                []string
 	profile, valAcc       string
 	asJSON, showResponses bool
+	config                string
 }
 
 func (a *App) askCmd() *cobra.Command {
@@ -81,6 +82,7 @@ extractor apply. A long question can come from a file (--file F, or
 	f.BoolVar(&o.asJSON, "json", false, "print one JSON object")
 	f.BoolVar(&o.showResponses, "responses", false, "include every raw response")
 	f.StringVar(&o.file, "file", "", "read the question from this file (- for standard input)")
+	f.StringVar(&o.config, "config", "", configHelp)
 	return cmd
 }
 
@@ -158,6 +160,21 @@ func (a *App) runAsk(ctx context.Context, o askOptions) error {
 	b, _ := o.bench()
 	p, _ := mux.ParseProfile(o.profile)
 	acc, _ := parseValAcc(o.valAcc)
+	progress := func(pr engine.Progress) {
+		fmt.Fprintf(a.Stderr, "\r%d/%d samples (%s)   ", pr.Done, pr.Total, pr.Model)
+	}
+	bs, err := a.backends(o.config)
+	if err != nil {
+		return err
+	}
+	if len(bs) > 0 {
+		ans, err := a.askPool(ctx, o, bs, b, engine.AskConfig{Profile: p, ValAcc: acc, Progress: progress,
+			BackendWait: max(o.wf.daemonWait, time.Nanosecond), RequestTimeout: o.wf.requestTimeout})
+		if err != nil {
+			return err
+		}
+		return a.showAnswer(o, ans)
+	}
 	c, err := a.client()
 	if err != nil {
 		return err
@@ -174,9 +191,6 @@ func (a *App) runAsk(ctx context.Context, o askOptions) error {
 	if err != nil {
 		return err
 	}
-	progress := func(pr engine.Progress) {
-		fmt.Fprintf(a.Stderr, "\r%d/%d samples (%s)   ", pr.Done, pr.Total, pr.Model)
-	}
 	ans, err := eng.Ask(ctx, b, benchmark.Item{Question: o.question},
 		engine.AskConfig{Models: ms, Sampling: s, Profile: p, ValAcc: acc, Progress: progress, Waves: plan.ModelWaves(), WaveDone: plan.WaveDone,
 			BackendWait: max(o.wf.daemonWait, time.Nanosecond), RequestTimeout: o.wf.requestTimeout, Waiting: a.waiting(c.Host())})
@@ -184,6 +198,11 @@ func (a *App) runAsk(ctx context.Context, o askOptions) error {
 	if err != nil {
 		return err
 	}
+	return a.showAnswer(o, ans)
+}
+
+// showAnswer prints ask's answer, as a table or --json.
+func (a *App) showAnswer(o askOptions, ans engine.Answer) error {
 	if !o.showResponses {
 		for i := range ans.Models {
 			ans.Models[i].Responses = nil

@@ -20,6 +20,7 @@ type planOptions struct {
 	samples, items int
 	numCtx         int
 	asJSON         bool
+	config         string
 }
 
 func (a *App) planCmd() *cobra.Command {
@@ -50,6 +51,7 @@ another machine.`,
 	f.IntVar(&o.items, "items", 1, "number of items (for the expected loads)")
 	f.IntVar(&o.numCtx, "num-ctx", 0, fmt.Sprintf("context window per slot the footprints assume (0: %d, what requests then send)", engine.DefaultNumCtx))
 	f.BoolVar(&o.asJSON, "json", false, "print one JSON object (documented in the README)")
+	f.StringVar(&o.config, "config", "", configHelp)
 	return cmd
 }
 
@@ -61,13 +63,22 @@ func (o planOptions) validate() error {
 		return usagef("--items %d: need 1 to %d", o.items, 1<<24)
 	case o.numCtx < 0 || o.numCtx > 1<<24:
 		return usagef("--num-ctx %d: must be 0 (default) to %d", o.numCtx, 1<<24)
-	case len(o.models) == 0 && len(o.pf.footprints) == 0:
-		return usagef("plan: --models is required (or --footprint name=size,...)")
+	case len(o.models) == 0 && len(o.pf.footprints) == 0 && o.config == "":
+		return usagef("plan: --models is required (or --footprint name=size,..., or --config with backends)")
 	}
 	return o.pf.validate()
 }
 
 func (a *App) runPlan(ctx context.Context, o planOptions) error {
+	if bs, err := a.backends(o.config); err != nil || len(bs) > 0 {
+		if err != nil {
+			return err
+		}
+		return a.runPlanPool(ctx, o, bs)
+	}
+	if len(o.models) == 0 && len(o.pf.footprints) == 0 {
+		return usagef("plan: --models is required (or --footprint name=size,...): --config %s lists no backends", o.config)
+	}
 	// Thread count 1: a plan shows memory only, so only --budget's absence
 	// needs the probe.
 	cfg, err := a.planConfig(ctx, o.pf, o.models, o.numCtx, 1, sched.Work{Items: o.items, Samples: o.samples})

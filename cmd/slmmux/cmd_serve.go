@@ -114,7 +114,8 @@ func (a *App) runServe(ctx context.Context, o serveOptions) error {
 		return err
 	}
 	srv, err := serve.New(serve.Config{Upstream: up, Engine: eng, APIKey: o.apiKey, MaxQueue: o.maxQueue,
-		Timeout: o.timeout, AllowOrigin: o.allowOrigin, Version: buildVersion(), Logger: a.log(), Ensembles: ensembles})
+		Timeout: o.timeout, AllowOrigin: o.allowOrigin, Version: buildVersion(), Logger: a.log(), Ensembles: ensembles,
+		Probe: a.serveProbe(o.pf)})
 	if err != nil {
 		return err
 	}
@@ -159,6 +160,9 @@ func (a *App) ensembles(ctx context.Context, c *ollama.Client, o serveOptions) (
 	fc, err := serve.LoadConfig(o.config)
 	if err != nil {
 		return nil, usageError{err}
+	}
+	if len(fc.Backends) > 0 {
+		return nil, usagef("--config %s: backends: runs ask, eval and plan on a pool; serve answers from the one daemon at OLLAMA_HOST for now: give serve a file without backends:", o.config)
 	}
 	var out []serve.Ensemble
 	for _, key := range sortedNames(fc.Ensembles) {

@@ -60,6 +60,8 @@ type Config struct {
 	AllowOrigin string
 	Version     string
 	Logger      *slog.Logger
+	// Probe, when set, answers GET /api/slmmux/probe (ProbePath).
+	Probe ProbeFunc
 }
 
 // Server serves the endpoint. It is safe for concurrent use.
@@ -133,6 +135,7 @@ func (s *Server) Handler() http.Handler {
 	m.HandleFunc("POST /api/generate", s.ollamaGenerate)
 	m.HandleFunc("POST /api/show", s.ollamaShow)
 	m.HandleFunc("GET /api/tags", s.ollamaTags)
+	m.HandleFunc("GET "+ProbePath, s.probe)
 	m.HandleFunc("POST /v1/chat/completions", s.openaiChat)
 	m.HandleFunc("POST /v1/completions", s.openaiCompletion)
 	m.HandleFunc("GET /v1/models", s.openaiModels)

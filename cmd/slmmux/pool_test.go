@@ -1,0 +1,268 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/slmmux/slmmux/engine/runstore"
+	"github.com/slmmux/slmmux/models/ollama/daemon"
+	"github.com/slmmux/slmmux/models/ollama/ollamatest"
+)
+
+// oneAtATime is a private daemon that holds one model at a time.
+func oneAtATime(t *testing.T, dir, addr string) *ollamatest.Daemon {
+	return ollamatest.StartT(t, daemon.Options{ModelsDir: dir, Addr: addr, Env: map[string]string{"OLLAMA_MAX_LOADED_MODELS": "1"}})
+}
+
+// modelProxy forwards to a daemon and records the model of every
+// /api/generate request that carries a prompt (not preloads, unloads).
+func modelProxy(t *testing.T, host string) (string, func() map[string]int) {
+	t.Helper()
+	target, _ := url.Parse(host)
+	var mu sync.Mutex
+	seen := map[string]int{}
+	rp := httputil.NewSingleHostReverseProxy(target)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/api/generate" {
+			var body struct {
+				Model, Prompt string
+			}
+			b, _ := readBody(r)
+			if json.Unmarshal(b, &body) == nil && body.Prompt != "" {
+				mu.Lock()
+				seen[strings.TrimSuffix(body.Model, ":latest")]++
+				mu.Unlock()
+			}
+		}
+		rp.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL, func() map[string]int {
+		mu.Lock()
+		defer mu.Unlock()
+		return maps(seen)
+	}
+}
+
+// readBody reads r's body and puts it back for the proxy.
+func readBody(r *http.Request) ([]byte, error) {
+	b, err := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(b))
+	return b, err
+}
+
+func maps(m map[string]int) map[string]int {
+	out := map[string]int{}
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+func writeConfig(t *testing.T, backends ...[2]string) string {
+	t.Helper()
+	var sb strings.Builder
+	sb.WriteString("backends:\n")
+	for _, b := range backends {
+		fmt.Fprintf(&sb, "  - name: %s\n    kind: ollama\n    url: %s\n", b[0], b[1])
+	}
+	path := filepath.Join(t.TempDir(), "pool.yaml")
+	if err := os.WriteFile(path, []byte(sb.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+type evalResult struct {
+	Loads int     `json:"loads"`
+	WallS float64 `json:"wall_seconds"`
+}
+
+func readResults(t *testing.T, dir string) evalResult {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, runstore.ResultsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r evalResult
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// Two private daemons with different model sets, one model at a time
+// each: one eval over all four models completes, each host runs its own
+// models (recorded by a proxy in front of each), each model loads once,
+// and the samples equal those of one host holding all four. The wall
+// times of both are measured side by side.
+func TestPoolEvalOnTwoHosts(t *testing.T) {
+	da, db, dall := oneAtATime(t, t.TempDir(), ""), oneAtATime(t, t.TempDir(), ""), oneAtATime(t, t.TempDir(), "")
+	for i, m := range []string{"pool-a1", "pool-a2"} {
+		da.TinyModel(t, m, int64(71+i))
+		dall.TinyModel(t, m, int64(71+i))
+	}
+	for i, m := range []string{"pool-b1", "pool-b2"} {
+		db.TinyModel(t, m, int64(81+i))
+		dall.TinyModel(t, m, int64(81+i))
+	}
+	pa, seenA := modelProxy(t, da.Host)
+	pb, seenB := modelProxy(t, db.Host)
+	cfg := writeConfig(t, [2]string{"alpha", pa}, [2]string{"beta", pb})
+	data := writeArith(t, 12)
+	ms := "pool-a1,pool-a2,pool-b1,pool-b2"
+	args := func(dir string, extra ...string) []string {
+		return append([]string{"eval", "--bench", "jsonl", "--data", data, "--models", ms, "--samples", "2", "--seed", "5",
+			"--temperature", "0.7", "--num-predict", "8", "--max-loaded", "1", "--run", dir}, extra...)
+	}
+
+	plan := run(t.Context(), nil, "plan", "--config", cfg, "--models", ms, "--max-loaded", "1", "--json")
+	var pj poolPlanJSON
+	if plan.code != 0 || json.Unmarshal([]byte(plan.stdout), &pj) != nil || len(pj.Hosts) != 2 {
+		t.Fatalf("plan: %+v", plan)
+	}
+	if fmt.Sprint(pj.Assign) != "map[pool-a1:alpha pool-a2:alpha pool-b1:beta pool-b2:beta]" || len(pj.Hosts[0].Waves) != 2 || pj.Hosts[0].Plan == nil {
+		t.Fatalf("plan: %s", plan.stdout)
+	}
+
+	pool := filepath.Join(t.TempDir(), "pool")
+	r := run(t.Context(), nil, args(pool, "--config", cfg)...)
+	if r.code != 0 {
+		t.Fatalf("pool eval: %+v", r)
+	}
+	a, b := seenA(), seenB()
+	if fmt.Sprint(a) != "map[pool-a1:24 pool-a2:24]" || fmt.Sprint(b) != "map[pool-b1:24 pool-b2:24]" {
+		t.Fatalf("requests per host: alpha %v, beta %v", a, b)
+	}
+	if !strings.Contains(r.stderr, "host alpha ran pool-a1, pool-a2") || !strings.Contains(r.stderr, "host beta ran pool-b1, pool-b2") {
+		t.Fatalf("stderr: %s", r.stderr)
+	}
+	pr := readResults(t, pool)
+	if pr.Loads != 4 {
+		t.Fatalf("%d loads for 4 models, want 4", pr.Loads)
+	}
+
+	one := filepath.Join(t.TempDir(), "one")
+	r = run(t.Context(), map[string]string{"OLLAMA_HOST": dall.Host}, args(one)...)
+	if r.code != 0 {
+		t.Fatalf("one host: %+v", r)
+	}
+	or := readResults(t, one)
+	got, want := sampleMap(t, pool), sampleMap(t, one)
+	if len(got) != 96 || fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("pool samples (%d) differ from one host's (%d)", len(got), len(want))
+	}
+	t.Logf("wall: two hosts %.2fs, one host holding all %.2fs (ratio %.2f); loads %d and %d", pr.WallS, or.WallS, or.WallS/pr.WallS, pr.Loads, or.Loads)
+}
+
+// A host killed mid-run: its model that the other host has moves there,
+// its model only it has is dropped with the reason, the run ends
+// unavailable (exit 3) with no results.json; once the host is back the
+// rerun completes, equal to an uninterrupted run.
+func TestPoolHostDiesMidRun(t *testing.T) {
+	dirA := t.TempDir()
+	da, db := oneAtATime(t, dirA, ""), oneAtATime(t, t.TempDir(), "")
+	da.TinyModel(t, "die-a", 91)
+	da.TinyModel(t, "die-s", 92)
+	db.TinyModel(t, "die-s", 92)
+	db.TinyModel(t, "die-b", 93)
+	addrA := strings.TrimPrefix(da.Host, "http://")
+	cfg := writeConfig(t, [2]string{"alpha", da.Host}, [2]string{"beta", db.Host})
+	data := writeArith(t, 10)
+	ms := "die-a,die-s,die-b"
+	args := func(dir string, extra ...string) []string {
+		return append([]string{"eval", "--bench", "jsonl", "--data", data, "--models", ms, "--samples", "2", "--seed", "9",
+			"--temperature", "0.7", "--num-predict", "8", "--max-loaded", "1", "--run", dir}, extra...)
+	}
+	dir := filepath.Join(t.TempDir(), "run")
+	done := make(chan result, 1)
+	go func() { done <- run(t.Context(), nil, args(dir, "--config", cfg, "--daemon-wait", "2s")...) }()
+	// Kill alpha once it has stored a few samples of its own models.
+	samples := filepath.Join(dir, runstore.SamplesFile)
+	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(20 * time.Millisecond) {
+		if n := countModels(samples, "die-a", "die-s"); n >= 3 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("alpha stored no samples")
+		}
+	}
+	da.Kill()
+	r := <-done
+	if r.code != exitUnavailable || !strings.Contains(r.stderr, "model die-s moved: alpha -> beta") ||
+		!strings.Contains(r.stderr, "model die-a was dropped from this run: host alpha stayed unreachable") {
+		t.Fatalf("host killed: exit %d\n%s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, runstore.ResultsFile)); !os.IsNotExist(err) {
+		t.Fatal("results.json written for an incomplete run")
+	}
+	per := perModel(t, dir)
+	if per["die-s"] != 20 || per["die-b"] != 20 || per["die-a"] >= 20 {
+		t.Fatalf("after the kill: %v (die-s must be completed on beta)", per)
+	}
+	oneAtATime(t, dirA, addrA)
+	if r := run(t.Context(), nil, args(dir, "--config", cfg)...); r.code != 0 {
+		t.Fatalf("rerun: %+v", r)
+	}
+	whole := filepath.Join(t.TempDir(), "whole")
+	if r := run(t.Context(), nil, args(whole, "--config", cfg)...); r.code != 0 {
+		t.Fatalf("uninterrupted: %+v", r)
+	}
+	if got, want := sampleMap(t, dir), sampleMap(t, whole); len(got) != 60 || fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("the rerun's samples (%d) differ from an uninterrupted run's", len(got))
+	}
+}
+
+// ask over the pool: every model answers, each on its host.
+func TestPoolAsk(t *testing.T) {
+	da, db := oneAtATime(t, t.TempDir(), ""), oneAtATime(t, t.TempDir(), "")
+	a, b := da.TinyModel(t, "ask-a", 95), db.TinyModel(t, "ask-b", 96)
+	cfg := writeConfig(t, [2]string{"alpha", da.Host}, [2]string{"beta", db.Host})
+	r := run(t.Context(), nil, "ask", "--config", cfg, "--samples", "2", "--num-predict", "4", "--max-loaded", "1", "--json", "What is 1+1?")
+	var out askJSON
+	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &out) != nil || len(out.Models) != 2 {
+		t.Fatalf("ask: %+v", r)
+	}
+	names := []string{out.Models[0].Model, out.Models[1].Model}
+	if !slices.Equal(names, []string{a, b}) || out.Models[0].Error != "" || out.Models[1].Error != "" {
+		t.Fatalf("models %+v", out.Models)
+	}
+}
+
+func countModels(path string, ms ...string) int {
+	b, _ := os.ReadFile(path)
+	n := 0
+	for _, line := range strings.Split(string(b), "\n") {
+		for _, m := range ms {
+			if strings.Contains(line, `"model":"`+m+`"`) {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+func perModel(t *testing.T, dir string) map[string]int {
+	ss, err := runstore.ReadSamples(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]int{}
+	for _, s := range ss {
+		out[s.Model]++
+	}
+	return out
+}
