@@ -83,6 +83,10 @@ func (a *App) openPool(ctx context.Context, bs []config.Backend, po poolOptions)
 	return p, hosts, err
 }
 
+// isLocal reports whether a backend runs on this machine (its budget is
+// then probed here); a test seam.
+var isLocal = config.Backend.Loopback
+
 // localProbe probes this machine once, for every loopback host.
 type localProbe struct {
 	info *hardware.Info
@@ -130,7 +134,7 @@ func (a *App) openHost(ctx context.Context, i int, b config.Backend, po poolOpti
 	switch {
 	case b.BudgetBytes > 0:
 		cfg.BudgetBytes, h.budgetSource = b.BudgetBytes, "given"
-	case b.Loopback():
+	case isLocal(b):
 		info, err := local.get(ctx)
 		if err != nil {
 			return poolHost{}, err
@@ -207,21 +211,24 @@ func remoteProbe(ctx context.Context, hc *http.Client, base string) (serve.Probe
 
 // poolModels is --models over a pool: every model some host has when
 // want is empty (sorted), else want as canonical names; each model's
-// digest is the first host's that has it. A model whose digest differs
+// digest is the first host's that has it. A model whose size differs
 // between hosts is warned about: its samples then depend on the host.
+// (Digests are not compared: a model created from the same file on two
+// daemons gets two manifest digests.)
 func (a *App) poolModels(hosts []poolHost, want []string) ([]string, map[string]string) {
 	digests := map[string]string{}
+	sizes := map[string]int64{}
 	var all []string
 	for _, h := range hosts {
 		for _, m := range h.Installed {
 			n := engine.CanonicalName(m.Name)
-			d, seen := digests[n]
+			size, seen := sizes[n]
 			switch {
 			case !seen:
-				digests[n] = m.Digest
+				digests[n], sizes[n] = m.Digest, m.SizeBytes
 				all = append(all, n)
-			case d != m.Digest && d != "" && m.Digest != "":
-				fmt.Fprintf(a.Stderr, "warning: model %s differs between hosts (digests %.12s and %.12s on %s): its samples depend on where it runs\n", n, d, m.Digest, h.Name)
+			case size != m.SizeBytes:
+				fmt.Fprintf(a.Stderr, "warning: model %s differs between hosts (%s here, %s on %s): its samples depend on where it runs\n", n, human(size), human(m.SizeBytes), h.Name)
 			}
 		}
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -17,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slmmux/slmmux/engine/config"
 	"github.com/slmmux/slmmux/engine/runstore"
 	"github.com/slmmux/slmmux/models/ollama/daemon"
 	"github.com/slmmux/slmmux/models/ollama/ollamatest"
@@ -209,6 +211,7 @@ func TestPoolHostDiesMidRun(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, runstore.ResultsFile)); !os.IsNotExist(err) {
 		t.Fatal("results.json written for an incomplete run")
 	}
+	t.Logf("the killed run's report:\n%s", r.stderr)
 	per := perModel(t, dir)
 	if per["die-s"] != 20 || per["die-b"] != 20 || per["die-a"] >= 20 {
 		t.Fatalf("after the kill: %v (die-s must be completed on beta)", per)
@@ -265,4 +268,91 @@ func perModel(t *testing.T, dir string) map[string]int {
 		out[s.Model]++
 	}
 	return out
+}
+
+// Config errors are usage errors naming the key and line, found before
+// any host is contacted.
+func TestPoolConfigErrorsNeedNoDaemon(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(body), 0o644)
+		return p
+	}
+	host := "http://" + closedPort(t)
+	bad := write("bad.yaml", "backends:\n  - name: a\n    kind: ollama\n    url: "+host+"\n    budget: lots\n")
+	openai := write("openai.yaml", "backends:\n  - name: v\n    kind: openai\n    url: "+host+"/v1\n")
+	keyed := write("keyed.yaml", "backends:\n  - name: a\n    kind: ollama\n    url: "+host+"\n    api_key_env: POOL_KEY\n")
+	ens := write("ens.yaml", "backends:\n  - name: a\n    kind: ollama\n    url: "+host+"\nensembles: {mux: {models: [a]}}\n")
+	data := writeArith(t, 2)
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"bad budget", []string{"eval", "--bench", "jsonl", "--data", data, "--run", filepath.Join(dir, "run"), "--config", bad}, `backends[0] (a).budget, line 5 "lots"`},
+		{"plan bad budget", []string{"plan", "--config", bad}, "line 5"},
+		{"ask bad budget", []string{"ask", "--config", bad, "q?"}, "line 5"},
+		{"openai not built in", []string{"plan", "--config", openai}, "kind openai is read and checked"},
+		{"key unset", []string{"plan", "--config", keyed}, "$POOL_KEY is empty"},
+		{"footprint and pool", []string{"plan", "--config", keyed, "--footprint", "a=1GiB"}, "drop --footprint"},
+		{"serve and pool", []string{"serve", "--listen", closedPort(t), "--config", ens}, "serve answers from the one daemon"},
+		{"missing file", []string{"plan", "--config", filepath.Join(dir, "nope.yaml")}, "nope.yaml"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := run(t.Context(), map[string]string{"OLLAMA_HOST": closedPort(t)}, tc.args...)
+			if r.code != exitUsage || !strings.Contains(r.stderr, tc.want) {
+				t.Fatalf("exit %d, stderr %q; want exit %d naming %q", r.code, r.stderr, exitUsage, tc.want)
+			}
+		})
+	}
+	if _, err := os.Stat(filepath.Join(dir, "run")); err == nil {
+		t.Fatal("the run folder was created")
+	}
+}
+
+// A remote host without budget: reads it from the host's slmmux serve
+// (GET /api/slmmux/probe), sending the key api_key_env names on every
+// request (serve --api-key guards the daemon's own routes too).
+func TestPoolBudgetFromRemoteSlmmuxServe(t *testing.T) {
+	d := ollamatest.StartT(t, daemon.Options{})
+	m := d.TinyModel(t, "probe-m", 97)
+	addr := closedPort(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan result, 1)
+	go func() {
+		done <- run(ctx, map[string]string{"OLLAMA_HOST": d.Host, "SLMMUX_API_KEY": "sekrit"},
+			"serve", "--listen", addr, "--models", m, "--samples", "1", "--budget", "3GiB")
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
+		if resp, err := http.Get("http://" + addr + "/health"); err == nil {
+			resp.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("serve did not start")
+		}
+	}
+	isLocal = func(config.Backend) bool { return false } // as if serve ran on another machine
+	t.Cleanup(func() { isLocal = config.Backend.Loopback })
+	cfg := filepath.Join(t.TempDir(), "remote.yaml")
+	os.WriteFile(cfg, []byte("backends:\n  - name: far\n    kind: ollama\n    url: http://"+addr+"\n    api_key_env: POOL_KEY\n"), 0o644)
+	env := map[string]string{"POOL_KEY": "sekrit"}
+	r := run(t.Context(), env, "plan", "--config", cfg, "--models", m, "--json")
+	var pj poolPlanJSON
+	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &pj) != nil {
+		t.Fatalf("plan: %+v", r)
+	}
+	h := pj.Hosts[0]
+	if h.Plan == nil || h.Plan.BudgetBytes != 3<<30 || !strings.Contains(h.BudgetSource, "/api/slmmux/probe") {
+		t.Fatalf("host plan %+v", h)
+	}
+	if r := run(t.Context(), env, "ask", "--config", cfg, "--samples", "1", "--num-predict", "3", "What is 1+1?"); r.code != 0 {
+		t.Fatalf("ask through the remote serve: %+v", r)
+	}
+	r = run(t.Context(), map[string]string{"POOL_KEY": "wrong"}, "plan", "--config", cfg, "--models", m)
+	if r.code == 0 || !strings.Contains(r.stderr, "401") && !strings.Contains(r.stderr, "API key") {
+		t.Fatalf("wrong key: %+v", r)
+	}
 }
