@@ -218,6 +218,7 @@ func remoteProbe(ctx context.Context, hc *http.Client, base string) (serve.Probe
 func (a *App) poolModels(hosts []poolHost, want []string) ([]string, map[string]string) {
 	digests := map[string]string{}
 	sizes := map[string]int64{}
+	first := map[string]string{}
 	var all []string
 	for _, h := range hosts {
 		for _, m := range h.Installed {
@@ -225,10 +226,10 @@ func (a *App) poolModels(hosts []poolHost, want []string) ([]string, map[string]
 			size, seen := sizes[n]
 			switch {
 			case !seen:
-				digests[n], sizes[n] = m.Digest, m.SizeBytes
+				digests[n], sizes[n], first[n] = m.Digest, m.SizeBytes, h.Name
 				all = append(all, n)
 			case size != m.SizeBytes:
-				fmt.Fprintf(a.Stderr, "warning: model %s differs between hosts (%s here, %s on %s): its samples depend on where it runs\n", n, human(size), human(m.SizeBytes), h.Name)
+				fmt.Fprintf(a.Stderr, "warning: model %s differs between hosts (%s on %s, %s on %s): its samples depend on where it runs\n", n, human(size), first[n], human(m.SizeBytes), h.Name)
 			}
 		}
 	}
