@@ -25,7 +25,7 @@ import (
 )
 
 // oneAtATime is a private daemon that holds one model at a time.
-func oneAtATime(t *testing.T, dir, addr string) *ollamatest.Daemon {
+func oneAtATime(t testing.TB, dir, addr string) *ollamatest.Daemon {
 	return ollamatest.StartT(t, daemon.Options{ModelsDir: dir, Addr: addr, Env: map[string]string{"OLLAMA_MAX_LOADED_MODELS": "1"}})
 }
 
@@ -74,7 +74,7 @@ func maps(m map[string]int) map[string]int {
 	return out
 }
 
-func writeConfig(t *testing.T, backends ...[2]string) string {
+func writeConfig(t testing.TB, backends ...[2]string) string {
 	t.Helper()
 	var sb strings.Builder
 	sb.WriteString("backends:\n")
@@ -93,7 +93,7 @@ type evalResult struct {
 	WallS float64 `json:"wall_seconds"`
 }
 
-func readResults(t *testing.T, dir string) evalResult {
+func readResults(t testing.TB, dir string) evalResult {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(dir, runstore.ResultsFile))
 	if err != nil {
