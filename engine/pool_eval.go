@@ -346,3 +346,34 @@ func (p *Pool) Ask(ctx context.Context, b benchmark.Benchmark, it benchmark.Item
 	ans.Loads = stats.Loads
 	return ans, stats, err
 }
+
+// BoundPool is a pool bound to one plan, with Engine's Ask and Eval
+// signatures, for callers that take either (serve's ensembles).
+type BoundPool struct {
+	pool *Pool
+	plan *PoolPlan
+}
+
+// Bind returns the pool bound to plan.
+func (p *Pool) Bind(plan *PoolPlan) *BoundPool { return &BoundPool{pool: p, plan: plan} }
+
+// Ask is Pool.Ask with the bound plan.
+func (b *BoundPool) Ask(ctx context.Context, bm benchmark.Benchmark, it benchmark.Item, cfg AskConfig) (Answer, error) {
+	ans, _, err := b.pool.Ask(ctx, bm, it, b.plan, cfg)
+	return ans, err
+}
+
+// Eval is Pool.Eval with the bound plan.
+func (b *BoundPool) Eval(ctx context.Context, bm benchmark.Benchmark, items []benchmark.Item, w Sink, cfg EvalConfig) (EvalStats, error) {
+	st, err := b.pool.Eval(ctx, bm, items, w, b.plan, cfg)
+	return st.EvalStats, err
+}
+
+// MaxWaves is the most waves any host of the plan has.
+func (pp *PoolPlan) MaxWaves() int {
+	n := 0
+	for _, h := range pp.Hosts {
+		n = max(n, len(h.Waves()))
+	}
+	return n
+}

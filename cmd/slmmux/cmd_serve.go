@@ -161,8 +161,13 @@ func (a *App) ensembles(ctx context.Context, c *ollama.Client, o serveOptions) (
 	if err != nil {
 		return nil, usageError{err}
 	}
+	build := func(name string, want []string, s engine.Sampling, p mux.Profile, acc map[string]float64, valRun string) (serve.Ensemble, error) {
+		return a.ensemble(ctx, c, o.pf, name, want, s, p, acc, valRun)
+	}
 	if len(fc.Backends) > 0 {
-		return nil, usagef("--config %s: backends: runs ask, eval and plan on a pool; serve answers from the one daemon at OLLAMA_HOST for now: give serve a file without backends:", o.config)
+		if build, err = a.poolEnsembles(ctx, o, fc.Backends); err != nil {
+			return nil, err
+		}
 	}
 	var out []serve.Ensemble
 	for _, key := range sortedNames(fc.Ensembles) {
@@ -182,7 +187,7 @@ func (a *App) ensembles(ctx context.Context, c *ollama.Client, o serveOptions) (
 		if err != nil {
 			return nil, usagef("--config %s: ensembles.%s.profile: %w", o.config, key, err)
 		}
-		e, err := a.ensemble(ctx, c, o.pf, name, ec.Models, s, p, ec.ValAcc, ec.ValRun)
+		e, err := build(name, ec.Models, s, p, ec.ValAcc, ec.ValRun)
 		if err != nil {
 			return nil, err
 		}

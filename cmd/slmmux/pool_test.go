@@ -283,7 +283,6 @@ func TestPoolConfigErrorsNeedNoDaemon(t *testing.T) {
 	bad := write("bad.yaml", "backends:\n  - name: a\n    kind: ollama\n    url: "+host+"\n    budget: lots\n")
 	openai := write("openai.yaml", "backends:\n  - name: v\n    kind: openai\n    url: "+host+"/v1\n")
 	keyed := write("keyed.yaml", "backends:\n  - name: a\n    kind: ollama\n    url: "+host+"\n    api_key_env: POOL_KEY\n")
-	ens := write("ens.yaml", "backends:\n  - name: a\n    kind: ollama\n    url: "+host+"\nensembles: {mux: {models: [a]}}\n")
 	data := writeArith(t, 2)
 	for _, tc := range []struct {
 		name string
@@ -296,7 +295,7 @@ func TestPoolConfigErrorsNeedNoDaemon(t *testing.T) {
 		{"openai not built in", []string{"plan", "--config", openai}, "kind openai is read and checked"},
 		{"key unset", []string{"plan", "--config", keyed}, "$POOL_KEY is empty"},
 		{"footprint and pool", []string{"plan", "--config", keyed, "--footprint", "a=1GiB"}, "drop --footprint"},
-		{"serve and pool", []string{"serve", "--listen", closedPort(t), "--config", ens}, "serve answers from the one daemon"},
+		{"serve and bad pool", []string{"serve", "--listen", closedPort(t), "--config", bad}, "line 5"},
 		{"missing file", []string{"plan", "--config", filepath.Join(dir, "nope.yaml")}, "nope.yaml"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -354,5 +353,63 @@ func TestPoolBudgetFromRemoteSlmmuxServe(t *testing.T) {
 	r = run(t.Context(), map[string]string{"POOL_KEY": "wrong"}, "plan", "--config", cfg, "--models", m)
 	if r.code == 0 || !strings.Contains(r.stderr, "401") && !strings.Contains(r.stderr, "API key") {
 		t.Fatalf("wrong key: %+v", r)
+	}
+}
+
+// serve over a pool: the ensemble's members run each on its host (seen by
+// a proxy in front of each daemon), and the reply carries every member.
+func TestPoolServe(t *testing.T) {
+	da, db := oneAtATime(t, t.TempDir(), ""), oneAtATime(t, t.TempDir(), "")
+	a, b := da.TinyModel(t, "serve-a", 98), db.TinyModel(t, "serve-b", 99)
+	pa, seenA := modelProxy(t, da.Host)
+	pb, seenB := modelProxy(t, db.Host)
+	cfg := writeConfig(t, [2]string{"alpha", pa}, [2]string{"beta", pb})
+	body, _ := os.ReadFile(cfg)
+	os.WriteFile(cfg, append(body, []byte("ensembles:\n  mux:\n    models: ["+a+", "+b+"]\n    samples: 2\n    num_predict: 4\n")...), 0o644)
+	addr := closedPort(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan result, 1)
+	go func() {
+		done <- run(ctx, map[string]string{"OLLAMA_HOST": da.Host}, "serve", "--listen", addr, "--config", cfg, "--max-loaded", "1")
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if r := <-done; r.code != 0 {
+			t.Errorf("serve exited %d: %s", r.code, r.stderr)
+		}
+	})
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
+		if resp, err := http.Get("http://" + addr + "/health"); err == nil {
+			resp.Body.Close()
+			break
+		}
+		select {
+		case r := <-done:
+			t.Fatalf("serve exited %d: %s", r.code, r.stderr)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("serve did not start")
+		}
+	}
+	code, reply := post(t, "http://"+addr+"/api/chat", `{"model":"mux","stream":false,"messages":[{"role":"user","content":"What is 2+3?"}]}`)
+	var out struct {
+		Slmmux struct {
+			Members []struct {
+				Model, Error string
+				K            int
+			}
+		}
+	}
+	if code != 200 || json.Unmarshal([]byte(reply), &out) != nil || len(out.Slmmux.Members) != 2 {
+		t.Fatalf("chat: %d %s", code, reply)
+	}
+	for _, m := range out.Slmmux.Members {
+		if m.Error != "" || m.K != 2 {
+			t.Fatalf("member %+v", m)
+		}
+	}
+	if fmt.Sprint(seenA()) != "map["+a+":2]" || fmt.Sprint(seenB()) != "map["+b+":2]" {
+		t.Fatalf("requests per host: alpha %v, beta %v", seenA(), seenB())
 	}
 }
