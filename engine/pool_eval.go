@@ -204,10 +204,18 @@ func (r *poolRun) run(ctx context.Context, h, id int, t poolTask) (EvalStats, er
 	pl := t.plan
 	if !t.ready && host.Inventory != nil {
 		var err error
-		if pl, err = r.p.planHost(ctx, h, ms, r.work.work); err != nil {
-			if errors.Is(err, models.ErrUnavailable) {
-				return EvalStats{}, &BackendGoneError{Err: err}
+		pl, err = r.p.planHost(ctx, h, ms, r.work.work)
+		switch {
+		case errors.Is(err, models.ErrUnavailable):
+			// The host does not answer now: run the models one at a
+			// time, unplanned, so that the requests wait out the outage
+			// (up to BackendWait) as every request does.
+			waves := make([][]string, len(ms))
+			for i, m := range ms {
+				waves[i] = []string{m}
 			}
+			return r.eval(ctx, h, id, ms, waves, nil, r.cfg.Sampling)
+		case err != nil:
 			return r.dropAll(ms, err), nil
 		}
 		for _, ref := range pl.Refused {
@@ -216,17 +224,24 @@ func (r *poolRun) run(ctx context.Context, h, id int, t poolTask) (EvalStats, er
 			r.mu.Unlock()
 		}
 	}
+	if pl == nil {
+		return r.eval(ctx, h, id, ms, [][]string{ms}, nil, r.cfg.Sampling)
+	}
+	waves := pl.ModelWaves()
+	var planned []string
+	for _, wave := range waves {
+		planned = append(planned, wave...)
+	}
+	return r.eval(ctx, h, id, planned, waves, pl.WaveDone, pl.Sampling(r.cfg.Sampling))
+}
+
+// eval runs Eval on host h over ms in these waves.
+func (r *poolRun) eval(ctx context.Context, h, id int, ms []string, waves [][]string, waveDone func(context.Context, []string), s Sampling) (EvalStats, error) {
+	host := &r.p.hosts[h]
 	cfg := r.cfg
-	cfg.Models, cfg.Waves, cfg.WaveDone = ms, [][]string{ms}, nil
+	cfg.Models, cfg.Waves, cfg.WaveDone, cfg.Sampling = ms, waves, waveDone, s
 	if host.Waiting != nil {
 		cfg.Waiting = host.Waiting
-	}
-	if pl != nil {
-		cfg.Waves, cfg.Sampling, cfg.WaveDone = pl.ModelWaves(), pl.Sampling(r.cfg.Sampling), pl.WaveDone
-		cfg.Models = nil
-		for _, wave := range cfg.Waves {
-			cfg.Models = append(cfg.Models, wave...)
-		}
 	}
 	cfg.Progress = func(pr Progress) {
 		r.pmu.Lock()

@@ -233,3 +233,42 @@ func TestPoolPlansPerHost(t *testing.T) {
 		t.Fatalf("moved %v dropped %v ran %v", st.Moved, st.Dropped, st.Ran)
 	}
 }
+
+// downInventory answers Show as a host that does not answer.
+type downInventory struct{ *fakeInventory }
+
+func (downInventory) Show(context.Context, string) (models.Info, error) {
+	return models.Info{}, fmt.Errorf("%w: connection refused", models.ErrUnavailable)
+}
+
+// A model moved to a host that does not answer its planning is not given
+// up at once: it runs there unplanned, one model at a time, its requests
+// waiting out the outage as every request does.
+func TestPoolMoveToAHostThatCannotPlanNow(t *testing.T) {
+	ga, a := newHost("a", "a", "c")
+	gb, b := newHost("b", "b", "c")
+	a.Inventory, b.Inventory = inventory(), inventory()
+	a.Plan = engine.PlanConfig{BudgetBytes: 1 << 30, MaxLoaded: 3}
+	b.Plan = engine.PlanConfig{BudgetBytes: 1 << 30, MaxLoaded: 3}
+	ga.after.Store(1)
+	p, _ := engine.NewPool([]engine.PoolHost{a, b}, nil)
+	ms := []string{"a", "b", "c"}
+	plan, err := p.Plan(t.Context(), ms, sched.Work{Items: 4, Samples: 2})
+	if err != nil || plan.Host["c"] != "a" {
+		t.Fatalf("plan %v %v", plan.Host, err)
+	}
+	// b's inventory stops answering after the plan; its generator works.
+	b.Inventory = downInventory{inventory()}
+	p, _ = engine.NewPool([]engine.PoolHost{a, b}, nil)
+	bm, items := arith(t, 4)
+	w, err := runstore.OpenWriter(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	st, err := p.Eval(t.Context(), bm, items, w, plan, engine.EvalConfig{Models: ms,
+		Sampling: engine.Sampling{Samples: 2}, BackendWait: 30 * time.Millisecond})
+	if err != nil || st.Moved["c"] != "a -> b" || gb.Calls("c") == 0 || st.Dropped["c"] != "" {
+		t.Fatalf("stats %+v calls %d %v", st, gb.Calls("c"), err)
+	}
+}
