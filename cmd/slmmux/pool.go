@@ -160,16 +160,28 @@ func (a *App) openHost(ctx context.Context, i int, b config.Backend, po poolOpti
 // openaiHost opens a kind: openai backend.
 //
 // PLUG-IN POINT for the OpenAI-compatible backend (issue 11, item 2,
-// package models/openai): build its client here and return it as the
-// host's Generator, with no Inventory (such a server manages its own
-// memory: all its models run in one wave, the client bounding the
-// requests in flight), e.g.
+// package models/openai on branch openai): build its client here and
+// return it as the host's Generator, with no Inventory (such a server
+// manages its own memory: all its models run in one wave, the client
+// bounding the requests in flight). With that branch's API (as of its
+// commit 7fc0b77):
 //
-//	c, err := openai.New(openai.Config{BaseURL: b.URL, APIKey: <from b.APIKeyEnv, or hc>, MaxConcurrency: max(b.MaxConcurrency, 4)})
-//	installed, err := c.Installed(ctx) // its /v1/models, as []models.Info
+//	c, err := openai.New(openai.Config{BaseURL: b.URL, APIKeyEnv: b.APIKeyEnv, Getenv: a.Getenv,
+//		MaxConcurrency: b.MaxConcurrency}) // 0: openai.DefaultMaxConcurrency
+//	if err != nil {
+//		return poolHost{}, usagef("--config: backend %s (line %d): %w", b.Name, b.Line, err)
+//	}
+//	installed, err := c.Installed(ctx) // its /v1/models
+//	if err != nil {
+//		return poolHost{}, fmt.Errorf("host %s (%s): %w", b.Name, b.URL, err)
+//	}
 //	return poolHost{backend: b, budgetSource: "none (the server's own)", PoolHost: engine.PoolHost{
-//		Name: b.Name, Generator: c, Installed: installed, Slots: max(b.MaxConcurrency, 4),
-//		Waiting: a.waiting(b.Name + " " + b.URL)}}, nil
+//		Name: b.Name, Generator: c, Installed: installed, Slots: c.MaxConcurrency(),
+//		Waiting: a.waiting(b.Name + " " + c.Host())}}, nil
+//
+// (hc, which carries the key as a bearer header, is then not needed: the
+// client reads the key itself.) The pool, plan (its note for such hosts),
+// failover and tests need no other change.
 func (a *App) openaiHost(_ context.Context, b config.Backend, _ *http.Client) (poolHost, error) {
 	return poolHost{}, usagef("--config: backend %s (line %d): kind openai is read and checked, but this build has no OpenAI-compatible client yet: use kind: ollama hosts for now", b.Name, b.Line)
 }
