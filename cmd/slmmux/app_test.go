@@ -161,7 +161,7 @@ func TestAskLive(t *testing.T) {
 	}
 }
 
-func writeArith(t *testing.T, n int) string {
+func writeArith(t testing.TB, n int) string {
 	var sb strings.Builder
 	for i := range n {
 		fmt.Fprintf(&sb, `{"id":"a%d","question":"What is %d+%d?","answer":"%d"}`+"\n", i, i, i+1, 2*i+1)

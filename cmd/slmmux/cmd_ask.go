@@ -40,6 +40,7 @@ type askOptions struct {
 	profile, valAcc       string
 	tieBreak, agreeRun    string
 	asJSON, showResponses bool
+	config                string
 }
 
 func (a *App) askCmd() *cobra.Command {
@@ -87,6 +88,7 @@ extractor apply. A long question can come from a file (--file F, or
 	f.BoolVar(&o.asJSON, "json", false, "print one JSON object")
 	f.BoolVar(&o.showResponses, "responses", false, "include every raw response")
 	f.StringVar(&o.file, "file", "", "read the question from this file (- for standard input)")
+	f.StringVar(&o.config, "config", "", configHelp)
 	return cmd
 }
 
@@ -125,6 +127,9 @@ func (a *App) question(args []string, file string) (string, error) {
 }
 
 func (o *askOptions) validate() error {
+	if o.config != "" && o.bk.openAI() {
+		return usagef("ask: give --backend openai or --config with backends, not both (a pool's hosts name their kind)")
+	}
 	if o.question == "" {
 		return usagef("ask: the question is empty")
 	}
@@ -189,6 +194,22 @@ func (a *App) runAsk(ctx context.Context, o askOptions) error {
 	b, _ := o.bench()
 	p, _ := mux.ParseProfile(o.profile)
 	acc, _ := parseValAcc(o.valAcc)
+	tie, _ := o.tie(acc)
+	progress := func(pr engine.Progress) {
+		fmt.Fprintf(a.Stderr, "\r%d/%d samples (%s)   ", pr.Done, pr.Total, pr.Model)
+	}
+	bs, err := a.backends(o.config)
+	if err != nil {
+		return err
+	}
+	if len(bs) > 0 {
+		ans, err := a.askPool(ctx, o, bs, b, tie, engine.AskConfig{Profile: p, ValAcc: acc, Progress: progress,
+			BackendWait: max(o.wf.daemonWait, time.Nanosecond), RequestTimeout: o.wf.requestTimeout})
+		if err != nil {
+			return err
+		}
+		return a.showAnswer(o, tie, ans)
+	}
 	c, err := a.backend(o.bk)
 	if err != nil {
 		return err
@@ -197,14 +218,8 @@ func (a *App) runAsk(ctx context.Context, o askOptions) error {
 	if err != nil {
 		return err
 	}
-	tie, _ := o.tie(acc)
-	switch tie {
-	case mux.TieAgreement: // before any generation
-		if acc, err = agreementScores("--agreement-run", o.agreeRun, ms); err != nil {
-			return err
-		}
-	case mux.TieOrder:
-		acc = nil
+	if acc, err = o.ties(tie, acc, ms); err != nil {
+		return err
 	}
 	plan, s, err := a.plan(ctx, c, o.pf, ms, o.sf.s, sched.Work{Items: 1, Samples: o.sf.s.Samples})
 	if err != nil {
@@ -214,9 +229,6 @@ func (a *App) runAsk(ctx context.Context, o askOptions) error {
 	if err != nil {
 		return err
 	}
-	progress := func(pr engine.Progress) {
-		fmt.Fprintf(a.Stderr, "\r%d/%d samples (%s)   ", pr.Done, pr.Total, pr.Model)
-	}
 	ans, err := eng.Ask(ctx, b, benchmark.Item{Question: o.question},
 		engine.AskConfig{Models: ms, Sampling: s, Profile: p, ValAcc: acc, Progress: progress, Waves: plan.ModelWaves(), WaveDone: plan.WaveDone,
 			BackendWait: max(o.wf.daemonWait, time.Nanosecond), RequestTimeout: o.wf.requestTimeout, Waiting: a.waiting(c.who())})
@@ -224,6 +236,24 @@ func (a *App) runAsk(ctx context.Context, o askOptions) error {
 	if err != nil {
 		return err
 	}
+	return a.showAnswer(o, tie, ans)
+}
+
+// ties is the tie-break scores for ms under tie: acc (validation
+// accuracies), agreement estimated on --agreement-run (read before any
+// generation), or none (model order).
+func (o askOptions) ties(tie mux.TieBreak, acc map[string]float64, ms []string) (map[string]float64, error) {
+	switch tie {
+	case mux.TieAgreement:
+		return agreementScores("--agreement-run", o.agreeRun, ms)
+	case mux.TieOrder:
+		return nil, nil
+	}
+	return acc, nil
+}
+
+// showAnswer prints ask's answer, as a table or --json.
+func (a *App) showAnswer(o askOptions, tie mux.TieBreak, ans engine.Answer) error {
 	if !o.showResponses {
 		for i := range ans.Models {
 			ans.Models[i].Responses = nil

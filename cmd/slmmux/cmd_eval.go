@@ -29,6 +29,7 @@ type evalOptions struct {
 	models    []string
 	limit     int
 	order     string
+	config    string
 }
 
 func (a *App) evalCmd() *cobra.Command {
@@ -66,11 +67,15 @@ DIR/results.json and prints the results table.`,
 	f.StringVar(&modelList, "models", "", "comma-separated models")
 	f.IntVar(&o.limit, "limit", 0, "use only the first N items (0: all)")
 	f.StringVar(&o.order, "order", "model", "model (each model's samples together: few loads) or question (the authors' loop)")
+	f.StringVar(&o.config, "config", "", configHelp)
 	return cmd
 }
 
 // validate checks the flags; it reads and writes nothing.
 func (o *evalOptions) validate() error {
+	if o.config != "" && o.bk.openAI() {
+		return usagef("eval: give --backend openai or --config with backends, not both (a pool's hosts name their kind)")
+	}
 	switch {
 	case o.bf.name == "":
 		return usagef("eval: --bench is required (%v)", benchmark.Names())
@@ -96,6 +101,12 @@ func (o *evalOptions) validate() error {
 }
 
 func (a *App) runEval(ctx context.Context, o evalOptions) error {
+	if bs, err := a.backends(o.config); err != nil || len(bs) > 0 {
+		if err != nil {
+			return err
+		}
+		return a.runEvalPool(ctx, o, bs)
+	}
 	b, items, err := o.load()
 	if err != nil {
 		return err

@@ -2,16 +2,14 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"math"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/slmmux/slmmux/engine"
+	"github.com/slmmux/slmmux/engine/config"
 	"github.com/slmmux/slmmux/engine/sched"
 )
 
@@ -23,6 +21,7 @@ type planOptions struct {
 	samples, items int
 	numCtx         int
 	asJSON         bool
+	config         string
 }
 
 func (a *App) planCmd() *cobra.Command {
@@ -54,6 +53,7 @@ another machine.`,
 	f.IntVar(&o.items, "items", 1, "number of items (for the expected loads)")
 	f.IntVar(&o.numCtx, "num-ctx", 0, fmt.Sprintf("context window per slot the footprints assume (0: %d, what requests then send)", engine.DefaultNumCtx))
 	f.BoolVar(&o.asJSON, "json", false, "print one JSON object (documented in the README)")
+	f.StringVar(&o.config, "config", "", configHelp)
 	return cmd
 }
 
@@ -70,10 +70,13 @@ func (o planOptions) validate() error {
 		return err
 	}
 	if o.bk.openAI() {
+		if o.config != "" {
+			return usagef("plan: give --backend openai or --config with backends, not both (a pool's hosts name their kind)")
+		}
 		return nil
 	}
-	if len(o.models) == 0 && len(o.pf.footprints) == 0 {
-		return usagef("plan: --models is required (or --footprint name=size,...)")
+	if len(o.models) == 0 && len(o.pf.footprints) == 0 && o.config == "" {
+		return usagef("plan: --models is required (or --footprint name=size,..., or --config with backends)")
 	}
 	return o.pf.validate()
 }
@@ -81,6 +84,15 @@ func (o planOptions) validate() error {
 func (a *App) runPlan(ctx context.Context, o planOptions) error {
 	if o.bk.openAI() {
 		return a.runPlanOpenAI(ctx, o)
+	}
+	if bs, err := a.backends(o.config); err != nil || len(bs) > 0 {
+		if err != nil {
+			return err
+		}
+		return a.runPlanPool(ctx, o, bs)
+	}
+	if len(o.models) == 0 && len(o.pf.footprints) == 0 {
+		return usagef("plan: --models is required (or --footprint name=size,...): --config %s lists no backends", o.config)
 	}
 	// Thread count 1: a plan shows memory only, so only --budget's absence
 	// needs the probe.
@@ -172,29 +184,5 @@ func printPlan(a *App, p planJSON) {
 	w.Flush()
 }
 
-// maxBytes bounds sizes: sums of a few stay far from overflowing uint64.
-const maxBytes = 1 << 60
-
 // parseBytes parses sizes like "8GiB", "512MiB", "2.5GB", "1000".
-func parseBytes(s string) (uint64, error) {
-	s = strings.TrimSpace(s)
-	units := []struct {
-		suffix string
-		mult   float64
-	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"GB", 1e9}, {"MB", 1e6}, {"KB", 1e3}, {"G", 1 << 30}, {"M", 1 << 20}, {"B", 1}}
-	mult := 1.0
-	for _, u := range units {
-		if strings.HasSuffix(strings.ToUpper(s), strings.ToUpper(u.suffix)) {
-			s, mult = strings.TrimSpace(s[:len(s)-len(u.suffix)]), u.mult
-			break
-		}
-	}
-	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || !(v > 0) || math.IsInf(v, 0) {
-		return 0, errors.New("not a positive size")
-	}
-	if v*mult > maxBytes {
-		return 0, errors.New("larger than 1 EiB")
-	}
-	return uint64(v * mult), nil
-}
+func parseBytes(s string) (uint64, error) { return config.ParseBytes(s) }

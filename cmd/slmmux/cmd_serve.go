@@ -125,7 +125,8 @@ func (a *App) runServe(ctx context.Context, o serveOptions) error {
 		return err
 	}
 	cfg := serve.Config{Upstream: up, Engine: eng, APIKey: o.apiKey, MaxQueue: o.maxQueue,
-		Timeout: o.timeout, AllowOrigin: o.allowOrigin, Version: buildVersion(), Logger: a.log(), Ensembles: ensembles}
+		Timeout: o.timeout, AllowOrigin: o.allowOrigin, Version: buildVersion(), Logger: a.log(), Ensembles: ensembles,
+		Probe: a.serveProbe(o.pf)}
 	if b.openai != nil {
 		// Requests passed through carry the server's key, not the client's.
 		cfg.UpstreamOpenAI, cfg.UpstreamAPIKey = true, o.bk.apiKey(a.Getenv)
@@ -176,6 +177,14 @@ func (a *App) ensembles(ctx context.Context, c *liveBackend, o serveOptions) ([]
 	if err != nil {
 		return nil, usageError{err}
 	}
+	build := func(name string, want []string, s engine.Sampling, p mux.Profile, ec serve.EnsembleConfig) (serve.Ensemble, error) {
+		return a.ensemble(ctx, c, o.pf, name, want, s, p, ec)
+	}
+	if len(fc.Backends) > 0 {
+		if build, err = a.poolEnsembles(ctx, o, fc.Backends); err != nil {
+			return nil, err
+		}
+	}
 	var out []serve.Ensemble
 	for _, key := range sortedNames(fc.Ensembles) {
 		ec := fc.Ensembles[key]
@@ -194,7 +203,7 @@ func (a *App) ensembles(ctx context.Context, c *liveBackend, o serveOptions) ([]
 		if err != nil {
 			return nil, usagef("--config %s: ensembles.%s.profile: %w", o.config, key, err)
 		}
-		e, err := a.ensemble(ctx, c, o.pf, name, ec.Models, s, p, ec)
+		e, err := build(name, ec.Models, s, p, ec)
 		if err != nil {
 			return nil, err
 		}
@@ -211,19 +220,9 @@ func (a *App) ensemble(ctx context.Context, c *liveBackend, pf planFlags, name s
 	if err != nil {
 		return serve.Ensemble{}, err
 	}
-	acc := ec.ValAcc
-	if ec.ValRun != "" {
-		if acc, err = engine.ValAcc(ec.ValRun, ms); err != nil {
-			return serve.Ensemble{}, fmt.Errorf("ensemble %s: val_run: %w", name, err)
-		}
-	}
-	switch ec.Tie() {
-	case mux.TieAgreement:
-		if acc, err = agreementScores("ensemble "+name+": agreement_run", ec.AgreementRun, ms); err != nil {
-			return serve.Ensemble{}, err
-		}
-	case mux.TieOrder:
-		acc = nil
+	acc, err := ensembleTies(name, ec, ms)
+	if err != nil {
+		return serve.Ensemble{}, err
 	}
 	plan, s, err := a.plan(ctx, c, pf, ms, s, sched.Work{Items: 1, Samples: s.Samples})
 	if err != nil {
@@ -231,6 +230,26 @@ func (a *App) ensemble(ctx context.Context, c *liveBackend, pf planFlags, name s
 	}
 	return serve.Ensemble{Name: name, Models: ms, Sampling: s, Profile: p, ValAcc: acc,
 		Waves: plan.ModelWaves(), WaveDone: plan.WaveDone}, nil
+}
+
+// ensembleTies is an ensemble's tie-break scores: validation accuracies
+// (val_acc, or measured on val_run), agreement estimated on agreement_run,
+// or none (model order), as its tie_break says.
+func ensembleTies(name string, ec serve.EnsembleConfig, ms []string) (map[string]float64, error) {
+	acc := ec.ValAcc
+	var err error
+	if ec.ValRun != "" {
+		if acc, err = engine.ValAcc(ec.ValRun, ms); err != nil {
+			return nil, fmt.Errorf("ensemble %s: val_run: %w", name, err)
+		}
+	}
+	switch ec.Tie() {
+	case mux.TieAgreement:
+		return agreementScores("ensemble "+name+": agreement_run", ec.AgreementRun, ms)
+	case mux.TieOrder:
+		return nil, nil
+	}
+	return acc, nil
 }
 
 func sortedNames[V any](m map[string]V) []string {

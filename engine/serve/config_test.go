@@ -41,7 +41,8 @@ ensembles:
 	for _, tc := range []struct{ name, yaml, want string }{
 		{"unknown key", "ensembles:\n  mux:\n    modles: [a]\n", "line 3: field modles not found"},
 		{"wrong type", "ensembles:\n  mux:\n    samples: many\n", "line 3: cannot unmarshal !!str `many` into int"},
-		{"unknown top-level key", "backends: []\nensembles: {mux: {}}\n", "line 1: field backends not found"},
+		{"unknown top-level key", "backend: []\nensembles: {mux: {}}\n", "line 1: field backend not found"},
+		{"backends only", "backends: [{name: a, kind: ollama, url: \"http://h:1\"}]\n", "no ensembles"},
 		{"bad extractor", "ensembles: {mux: {extractor: regex}}\n", `ensembles.mux.extractor "regex"`},
 		{"bad name", "ensembles: {\"a b\": {}}\n", "no ensemble name"},
 		{"both accuracies", "ensembles: {mux: {val_acc: {a: 1}, val_run: r}}\n", "not both"},

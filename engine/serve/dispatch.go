@@ -48,7 +48,7 @@ func (s *Server) ask(ctx context.Context, e *Ensemble, samp engine.Sampling, sys
 		if err != nil {
 			return engine.Answer{}, err
 		}
-		return s.cfg.Engine.Ask(ctx, b, benchmark.Item{Question: user}, cfg)
+		return s.runner(e).Ask(ctx, b, benchmark.Item{Question: user}, cfg)
 	}
 	j := &job{ctx: ctx, e: e, samp: samp, system: system, user: user, start: time.Now(), done: make(chan jobResult, 1)}
 	s.pendMu.Lock()
@@ -143,7 +143,7 @@ func (s *Server) runGroup(ctx context.Context, js []*job) {
 	b, err := chatBenchFor(e, systems)
 	var stats engine.EvalStats
 	if err == nil {
-		stats, err = s.cfg.Engine.Eval(ctx, b, items, sink, engine.EvalConfig{
+		stats, err = s.runner(e).Eval(ctx, b, items, sink, engine.EvalConfig{
 			Models: e.Models, Sampling: samp, Waves: e.Waves, WaveDone: e.WaveDone})
 		s.metrics.loads.Add(float64(stats.Loads))
 	}

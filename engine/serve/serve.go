@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/slmmux/slmmux/engine"
+	"github.com/slmmux/slmmux/engine/benchmark"
 	"github.com/slmmux/slmmux/engine/mux"
 )
 
@@ -39,6 +40,25 @@ type Ensemble struct {
 	// `slmmux ask`), "math", "number" or "letter".
 	Extractor string
 	WaveDone  func(ctx context.Context, wave []string)
+	// Runner, when set, answers this ensemble instead of Config.Engine:
+	// a pool of hosts bound to the ensemble's plan (engine.Pool.Bind),
+	// whose hosts use their own waves (Waves then only chooses between
+	// answering at once and rounds).
+	Runner Runner
+}
+
+// Runner answers ensembles: *engine.Engine, or *engine.BoundPool.
+type Runner interface {
+	Ask(ctx context.Context, b benchmark.Benchmark, it benchmark.Item, cfg engine.AskConfig) (engine.Answer, error)
+	Eval(ctx context.Context, b benchmark.Benchmark, items []benchmark.Item, w engine.Sink, cfg engine.EvalConfig) (engine.EvalStats, error)
+}
+
+// runner is what answers e.
+func (s *Server) runner(e *Ensemble) Runner {
+	if e.Runner != nil {
+		return e.Runner
+	}
+	return s.cfg.Engine
 }
 
 // Config configures a Server.
@@ -69,6 +89,8 @@ type Config struct {
 	AllowOrigin string
 	Version     string
 	Logger      *slog.Logger
+	// Probe, when set, answers GET /api/slmmux/probe (ProbePath).
+	Probe ProbeFunc
 }
 
 // Server serves the endpoint. It is safe for concurrent use.
@@ -96,8 +118,10 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Upstream == nil {
 		return nil, errors.New("serve: no upstream daemon")
 	}
-	if cfg.Engine == nil && len(cfg.Ensembles) > 0 {
-		return nil, errors.New("serve: ensembles need an engine")
+	for _, e := range cfg.Ensembles {
+		if cfg.Engine == nil && e.Runner == nil {
+			return nil, fmt.Errorf("serve: ensemble %q needs an engine (Config.Engine or its Runner)", e.Name)
+		}
 	}
 	if cfg.MaxBody <= 0 {
 		cfg.MaxBody = 1 << 20
@@ -146,6 +170,7 @@ func (s *Server) Handler() http.Handler {
 	m.HandleFunc("POST /api/generate", s.ollamaGenerate)
 	m.HandleFunc("POST /api/show", s.ollamaShow)
 	m.HandleFunc("GET /api/tags", s.ollamaTags)
+	m.HandleFunc("GET "+ProbePath, s.probe)
 	m.HandleFunc("POST /v1/chat/completions", s.openaiChat)
 	m.HandleFunc("POST /v1/completions", s.openaiCompletion)
 	m.HandleFunc("GET /v1/models", s.openaiModels)

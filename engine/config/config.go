@@ -1,0 +1,124 @@
+// Package config reads slmmux's config file (YAML), the one file that
+// `serve`, `ask`, `eval` and `plan` take with --config: the [Backends] a
+// run uses (a pool of hosts) and the ensembles `serve` serves. [Load]
+// checks it strictly: an unknown key, a value of the wrong type, a
+// duplicate backend or a malformed URL or size is an error naming the key,
+// its line and the fix.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/slmmux/slmmux/engine/mux"
+)
+
+// File is the config file. Both sections are optional here; a command that
+// needs one (serve: ensembles) says so.
+type File struct {
+	// Backends is the pool of hosts; empty means the one daemon at
+	// OLLAMA_HOST.
+	Backends []Backend `yaml:"backends"`
+	// Ensembles are the virtual models `slmmux serve` serves.
+	Ensembles map[string]Ensemble `yaml:"ensembles"`
+}
+
+// Ensemble is one ensemble of the file. Zero values take `ask`'s
+// defaults: every installed model, 3 samples, temperature 0.3, the
+// automatic (general) extractor, the paper profile.
+type Ensemble struct {
+	Models      []string           `yaml:"models"`
+	Samples     int                `yaml:"samples"`
+	Temperature *float64           `yaml:"temperature"`
+	NumPredict  int                `yaml:"num_predict"`
+	Seed        int                `yaml:"seed"`
+	Extractor   string             `yaml:"extractor"` // auto, math, number, letter
+	Profile     string             `yaml:"profile"`   // paper, official
+	ValAcc      map[string]float64 `yaml:"val_acc"`   // tie-break accuracies
+	ValRun      string             `yaml:"val_run"`   // a labelled run folder to measure them from
+	// TieBreak is val, agreement or order; "" is val with val_acc or
+	// val_run, else agreement with agreement_run, else order.
+	TieBreak     string `yaml:"tie_break"`
+	AgreementRun string `yaml:"agreement_run"` // a run folder of the members to estimate agreement from
+}
+
+// ErrConfig reports a config file that cannot be used.
+var ErrConfig = errors.New("config file")
+
+// Load reads and checks a config file.
+func Load(path string) (*File, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w %s: %w", ErrConfig, path, err)
+	}
+	return Parse(path, b)
+}
+
+// Parse is Load over the file's bytes; path only names the file in errors.
+func Parse(path string, b []byte) (*File, error) {
+	var c File
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%w %s: %s", ErrConfig, path, strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	var root yaml.Node
+	_ = yaml.Unmarshal(b, &root) // it decoded above, so it parses
+	if err := c.checkBackends(path, &root); err != nil {
+		return nil, err
+	}
+	for name, e := range c.Ensembles {
+		if _, err := EnsembleName(name); err != nil {
+			return nil, fmt.Errorf("%w %s: ensembles.%s: %w", ErrConfig, path, name, err)
+		}
+		switch e.Extractor {
+		case "", "auto", "math", "number", "letter":
+		default:
+			return nil, fmt.Errorf("%w %s: ensembles.%s.extractor %q: use auto, math, number or letter", ErrConfig, path, name, e.Extractor)
+		}
+		if len(e.ValAcc) > 0 && e.ValRun != "" {
+			return nil, fmt.Errorf("%w %s: ensembles.%s: give val_acc or val_run, not both", ErrConfig, path, name)
+		}
+		if _, err := mux.ParseTieBreak(e.TieBreak); err != nil {
+			return nil, fmt.Errorf("%w %s: ensembles.%s.tie_break: %w", ErrConfig, path, name, err)
+		}
+		switch e.Tie() {
+		case mux.TieVal:
+			if len(e.ValAcc) == 0 && e.ValRun == "" {
+				return nil, fmt.Errorf("%w %s: ensembles.%s: tie_break val needs val_acc or val_run (or use tie_break: agreement with agreement_run: DIR, which needs no labels)", ErrConfig, path, name)
+			}
+		case mux.TieAgreement:
+			if e.AgreementRun == "" {
+				return nil, fmt.Errorf("%w %s: ensembles.%s: tie_break agreement needs agreement_run: DIR (a run folder of the members, e.g. an eval)", ErrConfig, path, name)
+			}
+		}
+	}
+	return &c, nil
+}
+
+// Tie is the ensemble's tie-break rule, defaults applied (Parse has
+// checked it).
+func (e Ensemble) Tie() mux.TieBreak {
+	if e.TieBreak != "" {
+		return mux.TieBreak(e.TieBreak)
+	}
+	return mux.DefaultTieBreak(len(e.ValAcc) > 0 || e.ValRun != "", e.AgreementRun != "")
+}
+
+// EnsembleName is the model name of an ensembles key: "mux" and
+// "mux:NAME" as they are, and a bare "NAME" as "mux:NAME".
+func EnsembleName(key string) (string, error) {
+	switch {
+	case key == "mux" || strings.HasPrefix(key, "mux:") && len(key) > 4:
+		return key, nil
+	case key == "" || strings.ContainsAny(key, " :/\\\t\n"):
+		return "", fmt.Errorf("%q is no ensemble name: use mux, mux:NAME or NAME (letters, digits, - _ .)", key)
+	}
+	return "mux:" + key, nil
+}

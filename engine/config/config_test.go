@@ -1,0 +1,93 @@
+package config
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestParseBackends(t *testing.T) {
+	c, err := Parse("c.yaml", []byte(`
+backends:
+  - name: local
+    kind: ollama
+    url: http://127.0.0.1:11434
+  - name: gpu1
+    kind: ollama
+    url: http://gpu1:11434
+    budget: 24GiB
+    max_concurrency: 2
+  - name: vllm
+    kind: openai
+    url: https://vllm.lan:8000/v1
+    api_key_env: VLLM_API_KEY
+    max_concurrency: 16
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Backends) != 3 || len(c.Ensembles) != 0 {
+		t.Fatalf("%+v", c)
+	}
+	local, gpu, vllm := c.Backends[0], c.Backends[1], c.Backends[2]
+	if !local.Loopback() || gpu.Loopback() || local.Line != 3 || gpu.Line != 6 {
+		t.Errorf("local %+v gpu %+v", local, gpu)
+	}
+	if gpu.BudgetBytes != 24<<30 || gpu.MaxConcurrency != 2 || vllm.APIKeyEnv != "VLLM_API_KEY" || vllm.Kind != KindOpenAI {
+		t.Errorf("gpu %+v vllm %+v", gpu, vllm)
+	}
+	entry := func(kv string) string {
+		return "backends:\n  - name: a\n    kind: ollama\n    url: http://h:11434\n" + kv
+	}
+	for _, tc := range []struct{ name, yaml, want string }{
+		{"unknown key", entry("    budegt: 8GiB\n"), "line 5: field budegt not found"},
+		{"wrong type", entry("    max_concurrency: lots\n"), "line 5: cannot unmarshal"},
+		{"empty list", "backends: []\n", "line 1: backends is empty"},
+		{"no name", "backends:\n  - kind: ollama\n    url: http://h:1\n", "backends[0], line 2: name is missing"},
+		{"bad name", "backends: [{name: 'a b', kind: ollama, url: 'http://h:1'}]\n", `backends[0] (a b).name, line 1 "a b"`},
+		{"no kind", "backends:\n  - name: a\n    url: http://h:1\n", "backends[0] (a), line 2: kind is missing: use kind: ollama or kind: openai"},
+		{"bad kind", "backends:\n  - name: a\n    kind: vllm\n    url: http://h:1\n", `backends[0] (a).kind, line 3 "vllm": use ollama`},
+		{"no url", "backends:\n  - name: a\n    kind: ollama\n", "url is missing"},
+		{"url without scheme", "backends:\n  - name: a\n    kind: ollama\n    url: gpu1:11434\n", `backends[0] (a).url, line 4 "gpu1:11434"`},
+		{"url ftp", "backends: [{name: a, kind: ollama, url: 'ftp://h:1'}]\n", `scheme "ftp"`},
+		{"url port", "backends: [{name: a, kind: ollama, url: 'http://h:99999'}]\n", "url"},
+		{"url credentials", "backends: [{name: a, kind: openai, url: 'http://u:p@h:1/v1'}]\n", "api_key_env"},
+		{"url query", "backends: [{name: a, kind: ollama, url: 'http://h:1?x=1'}]\n", "query"},
+		{"ollama path", "backends: [{name: a, kind: ollama, url: 'http://h:1/v1'}]\n", "without a path"},
+		{"budget syntax", entry("    budget: 8 gigs\n"), `backends[0] (a).budget, line 5 "8 gigs": not a positive size (e.g. 24GiB`},
+		{"budget zero", entry("    budget: 0GiB\n"), "not a positive size"},
+		{"budget huge", entry("    budget: 2EiB\n"), "budget"},
+		{"openai budget", "backends:\n  - name: a\n    kind: openai\n    url: http://h:1/v1\n    budget: 8GiB\n", "line 5: an openai server manages its own memory"},
+		{"key in env name", entry("    api_key_env: sk-abc123\n"), "never the key itself"},
+		{"concurrency", entry("    max_concurrency: -1\n"), "max_concurrency, line 5 -1"},
+		{"duplicate", entry("  - name: a\n    kind: ollama\n    url: http://h2:11434\n"), `backends[1] (a).name, line 5: the name "a" is also backends[0]'s`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse("c.yaml", []byte(tc.yaml))
+			if !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err %v\nwant %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestParseEnsemblesOptional(t *testing.T) {
+	for _, y := range []string{"", "ensembles: {mux: {models: [a]}}\n", "backends: [{name: a, kind: ollama, url: 'http://h:1'}]\n"} {
+		if _, err := Parse("c.yaml", []byte(y)); err != nil {
+			t.Errorf("%q: %v", y, err)
+		}
+	}
+}
+
+func TestParseBytes(t *testing.T) {
+	for in, want := range map[string]uint64{"8GiB": 8 << 30, "512MiB": 512 << 20, "2.5GB": 2.5e9, "1000": 1000, "1 g": 1 << 30} {
+		if got, err := ParseBytes(in); err != nil || got != want {
+			t.Errorf("%q: %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "x", "-1GiB", "NaN", "+Inf", "2EiB"} {
+		if _, err := ParseBytes(in); err == nil {
+			t.Errorf("%q accepted", in)
+		}
+	}
+}

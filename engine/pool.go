@@ -1,0 +1,246 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/slmmux/slmmux/engine/sched"
+	"github.com/slmmux/slmmux/models"
+)
+
+// A pool is several hosts (Ollama daemons, OpenAI-compatible servers),
+// each running the models installed on it. Each model runs on one host
+// (Assign); each host plans its own memory into waves, and the hosts run
+// their waves in parallel into the same Sink. A host that stays unreachable
+// past EvalConfig.BackendWait hands its remaining models to another host
+// that has them, or they are dropped with the reason; the run resumes
+// later as always. There is no scheduling across the network beyond
+// placing whole models.
+
+// PoolHost is one host of a pool.
+type PoolHost struct {
+	Name      string
+	Generator Generator
+	// Inventory, when set, plans the host's memory (an Ollama daemon); nil
+	// means the server manages its own memory: all of the host's models
+	// run in one wave, and its Generator limits the requests in flight.
+	Inventory Inventory
+	// Installed are the models the host has (Name; SizeBytes when known).
+	Installed []models.Info
+	// Slots is the requests per model in flight (0: 1).
+	Slots int
+	// Plan holds the host's memory settings (budget, max loaded, slots,
+	// num_ctx, threads); its Models and Work are set per run.
+	Plan PlanConfig
+	// Waiting, when set, is told of the host's outages.
+	Waiting func(err error, waited time.Duration)
+}
+
+// has reports whether the host has model m.
+func (h *PoolHost) has(m string) bool {
+	return slices.ContainsFunc(h.Installed, func(i models.Info) bool { return CanonicalName(i.Name) == m })
+}
+
+func (h *PoolHost) size(m string) int64 {
+	for _, i := range h.Installed {
+		if CanonicalName(i.Name) == m {
+			return i.SizeBytes
+		}
+	}
+	return 0
+}
+
+// Pool runs work over several hosts. It is safe for concurrent use.
+type Pool struct {
+	hosts   []PoolHost
+	engines []*Engine
+	log     *slog.Logger
+}
+
+// NewPool returns a pool over hosts, in the order given (which breaks
+// ties when placing models).
+func NewPool(hosts []PoolHost, logger *slog.Logger) (*Pool, error) {
+	if len(hosts) == 0 {
+		return nil, errors.New("engine: a pool needs at least one host")
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	p := &Pool{hosts: hosts, log: logger}
+	seen := map[string]bool{}
+	for _, h := range hosts {
+		if h.Name == "" || seen[h.Name] {
+			return nil, fmt.Errorf("engine: pool host names must be set and distinct (%q)", h.Name)
+		}
+		seen[h.Name] = true
+		e, err := New(Config{Generator: h.Generator, Slots: h.Slots, Logger: logger.With("host", h.Name)})
+		if err != nil {
+			return nil, fmt.Errorf("engine: host %s: %w", h.Name, err)
+		}
+		p.engines = append(p.engines, e)
+	}
+	return p, nil
+}
+
+// Hosts returns the pool's host names in order.
+func (p *Pool) Hosts() []string {
+	out := make([]string, len(p.hosts))
+	for i, h := range p.hosts {
+		out[i] = h.Name
+	}
+	return out
+}
+
+// Assign places each model on one host that has it: models with fewer
+// hosts to choose from first (then in the order given), each on the host
+// with the fewest models placed so far, then the fewest bytes, then the
+// first listed. The result is deterministic. A model no host has is an
+// error wrapping models.ErrModelNotInstalled, naming what each host has.
+func Assign(ms []string, hosts []PoolHost) (map[string]string, error) {
+	idx := make([]int, len(ms))
+	for i := range idx {
+		idx[i] = i
+	}
+	choices := func(m string) int {
+		n := 0
+		for i := range hosts {
+			if hosts[i].has(m) {
+				n++
+			}
+		}
+		return n
+	}
+	for _, m := range ms {
+		if choices(m) == 0 {
+			return nil, fmt.Errorf("%w: %q is on no host of the pool (%s): install it on one (`ollama pull %s`, or `slmmux models import FILE.gguf --name %s` with OLLAMA_HOST set to the host)",
+				models.ErrModelNotInstalled, m, describeHosts(hosts), m, m)
+		}
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return choices(ms[idx[a]]) < choices(ms[idx[b]]) })
+	count := make([]int, len(hosts))
+	bytes := make([]int64, len(hosts))
+	out := map[string]string{}
+	for _, i := range idx {
+		m := ms[i]
+		best := -1
+		for h := range hosts {
+			if !hosts[h].has(m) {
+				continue
+			}
+			if best < 0 || count[h] < count[best] || count[h] == count[best] && bytes[h] < bytes[best] {
+				best = h
+			}
+		}
+		count[best]++
+		bytes[best] += hosts[best].size(m)
+		out[m] = hosts[best].Name
+	}
+	return out, nil
+}
+
+func describeHosts(hosts []PoolHost) string {
+	parts := make([]string, len(hosts))
+	for i, h := range hosts {
+		names := make([]string, 0, len(h.Installed))
+		for _, m := range h.Installed {
+			names = append(names, CanonicalName(m.Name))
+		}
+		if len(names) == 0 {
+			names = []string{"no models"}
+		}
+		parts[i] = h.Name + " has " + strings.Join(names, ", ")
+	}
+	return strings.Join(parts, "; ")
+}
+
+// PoolPlan is a pool run's plan: which host runs each model, and each
+// host's own memory plan.
+type PoolPlan struct {
+	Hosts []HostPlan
+	// Host maps each model to the host that runs it.
+	Host map[string]string
+	work sched.Work
+}
+
+// HostPlan is one host's part of a PoolPlan.
+type HostPlan struct {
+	Name   string
+	Models []string // in the run's order
+	// Plan is the host's memory plan; nil when the server manages its own
+	// memory (all its models in one wave).
+	Plan *Plan
+}
+
+// Waves returns the host's waves.
+func (h HostPlan) Waves() [][]string {
+	if h.Plan == nil {
+		if len(h.Models) == 0 {
+			return nil
+		}
+		return [][]string{h.Models}
+	}
+	return h.Plan.ModelWaves()
+}
+
+// Plan places ms on the pool's hosts (Assign) and plans each host's
+// models into waves that fit its budget. Hosts with no models get an
+// empty HostPlan.
+func (p *Pool) Plan(ctx context.Context, ms []string, work sched.Work) (*PoolPlan, error) {
+	at, err := Assign(ms, p.hosts)
+	if err != nil {
+		return nil, err
+	}
+	pp := &PoolPlan{Host: at, work: work}
+	for i := range p.hosts {
+		h := &p.hosts[i]
+		hp := HostPlan{Name: h.Name}
+		for _, m := range ms {
+			if at[m] == h.Name {
+				hp.Models = append(hp.Models, m)
+			}
+		}
+		if len(hp.Models) > 0 && h.Inventory != nil {
+			if hp.Plan, err = p.planHost(ctx, i, hp.Models, work); err != nil {
+				return nil, err
+			}
+		}
+		pp.Hosts = append(pp.Hosts, hp)
+	}
+	return pp, nil
+}
+
+func (p *Pool) planHost(ctx context.Context, i int, ms []string, work sched.Work) (*Plan, error) {
+	h := &p.hosts[i]
+	cfg := h.Plan
+	cfg.Models, cfg.Work = ms, work
+	pl, err := NewPlan(ctx, h.Inventory, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("host %s: %w", h.Name, err)
+	}
+	return pl, nil
+}
+
+// Err names every model some host refuses (too large for its budget even
+// alone), with the host; it wraps ErrInsufficientMemory.
+func (pp *PoolPlan) Err() error {
+	var all []sched.Refusal
+	for _, h := range pp.Hosts {
+		if h.Plan == nil {
+			continue
+		}
+		for _, r := range h.Plan.Refused {
+			r.Reason = "on host " + h.Name + ": " + r.Reason
+			all = append(all, r)
+		}
+	}
+	if len(all) == 0 {
+		return nil
+	}
+	return &RefusedError{Refused: all}
+}
