@@ -30,6 +30,21 @@ type AskConfig struct {
 	// BackendWait, RequestTimeout and Waiting are as in EvalConfig.
 	BackendWait, RequestTimeout time.Duration
 	Waiting                     func(err error, waited time.Duration)
+	// Adaptive turns on exact adaptive sampling (paper profile only): the
+	// same answer and winner as full sampling from fewer generations.
+	Adaptive bool
+}
+
+// ErrAdaptiveProfile reports adaptive sampling under the official
+// profile, whose denominators cannot be bounded before sampling.
+var ErrAdaptiveProfile = errors.New("adaptive sampling needs the paper profile (confidence = count / k)")
+
+// adaptive is the tracker cfg asks for, or nil.
+func (cfg AskConfig) adaptive() *Adaptive {
+	if !cfg.Adaptive {
+		return nil
+	}
+	return NewAdaptive(cfg.Sampling.Samples, Priority(cfg.Models, cfg.ValAcc))
 }
 
 // Answer is the outcome of Ask.
@@ -40,14 +55,19 @@ type Answer struct {
 	Models     []ModelAnswer
 	Wall       time.Duration
 	Loads      int // model loads the question caused (Ask only)
+	// NotNeeded counts the samples adaptive sampling did not generate.
+	NotNeeded int
 }
 
 // ModelAnswer is one model's part of an Answer.
 type ModelAnswer struct {
-	Model      string   `json:"model"`
-	Answer     string   `json:"answer"`
-	Votes      int      `json:"votes"`
-	Samples    int      `json:"samples"`
+	Model   string `json:"model"`
+	Answer  string `json:"answer"`
+	Votes   int    `json:"votes"`
+	Samples int    `json:"samples"`
+	// Drawn is how many samples were generated (below Samples when
+	// adaptive sampling stopped the model early).
+	Drawn      int      `json:"drawn"`
 	Confidence float64  `json:"confidence"`
 	Answers    []string `json:"answers"`
 	Responses  []string `json:"responses,omitempty"`
@@ -74,6 +94,9 @@ func (e *Engine) Ask(ctx context.Context, b benchmark.Benchmark, it benchmark.It
 	if len(cfg.Models) == 0 {
 		return Answer{}, ErrNoModels
 	}
+	if cfg.Adaptive && cfg.Profile == mux.Official {
+		return Answer{}, ErrAdaptiveProfile
+	}
 	start := time.Now()
 	it.ID = AskItemID
 	sink := newMemSink()
@@ -81,12 +104,13 @@ func (e *Engine) Ask(ctx context.Context, b benchmark.Benchmark, it benchmark.It
 		Models: cfg.Models, Sampling: cfg.Sampling, Order: ModelMajor, Waves: cfg.Waves,
 		Progress: cfg.Progress, WaveDone: cfg.WaveDone,
 		BackendWait: cfg.BackendWait, RequestTimeout: cfg.RequestTimeout, Waiting: cfg.Waiting,
+		Adaptive: cfg.adaptive(),
 	})
 	if err != nil {
 		return Answer{}, err
 	}
 	ans, err := Tally(AskItemID, cfg, sink.get, stats.Errs, start)
-	ans.Loads = stats.Loads
+	ans.Loads, ans.NotNeeded = stats.Loads, stats.NotNeeded
 	return ans, err
 }
 
@@ -107,11 +131,12 @@ func Tally(item string, cfg AskConfig, get func(runstore.Key) (runstore.Sample, 
 				continue
 			}
 			got++
+			r.Drawn++
 			r.Answers[j], r.Responses[j] = s.Answer, s.Response
 			r.Tokens += s.OutputTokens
 			r.PromptTokens += s.PromptTokens
 		}
-		if got < k {
+		if got < k && (!cfg.Adaptive || errs[m] != nil) {
 			r.Err = errs[m]
 			if r.Err == nil {
 				r.Err = errors.New("some samples were not generated")

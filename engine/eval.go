@@ -1,9 +1,11 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -52,6 +54,12 @@ type EvalConfig struct {
 	// Waiting, when set, is told when the backend becomes unreachable
 	// (err set, waited 0) and when it answers again (err nil).
 	Waiting func(err error, waited time.Duration)
+	// Adaptive, when set, turns on exact adaptive sampling with its
+	// tie-break order (see Adaptive; several Evals may share one, as a
+	// pool's hosts do): a sample that cannot change a question's winner or
+	// answer is not generated. The models of a wave then run one after
+	// another in that order, so each can stop against the ones before it.
+	Adaptive *Adaptive
 }
 
 // Progress reports Eval's advance.
@@ -70,6 +78,8 @@ type EvalStats struct {
 	Errs      map[string]error  // model → its last failed request's error
 	Loads     int               // model loads: slow preloads, plus requests whose server-reported load time says the model was (re)loaded
 	Wall      time.Duration
+	// NotNeeded counts the samples adaptive sampling did not generate.
+	NotNeeded int
 }
 
 type job struct {
@@ -92,11 +102,22 @@ func (e *Engine) Eval(ctx context.Context, b benchmark.Benchmark, items []benchm
 	r := &evalRun{e: e, b: b, w: w, cfg: cfg, stats: EvalStats{Dropped: map[string]string{}, Errs: map[string]error{}},
 		out: newOutage(cfg.BackendWait, cfg.Waiting)}
 	r.total = len(items) * len(cfg.Models) * cfg.Sampling.Samples
+	r.adapt = cfg.Adaptive
+	if r.adapt != nil && r.adapt.k != cfg.Sampling.Samples {
+		return EvalStats{}, fmt.Errorf("engine: adaptive sampling tracks %d samples per model, the run has %d", r.adapt.k, cfg.Sampling.Samples)
+	}
+	src, _ := w.(answerSource)
 	for _, it := range items {
 		for _, m := range cfg.Models {
 			for j := range cfg.Sampling.Samples {
-				if w.Done(runstore.Key{Item: it.ID, Model: m, Sample: j}) {
-					r.done++
+				k := runstore.Key{Item: it.ID, Model: m, Sample: j}
+				if !w.Done(k) {
+					continue
+				}
+				r.done++
+				if r.adapt != nil && src != nil {
+					a, _ := src.Answer(k)
+					r.adapt.Record(runstore.Sample{Item: it.ID, Model: m, Sample: j, Answer: a})
 				}
 			}
 		}
@@ -161,6 +182,7 @@ type evalRun struct {
 	stats EvalStats
 	done  int
 	total int
+	adapt *Adaptive // nil: every sample is generated
 }
 
 // runModels runs the wave's models concurrently, each with up to Slots
@@ -169,6 +191,11 @@ type evalRun struct {
 func (r *evalRun) runModels(ctx context.Context, wave []string, jobs func(string) []job, unload bool) error {
 	g, gctx := errgroup.WithContext(ctx)
 	ran := false
+	if r.adapt != nil {
+		g.SetLimit(1) // in tie-break order, each model against those before it
+		wave = slices.Clone(wave)
+		slices.SortStableFunc(wave, func(a, b string) int { return cmp.Compare(r.adapt.rank[a], r.adapt.rank[b]) })
+	}
 	for _, m := range wave {
 		if _, dropped := r.stats.Dropped[m]; dropped {
 			continue
@@ -253,6 +280,10 @@ func (r *evalRun) runJobs(ctx context.Context, m string, js []job, slots int) (o
 	var oomOnce sync.Once
 	for _, jb := range js {
 		g.Go(func() error {
+			if r.adapt != nil && !r.adapt.Needed(jb.item.ID, m) {
+				r.notNeeded()
+				return nil
+			}
 			res, err := r.generate(gctx, r.cfg.Sampling.request(m, jb.p.System, jb.p.User, jb.item.ID, jb.j))
 			if err != nil {
 				if errors.Is(err, ErrBackendGone) {
@@ -275,6 +306,15 @@ func (r *evalRun) runJobs(ctx context.Context, m string, js []job, slots int) (o
 		return false, err
 	}
 	return oom, ctx.Err()
+}
+
+// notNeeded counts a sample adaptive sampling skipped: it leaves the
+// run's total, so progress ends at what was needed.
+func (r *evalRun) notNeeded() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.stats.NotNeeded++
+	r.total--
 }
 
 func (r *evalRun) fail(m string, err error, streak *int, stop context.CancelFunc) {
@@ -306,6 +346,9 @@ func (r *evalRun) store(m string, jb job, res models.Result, streak *int) error 
 	}
 	if err := r.w.Append(s); err != nil {
 		return fmt.Errorf("store sample: %w", err)
+	}
+	if r.adapt != nil {
+		r.adapt.Record(s)
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()

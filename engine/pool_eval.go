@@ -275,6 +275,7 @@ func (r *poolRun) merge(st EvalStats) {
 	r.stats.Generated += st.Generated
 	r.stats.Failed += st.Failed
 	r.stats.Loads += st.Loads
+	r.stats.NotNeeded += st.NotNeeded
 	for m, why := range st.Dropped {
 		r.stats.Dropped[m] = why
 	}
@@ -347,6 +348,7 @@ func (p *Pool) Ask(ctx context.Context, b benchmark.Benchmark, it benchmark.Item
 	stats, err := p.Eval(ctx, b, []benchmark.Item{it}, sink, plan, EvalConfig{
 		Models: cfg.Models, Sampling: cfg.Sampling, Order: ModelMajor, Progress: cfg.Progress,
 		BackendWait: cfg.BackendWait, RequestTimeout: cfg.RequestTimeout, Waiting: cfg.Waiting,
+		Adaptive: cfg.adaptive(),
 	})
 	if err != nil {
 		return Answer{}, stats, err

@@ -16,6 +16,12 @@ type Sink interface {
 	Append(s runstore.Sample) error
 }
 
+// answerSource is a Sink that can tell a stored sample's answer, which
+// adaptive sampling needs to resume (*runstore.Writer and memSink are).
+type answerSource interface {
+	Answer(k runstore.Key) (string, bool)
+}
+
 // memSink keeps samples in memory.
 type memSink struct {
 	mu      sync.Mutex
@@ -45,4 +51,9 @@ func (m *memSink) get(k runstore.Key) (runstore.Sample, bool) {
 	defer m.mu.Unlock()
 	s, ok := m.samples[k]
 	return s, ok
+}
+
+func (m *memSink) Answer(k runstore.Key) (string, bool) {
+	s, ok := m.get(k)
+	return s.Answer, ok
 }

@@ -145,7 +145,7 @@ func (e *noSamplesError) Unwrap() error        { return e.err }
 type Writer struct {
 	mu       sync.Mutex
 	f        *os.File
-	done     map[Key]bool
+	done     map[Key]string // stored samples and their answers
 	lastSync time.Time
 }
 
@@ -160,8 +160,8 @@ const syncEvery = 100 * time.Millisecond
 // stored.
 func OpenWriter(dir string) (*Writer, error) {
 	path := filepath.Join(dir, SamplesFile)
-	done := map[Key]bool{}
-	cut, err := Scan(path, func(s Sample) error { done[s.Key()] = true; return nil })
+	done := map[Key]string{}
+	cut, err := Scan(path, func(s Sample) error { done[s.Key()] = s.Answer; return nil })
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, err
 	}
@@ -185,7 +185,16 @@ func OpenWriter(dir string) (*Writer, error) {
 func (w *Writer) Done(k Key) bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return w.done[k]
+	_, ok := w.done[k]
+	return ok
+}
+
+// Answer returns a stored sample's answer ("" when none was extracted).
+func (w *Writer) Answer(k Key) (string, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	a, ok := w.done[k]
+	return a, ok
 }
 
 // Count returns how many samples are stored.
@@ -204,13 +213,13 @@ func (w *Writer) Append(s Sample) error {
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.done[s.Key()] {
+	if _, ok := w.done[s.Key()]; ok {
 		return nil
 	}
 	if _, err := w.f.Write(append(b, '\n')); err != nil {
 		return fmt.Errorf("append sample: %w", err)
 	}
-	w.done[s.Key()] = true
+	w.done[s.Key()] = s.Answer
 	if time.Since(w.lastSync) >= syncEvery {
 		w.lastSync = time.Now()
 		if err := w.f.Sync(); err != nil {
