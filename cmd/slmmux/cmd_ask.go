@@ -26,6 +26,14 @@ type askJSON struct {
 	TieBreak   string               `json:"tie_break"` // val, agreement or order
 	Models     []engine.ModelAnswer `json:"models"`
 	WallMS     float64              `json:"wall_ms"`
+	// Adaptive, with --adaptive: the samples generated and those full
+	// sampling would have.
+	Adaptive *askAdaptiveJSON `json:"adaptive,omitempty"`
+}
+
+type askAdaptiveJSON struct {
+	Generated int `json:"samples_generated"`
+	Total     int `json:"samples_total"`
 }
 
 // askOptions are ask's flags.
@@ -40,6 +48,7 @@ type askOptions struct {
 	profile, valAcc       string
 	tieBreak, agreeRun    string
 	asJSON, showResponses bool
+	adaptive              bool
 	config                string
 }
 
@@ -82,6 +91,7 @@ extractor apply. A long question can come from a file (--file F, or
 	o.bk.register(f)
 	f.StringVar(&modelList, "models", "", "comma-separated models (default: every installed model)")
 	f.StringVar(&o.profile, "profile", "paper", "paper or official confidence")
+	f.BoolVar(&o.adaptive, "adaptive", false, "exact adaptive sampling: stop sampling a model once it cannot change the answer (same answer and winner, fewer generations; paper profile)")
 	f.StringVar(&o.valAcc, "val-acc", "", "validation accuracies for ties, e.g. a=0.71,b=0.64")
 	f.StringVar(&o.tieBreak, "tie-break", "", "ties between equally confident models: val (--val-acc), agreement (label-free, estimated on --agreement-run) or order (default: val with --val-acc, else agreement with --agreement-run, else order)")
 	f.StringVar(&o.agreeRun, "agreement-run", "", "a run folder (e.g. an earlier eval of these models) to estimate each model's label-free agreement from, for --tie-break agreement")
@@ -132,6 +142,9 @@ func (o *askOptions) validate() error {
 	}
 	if o.question == "" {
 		return usagef("ask: the question is empty")
+	}
+	if o.adaptive && o.profile == string(mux.Official) {
+		return usagef("--adaptive needs --profile paper: the official profile's denominators (non-empty samples) are not known before sampling")
 	}
 	if _, err := mux.ParseProfile(o.profile); err != nil {
 		return usagef("--profile: %w", err)
@@ -203,7 +216,7 @@ func (a *App) runAsk(ctx context.Context, o askOptions) error {
 		return err
 	}
 	if len(bs) > 0 {
-		ans, err := a.askPool(ctx, o, bs, b, tie, engine.AskConfig{Profile: p, ValAcc: acc, Progress: progress,
+		ans, err := a.askPool(ctx, o, bs, b, tie, engine.AskConfig{Profile: p, ValAcc: acc, Progress: progress, Adaptive: o.adaptive,
 			BackendWait: max(o.wf.daemonWait, time.Nanosecond), RequestTimeout: o.wf.requestTimeout})
 		if err != nil {
 			return err
@@ -230,7 +243,7 @@ func (a *App) runAsk(ctx context.Context, o askOptions) error {
 		return err
 	}
 	ans, err := eng.Ask(ctx, b, benchmark.Item{Question: o.question},
-		engine.AskConfig{Models: ms, Sampling: s, Profile: p, ValAcc: acc, Progress: progress, Waves: plan.ModelWaves(), WaveDone: plan.WaveDone,
+		engine.AskConfig{Models: ms, Sampling: s, Profile: p, ValAcc: acc, Progress: progress, Waves: plan.ModelWaves(), WaveDone: plan.WaveDone, Adaptive: o.adaptive,
 			BackendWait: max(o.wf.daemonWait, time.Nanosecond), RequestTimeout: o.wf.requestTimeout, Waiting: a.waiting(c.who())})
 	fmt.Fprintln(a.Stderr)
 	if err != nil {
@@ -259,10 +272,20 @@ func (a *App) showAnswer(o askOptions, tie mux.TieBreak, ans engine.Answer) erro
 			ans.Models[i].Responses = nil
 		}
 	}
+	var ad *askAdaptiveJSON
+	if o.adaptive {
+		ad = &askAdaptiveJSON{Total: len(ans.Models) * o.sf.s.Samples}
+		for _, m := range ans.Models {
+			ad.Generated += m.Drawn
+		}
+	}
 	if o.asJSON {
-		return writeJSON(a.Stdout, askJSON{o.question, ans.Answer, ans.Model, ans.Confidence, string(tie), ans.Models, float64(ans.Wall.Microseconds()) / 1000})
+		return writeJSON(a.Stdout, askJSON{o.question, ans.Answer, ans.Model, ans.Confidence, string(tie), ans.Models, float64(ans.Wall.Microseconds()) / 1000, ad})
 	}
 	printAnswer(a, ans)
+	if ad != nil {
+		fmt.Fprintf(a.Stdout, "adaptive sampling: %d of %d samples generated (the same answer and winner as all %d)\n", ad.Generated, ad.Total, ad.Total)
+	}
 	fmt.Fprintln(a.Stdout, tieNote(tie))
 	return nil
 }

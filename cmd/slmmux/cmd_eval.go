@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strings"
 	"time"
@@ -30,6 +31,7 @@ type evalOptions struct {
 	limit     int
 	order     string
 	config    string
+	adaptive  bool
 }
 
 func (a *App) evalCmd() *cobra.Command {
@@ -68,11 +70,15 @@ DIR/results.json and prints the results table.`,
 	f.IntVar(&o.limit, "limit", 0, "use only the first N items (0: all)")
 	f.StringVar(&o.order, "order", "model", "model (each model's samples together: few loads) or question (the authors' loop)")
 	f.StringVar(&o.config, "config", "", configHelp)
+	f.BoolVar(&o.adaptive, "adaptive", false, "exact adaptive sampling: skip the samples that cannot change a question's winner or answer (ties by --models order); the run stores fewer samples")
 	return cmd
 }
 
 // validate checks the flags; it reads and writes nothing.
 func (o *evalOptions) validate() error {
+	if o.adaptive && o.config != "" {
+		return usagef("eval: --adaptive does not run on a pool (--config backends) yet: drop one of them")
+	}
 	if o.config != "" && o.bk.openAI() {
 		return usagef("eval: give --backend openai or --config with backends, not both (a pool's hosts name their kind)")
 	}
@@ -129,6 +135,11 @@ func (a *App) runEval(ctx context.Context, o evalOptions) error {
 	for _, m := range ms {
 		meta.Models = append(meta.Models, runstore.ModelMeta{Name: m, Digest: digests[m]})
 	}
+	var adapt *engine.Adaptive
+	if o.adaptive {
+		meta.Adaptive = ms // the tie-break order the run is exact for
+		adapt = engine.NewAdaptive(s.Samples, ms)
+	}
 	lock, err := runstore.Create(o.run, meta, storeItems(items))
 	if err != nil {
 		return err
@@ -139,9 +150,12 @@ func (a *App) runEval(ctx context.Context, o evalOptions) error {
 		return err
 	}
 	stats, err := a.collect(ctx, liveRun{gen: c.gen(), plan: plan, s: s, b: b, items: items, models: ms, dir: o.run,
-		order: engine.Order(o.order), wf: o.wf, who: c.who(), strict: strict, flexible: flexible})
+		order: engine.Order(o.order), wf: o.wf, who: c.who(), strict: strict, flexible: flexible, adapt: adapt})
 	if err != nil {
 		return err
+	}
+	if o.adaptive {
+		return a.writeAdaptiveResults(o.run, ms, s.Samples, stats)
 	}
 	return a.writeResults(o.run, ms, stats)
 }
@@ -196,6 +210,41 @@ func storeItems(items []benchmark.Item) []runstore.Item {
 
 // writeResults scores the run's samples of these models and writes
 // results.json, then prints the table.
+// writeAdaptiveResults scores an adaptive run: SLM-MUX's selection over the
+// stored samples (that of full sampling, for the run's tie-break order).
+// The baselines need every sample, so they are not computed.
+func (a *App) writeAdaptiveResults(dir string, ms []string, k int, stats engine.EvalStats) error {
+	run, err := engine.LoadRun(dir, ms)
+	if err != nil {
+		return err
+	}
+	res := mux.SelectStored(run.Dataset, k, nil)
+	out := struct {
+		Adaptive  mux.StoredResult `json:"adaptive"`
+		Baselines string           `json:"baselines"`
+		Generated int              `json:"generated"`
+		NotNeeded int              `json:"not_needed"`
+		Failed    int              `json:"failed"`
+		Loads     int              `json:"loads"`
+		WallS     float64          `json:"wall_seconds"`
+	}{res, adaptiveBaselines, stats.Generated, stats.NotNeeded, stats.Failed, stats.Loads, stats.Wall.Seconds()}
+	if err := runstore.WriteJSON(dir, runstore.ResultsFile, out); err != nil {
+		return err
+	}
+	printStored(a.Stdout, res)
+	fmt.Fprintf(a.Stdout, "generated %d sample(s) in %.1fs; results in %s\n", stats.Generated, stats.Wall.Seconds(), filepath.Join(dir, runstore.ResultsFile))
+	return nil
+}
+
+// adaptiveBaselines says why an adaptive run has no baselines.
+const adaptiveBaselines = "not computed: each model alone, self-consistency and Agent Forest need every sample, and an adaptive run stores only those that could change SLM-MUX's selection (run eval without --adaptive for them)"
+
+func printStored(w io.Writer, res mux.StoredResult) {
+	fmt.Fprintf(w, "SLM-MUX (exact adaptive sampling)  %.1f %% ± %.1f over %d items\n", 100*res.Accuracy, 100*res.Stderr, res.Items)
+	fmt.Fprintf(w, "samples stored: %d of %d (%.1f %% not needed)\n", res.Stored, res.Total, 100*(1-float64(res.Stored)/float64(max(res.Total, 1))))
+	fmt.Fprintf(w, "baselines %s\n", adaptiveBaselines)
+}
+
 func (a *App) writeResults(dir string, ms []string, stats engine.EvalStats) error {
 	run, err := engine.LoadRun(dir, ms)
 	if err != nil {

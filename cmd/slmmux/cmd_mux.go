@@ -2,9 +2,12 @@ package main
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/slmmux/slmmux/engine"
 	"github.com/slmmux/slmmux/engine/mux"
 )
 
@@ -51,6 +54,9 @@ ties go to the answer whose best supporter scores highest by that rule
 				return err
 			}
 			ds := run.Dataset
+			if run.Meta != nil && len(run.Meta.Adaptive) > 0 {
+				return a.muxAdaptiveRun(run, asJSON, cmd.Flags().Changed("tie-break") || valAcc != "" || valRun != "" || modelList != "")
+			}
 			acc, err := valAccFlags(valAcc, valRun, ds.Models)
 			if err != nil {
 				return err
@@ -101,4 +107,38 @@ ties go to the answer whose best supporter scores highest by that rule
 	f.BoolVar(&adaptive, "adaptive", false, "also replay exact adaptive sampling: how many samples the same selections need")
 	cmd.MarkFlagsMutuallyExclusive("val-acc", "val-run")
 	return cmd
+}
+
+// muxAdaptiveRun reports a run collected with exact adaptive sampling: the
+// selection over its stored samples, which is full sampling's for the
+// tie-break order it was collected with (run.json's adaptive). Draws,
+// trials and the baselines need every sample.
+func (a *App) muxAdaptiveRun(run *engine.Run, asJSON, otherTies bool) error {
+	order := run.Meta.Adaptive
+	ds := run.Dataset
+	if !slices.Equal(ds.Models, order) {
+		r, err := engine.LoadRun(run.Dir, order)
+		if err != nil {
+			return err
+		}
+		ds = r.Dataset
+	}
+	res := mux.SelectStored(ds, run.Meta.Samples, nil)
+	note := ""
+	if otherTies {
+		note = "the run was collected adaptively for ties by model order " + strings.Join(order, ", ") + ": that order is used; --models, --tie-break, --val-acc and --val-run do not apply to it"
+	}
+	if asJSON {
+		return writeJSON(a.Stdout, struct {
+			Adaptive  mux.StoredResult `json:"adaptive_run"`
+			TieOrder  []string         `json:"tie_order"`
+			Baselines string           `json:"baselines"`
+			Note      string           `json:"note,omitempty"`
+		}{res, order, adaptiveBaselines, note})
+	}
+	printStored(a.Stdout, res)
+	if note != "" {
+		fmt.Fprintln(a.Stdout, note)
+	}
+	return nil
 }

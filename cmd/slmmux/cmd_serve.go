@@ -207,7 +207,7 @@ func (a *App) ensembles(ctx context.Context, c *liveBackend, o serveOptions) ([]
 		if err != nil {
 			return nil, err
 		}
-		e.Extractor = ec.Extractor
+		e.Extractor, e.Adaptive = ec.Extractor, ec.Adaptive
 		out = append(out, e)
 	}
 	return out, nil

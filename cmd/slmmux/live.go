@@ -221,6 +221,8 @@ type liveRun struct {
 	who    string // the server, for messages: "the Ollama daemon at HOST"
 	// strict and flexible, when set, record both modes' answers.
 	strict, flexible benchmark.Benchmark
+	// adapt, when set, samples exactly adaptively.
+	adapt *engine.Adaptive
 }
 
 // collect runs Eval into the run folder with a progress bar and tells the
@@ -240,7 +242,7 @@ func (a *App) collect(ctx context.Context, r liveRun) (engine.EvalStats, error) 
 		Models: r.models, Sampling: r.s, Order: r.order, Progress: bar.update,
 		Waves: r.plan.ModelWaves(), WaveDone: r.plan.WaveDone,
 		BackendWait: max(r.wf.daemonWait, time.Nanosecond), RequestTimeout: r.wf.requestTimeout,
-		Waiting: a.waiting(r.who), Strict: r.strict, Flexible: r.flexible,
+		Waiting: a.waiting(r.who), Strict: r.strict, Flexible: r.flexible, Adaptive: r.adapt,
 	})
 	bar.finish()
 	if err != nil {
@@ -270,7 +272,7 @@ func complete(w *runstore.Writer, r liveRun) error {
 	for _, it := range r.items {
 		for _, m := range r.models {
 			for j := range r.s.Samples {
-				if !w.Done(runstore.Key{Item: it.ID, Model: m, Sample: j}) {
+				if !w.Done(runstore.Key{Item: it.ID, Model: m, Sample: j}) && (r.adapt == nil || r.adapt.Needed(it.ID, m)) {
 					missing[m]++
 					total++
 				}

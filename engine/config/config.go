@@ -44,7 +44,10 @@ type Ensemble struct {
 	ValRun      string             `yaml:"val_run"`   // a labelled run folder to measure them from
 	// TieBreak is val, agreement or order; "" is val with val_acc or
 	// val_run, else agreement with agreement_run, else order.
-	TieBreak     string `yaml:"tie_break"`
+	TieBreak string `yaml:"tie_break"`
+	// Adaptive samples exactly adaptively: the same answers as full
+	// sampling from fewer generations (paper profile only).
+	Adaptive     bool   `yaml:"adaptive"`
 	AgreementRun string `yaml:"agreement_run"` // a run folder of the members to estimate agreement from
 }
 
@@ -84,6 +87,9 @@ func Parse(path string, b []byte) (*File, error) {
 		}
 		if len(e.ValAcc) > 0 && e.ValRun != "" {
 			return nil, fmt.Errorf("%w %s: ensembles.%s: give val_acc or val_run, not both", ErrConfig, path, name)
+		}
+		if e.Adaptive && e.Profile == "official" {
+			return nil, fmt.Errorf("%w %s: ensembles.%s: adaptive sampling needs profile paper (the official profile's denominators are not known before sampling)", ErrConfig, path, name)
 		}
 		if _, err := mux.ParseTieBreak(e.TieBreak); err != nil {
 			return nil, fmt.Errorf("%w %s: ensembles.%s.tie_break: %w", ErrConfig, path, name, err)

@@ -130,6 +130,9 @@ func (m Meta) Diff(cur Meta) []string {
 	add("samples", m.Samples, cur.Samples)
 	add("seed", m.Seed, cur.Seed)
 	add("seed_mode", orLegacy(m.SeedMode), orLegacy(cur.SeedMode))
+	if len(m.Adaptive) > 0 || len(cur.Adaptive) > 0 {
+		add("adaptive", m.Adaptive, cur.Adaptive)
+	}
 	add("temperature", m.Temperature, cur.Temperature)
 	add("num_predict", m.NumPredict, cur.NumPredict)
 	add("num_ctx", m.NumCtx, cur.NumCtx)

@@ -76,6 +76,9 @@ type Meta struct {
 	Samples       int         `json:"samples"`
 	Seed          int         `json:"seed"`
 	SeedMode      string      `json:"seed_mode,omitempty"` // item, or legacy ("": a run made before seed modes)
+	// Adaptive, for a run collected with exact adaptive sampling, is the
+	// tie-break order it is exact for; its samples are then not all stored.
+	Adaptive []string `json:"adaptive,omitempty"`
 	Temperature   float64     `json:"temperature"`
 	NumPredict    int         `json:"num_predict,omitempty"`
 	NumCtx        int         `json:"num_ctx,omitempty"`

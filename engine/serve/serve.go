@@ -39,7 +39,10 @@ type Ensemble struct {
 	// Extractor reads the votes: "auto" (or ""; the general rule of
 	// `slmmux ask`), "math", "number" or "letter".
 	Extractor string
-	WaveDone  func(ctx context.Context, wave []string)
+	// Adaptive turns on exact adaptive sampling: the same answers from
+	// fewer generations (paper profile).
+	Adaptive bool
+	WaveDone func(ctx context.Context, wave []string)
 	// Runner, when set, answers this ensemble instead of Config.Engine:
 	// a pool of hosts bound to the ensemble's plan (engine.Pool.Bind),
 	// whose hosts use their own waves (Waves then only chooses between
