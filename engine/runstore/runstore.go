@@ -70,29 +70,29 @@ type Item struct {
 // Meta is run.json: what a run asked for, so that a resume can check it
 // asks for the same thing.
 type Meta struct {
-	Benchmark     string      `json:"benchmark"`
-	Data          string      `json:"data"`
-	Models        []ModelMeta `json:"models"`
-	Samples       int         `json:"samples"`
-	Seed          int         `json:"seed"`
-	SeedMode      string      `json:"seed_mode,omitempty"` // item, or legacy ("": a run made before seed modes)
+	Benchmark string      `json:"benchmark"`
+	Data      string      `json:"data"`
+	Models    []ModelMeta `json:"models"`
+	Samples   int         `json:"samples"`
+	Seed      int         `json:"seed"`
+	SeedMode  string      `json:"seed_mode,omitempty"` // item, or legacy ("": a run made before seed modes)
 	// Adaptive, for a run collected with exact adaptive sampling, is the
 	// tie-break order it is exact for; its samples are then not all stored.
-	Adaptive []string `json:"adaptive,omitempty"`
-	Temperature   float64     `json:"temperature"`
-	NumPredict    int         `json:"num_predict,omitempty"`
-	NumCtx        int         `json:"num_ctx,omitempty"`
-	NumThread     int         `json:"num_thread,omitempty"`
-	RepeatPenalty *float64    `json:"repeat_penalty,omitempty"`
-	TopP          *float64    `json:"top_p,omitempty"`
-	Limit         int         `json:"limit,omitempty"`
-	PromptStyle   string      `json:"prompt_style"`
-	PromptHash    string      `json:"prompt_hash"`          // sha256 of the first item's prompt
-	ItemsHash     string      `json:"items_hash,omitempty"` // ItemsHash of items.jsonl
-	Extractor     string      `json:"extractor,omitempty"`  // jsonl's extractor ("" = auto)
-	Extract       string      `json:"extract,omitempty"`    // the mode votes use: strict ("") or flexible
-	Created       time.Time   `json:"created"`
-	Version       string      `json:"slmmux_version,omitempty"`
+	Adaptive      []string  `json:"adaptive,omitempty"`
+	Temperature   float64   `json:"temperature"`
+	NumPredict    int       `json:"num_predict,omitempty"`
+	NumCtx        int       `json:"num_ctx,omitempty"`
+	NumThread     int       `json:"num_thread,omitempty"`
+	RepeatPenalty *float64  `json:"repeat_penalty,omitempty"`
+	TopP          *float64  `json:"top_p,omitempty"`
+	Limit         int       `json:"limit,omitempty"`
+	PromptStyle   string    `json:"prompt_style"`
+	PromptHash    string    `json:"prompt_hash"`          // sha256 of the first item's prompt
+	ItemsHash     string    `json:"items_hash,omitempty"` // ItemsHash of items.jsonl
+	Extractor     string    `json:"extractor,omitempty"`  // jsonl's extractor ("" = auto)
+	Extract       string    `json:"extract,omitempty"`    // the mode votes use: strict ("") or flexible
+	Created       time.Time `json:"created"`
+	Version       string    `json:"slmmux_version,omitempty"`
 }
 
 // ModelMeta names a model of the run and its digest.
