@@ -18,6 +18,7 @@ type progress struct {
 	w       io.Writer
 	bar     *progressbar.ProgressBar
 	perItem int
+	items   int
 	mu      sync.Mutex
 	start   time.Time
 	last    time.Time
@@ -27,7 +28,7 @@ type progress struct {
 }
 
 func newProgress(w io.Writer, items, perItem int) *progress {
-	p := &progress{w: w, perItem: max(perItem, 1), start: time.Now(), last: time.Now()}
+	p := &progress{w: w, perItem: max(perItem, 1), items: items, start: time.Now(), last: time.Now()}
 	if isTerminal(w) {
 		p.bar = progressbar.NewOptions(items*p.perItem,
 			progressbar.OptionSetWriter(w), progressbar.OptionSetDescription("samples"),
@@ -46,6 +47,9 @@ func (p *progress) update(e engine.Progress) {
 	}
 	p.latest = e
 	if p.bar != nil {
+		if e.Total != p.bar.GetMax() {
+			p.bar.ChangeMax(e.Total) // adaptive sampling skipped samples
+		}
 		_ = p.bar.Set(e.Done)
 		return
 	}
@@ -61,6 +65,10 @@ func (p *progress) line(e engine.Progress) string {
 	eta := "?"
 	if rate > 0 {
 		eta = time.Duration(float64(e.Total-e.Done) / rate * float64(time.Second)).Round(time.Second).String()
+	}
+	if e.Total < p.items*p.perItem { // adaptive sampling: the total shrinks as samples are not needed
+		return fmt.Sprintf("progress: %d/%d samples (%d not needed so far), %.1f samples/s, ETA %s, failed %d, model %s",
+			e.Done, e.Total, p.items*p.perItem-e.Total, rate, eta, e.Failed, e.Model)
 	}
 	return fmt.Sprintf("progress: %d/%d items, %d/%d samples, %.1f samples/s, ETA %s, failed %d, model %s",
 		e.Done/p.perItem, e.Total/p.perItem, e.Done, e.Total, rate, eta, e.Failed, e.Model)
