@@ -28,6 +28,9 @@ type Request struct {
 	Prompt    string
 	Options   Options
 	KeepAlive *time.Duration
+	// Logprobs asks for each generated token's log-probability
+	// (Result.Logprobs); backends without them fail the request.
+	Logprobs bool
 }
 
 // Result is one completed generation.
@@ -41,6 +44,16 @@ type Result struct {
 	Load         time.Duration // server-reported load time; large when the model was (re)loaded
 	PromptEval   time.Duration
 	Eval         time.Duration
+	// Logprobs holds each generated token's log-probability, when the
+	// request asked for them (Ollama: log-softmax of the raw logits, the
+	// end token excluded).
+	Logprobs []TokenLogprob
+}
+
+// TokenLogprob is one generated token and its log-probability.
+type TokenLogprob struct {
+	Token   string
+	Logprob float64
 }
 
 // Float is a convenience for optional float options.

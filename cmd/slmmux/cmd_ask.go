@@ -25,6 +25,19 @@ type askJSON struct {
 	Confidence float64              `json:"confidence"`
 	Models     []engine.ModelAnswer `json:"models"`
 	WallMS     float64              `json:"wall_ms"`
+	// Signal is the confidence signal; FollowUps the extra generations it
+	// cost (verbalized: one per sample).
+	Signal    string `json:"confidence_signal"`
+	FollowUps int    `json:"follow_ups,omitempty"`
+}
+
+// followUps sums the verbalized signal's extra generations.
+func followUps(ans engine.Answer) int {
+	n := 0
+	for _, m := range ans.Models {
+		n += m.FollowUps
+	}
+	return n
 }
 
 // askOptions are ask's flags.
@@ -34,6 +47,7 @@ type askOptions struct {
 	sf                    samplingFlags
 	pf                    planFlags
 	wf                    waitFlags
+	cf                    confidenceFlags
 	models                []string
 	profile, valAcc       string
 	asJSON, showResponses bool
@@ -75,6 +89,7 @@ extractor apply. A long question can come from a file (--file F, or
 	o.sf.register(f, 3)
 	o.pf.register(f)
 	o.wf.register(f)
+	o.cf.register(f, true)
 	f.StringVar(&modelList, "models", "", "comma-separated models (default: every installed model)")
 	f.StringVar(&o.profile, "profile", "paper", "paper or official confidence")
 	f.StringVar(&o.valAcc, "val-acc", "", "validation accuracies for ties, e.g. a=0.71,b=0.64")
@@ -137,6 +152,9 @@ func (o *askOptions) validate() error {
 	if err := o.wf.validate(); err != nil {
 		return err
 	}
+	if err := o.cf.validate(); err != nil {
+		return err
+	}
 	return o.pf.validate()
 }
 
@@ -162,7 +180,11 @@ func (a *App) runAsk(ctx context.Context, o askOptions) error {
 	if err != nil {
 		return err
 	}
-	ms, _, err := resolveModels(ctx, c, o.models)
+	ms, digests, err := resolveModels(ctx, c, o.models)
+	if err != nil {
+		return err
+	}
+	sig, err := a.liveSignal(ctx, c, o.cf, p, ms, digests)
 	if err != nil {
 		return err
 	}
@@ -179,7 +201,8 @@ func (a *App) runAsk(ctx context.Context, o askOptions) error {
 	}
 	ans, err := eng.Ask(ctx, b, benchmark.Item{Question: o.question},
 		engine.AskConfig{Models: ms, Sampling: s, Profile: p, ValAcc: acc, Progress: progress, Waves: plan.ModelWaves(), WaveDone: plan.WaveDone,
-			BackendWait: max(o.wf.daemonWait, time.Nanosecond), RequestTimeout: o.wf.requestTimeout, Waiting: a.waiting(c.Host())})
+			BackendWait: max(o.wf.daemonWait, time.Nanosecond), RequestTimeout: o.wf.requestTimeout, Waiting: a.waiting(c.Host()),
+			Confidence: sig, EmbedModel: o.cf.embedModel})
 	fmt.Fprintln(a.Stderr)
 	if err != nil {
 		return err
@@ -190,9 +213,17 @@ func (a *App) runAsk(ctx context.Context, o askOptions) error {
 		}
 	}
 	if o.asJSON {
-		return writeJSON(a.Stdout, askJSON{o.question, ans.Answer, ans.Model, ans.Confidence, ans.Models, float64(ans.Wall.Microseconds()) / 1000})
+		return writeJSON(a.Stdout, askJSON{o.question, ans.Answer, ans.Model, ans.Confidence, ans.Models, float64(ans.Wall.Microseconds()) / 1000,
+			signalName(sig), followUps(ans)})
 	}
 	printAnswer(a, ans)
+	if sig != nil {
+		fmt.Fprintf(a.Stdout, "confidence: %s", sig.Method())
+		if n := followUps(ans); n > 0 {
+			fmt.Fprintf(a.Stdout, " (%d extra generations to ask each model how sure it is)", n)
+		}
+		fmt.Fprintln(a.Stdout)
+	}
 	return nil
 }
 

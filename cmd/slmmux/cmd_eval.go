@@ -24,6 +24,7 @@ type evalOptions struct {
 	sf        samplingFlags
 	pf        planFlags
 	wf        waitFlags
+	cf        confidenceFlags
 	data, run string
 	models    []string
 	limit     int
@@ -59,6 +60,7 @@ DIR/results.json and prints the results table.`,
 	o.sf.register(f, 3)
 	o.pf.register(f)
 	o.wf.register(f)
+	o.cf.register(f, true)
 	f.StringVar(&o.data, "data", "", "benchmark file (JSON or JSONL)")
 	f.StringVar(&o.run, "run", "", "run folder (created if missing; resumed if present)")
 	f.StringVar(&modelList, "models", "", "comma-separated models")
@@ -87,6 +89,9 @@ func (o *evalOptions) validate() error {
 	if err := o.wf.validate(); err != nil {
 		return err
 	}
+	if err := o.cf.validate(); err != nil {
+		return err
+	}
 	return o.pf.validate()
 }
 
@@ -100,6 +105,10 @@ func (a *App) runEval(ctx context.Context, o evalOptions) error {
 		return err
 	}
 	ms, digests, err := resolveModels(ctx, c, o.models)
+	if err != nil {
+		return err
+	}
+	sig, err := a.liveSignal(ctx, c, o.cf, mux.Paper, ms, digests)
 	if err != nil {
 		return err
 	}
@@ -123,11 +132,15 @@ func (a *App) runEval(ctx context.Context, o evalOptions) error {
 		return err
 	}
 	stats, err := a.collect(ctx, liveRun{gen: c, plan: plan, s: s, b: b, items: items, models: ms, dir: o.run,
-		order: engine.Order(o.order), wf: o.wf, host: c.Host(), strict: strict, flexible: flexible})
+		order: engine.Order(o.order), wf: o.wf, host: c.Host(), strict: strict, flexible: flexible,
+		needs: needsOf(sig), embedModel: o.cf.embedModel})
 	if err != nil {
 		return err
 	}
-	return a.writeResults(o.run, ms, stats)
+	if err := a.writeResults(o.run, ms, stats); err != nil {
+		return err
+	}
+	return a.evalSignal(o.run, ms, sig)
 }
 
 // load builds the benchmark and reads its items (--limit applied).

@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/slmmux/slmmux/engine"
+	"github.com/slmmux/slmmux/engine/confidence"
 	"github.com/slmmux/slmmux/engine/mux"
 )
 
@@ -15,6 +16,7 @@ func (a *App) muxCmd() *cobra.Command {
 		samples, trials                            int
 		seed                                       uint64
 		asJSON, adaptive                           bool
+		cf                                         confidenceFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "mux --run DIR",
@@ -30,6 +32,13 @@ model's own answer is right).`,
 			p, err := mux.ParseProfile(profile)
 			if err != nil {
 				return usagef("--profile: %w", err)
+			}
+			if err := cf.validate(); err != nil {
+				return err
+			}
+			sig, err := cf.signal(p)
+			if err != nil {
+				return err
 			}
 			if trials < 1 || trials > mux.MaxTrials {
 				return usagef("--trials %d: need 1 to %d", trials, mux.MaxTrials)
@@ -58,6 +67,10 @@ model's own answer is right).`,
 			if err != nil {
 				return settingErr(err)
 			}
+			sj, err := replaySignal(run, sig, confidence.SimConfig{K: samples, Trials: trials, Seed: seed, ValAcc: acc})
+			if err != nil {
+				return err
+			}
 			var ad *mux.AdaptiveResult
 			if adaptive {
 				r, err := mux.Adaptive(ds, acc, p)
@@ -70,9 +83,13 @@ model's own answer is right).`,
 				out := toMuxJSON(res, ds.Models, p)
 				out.NoAnswer = run.NoAnswer
 				out.Adaptive = ad
-				return writeJSON(a.Stdout, out)
+				return writeJSON(a.Stdout, struct {
+					muxJSON
+					Confidence *signalJSON `json:"confidence,omitempty"`
+				}{out, sj})
 			}
 			printResults(a.Stdout, res, ds.Models)
+			printSignal(a.Stdout, sj)
 			if ad != nil {
 				fmt.Fprintf(a.Stdout, "adaptive sampling: %d of %d samples needed (%.1f %% saved), identical selections: %v\n",
 					ad.SamplesNeeded, ad.SamplesTotal, 100*(1-float64(ad.SamplesNeeded)/float64(max(ad.SamplesTotal, 1))), ad.Identical)
@@ -94,6 +111,7 @@ model's own answer is right).`,
 	f.StringVar(&valRun, "val-run", "", "take validation accuracies from another run folder")
 	f.BoolVar(&asJSON, "json", false, "print one JSON object")
 	f.BoolVar(&adaptive, "adaptive", false, "also replay exact adaptive sampling: how many samples the same selections need")
+	cf.register(f, false)
 	cmd.MarkFlagsMutuallyExclusive("val-acc", "val-run")
 	return cmd
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/slmmux/slmmux/engine"
 	"github.com/slmmux/slmmux/engine/benchmark"
+	"github.com/slmmux/slmmux/engine/confidence"
 	"github.com/slmmux/slmmux/engine/runstore"
 	"github.com/slmmux/slmmux/engine/sched"
 	"github.com/slmmux/slmmux/hardware"
@@ -213,6 +214,9 @@ type liveRun struct {
 	host   string
 	// strict and flexible, when set, record both modes' answers.
 	strict, flexible benchmark.Benchmark
+	// needs and embedModel: what the confidence signal records per sample.
+	needs      confidence.Needs
+	embedModel string
 }
 
 // collect runs Eval into the run folder with a progress bar and tells the
@@ -233,6 +237,7 @@ func (a *App) collect(ctx context.Context, r liveRun) (engine.EvalStats, error) 
 		Waves: r.plan.ModelWaves(), WaveDone: r.plan.WaveDone,
 		BackendWait: max(r.wf.daemonWait, time.Nanosecond), RequestTimeout: r.wf.requestTimeout,
 		Waiting: a.waiting(r.host), Strict: r.strict, Flexible: r.flexible,
+		Needs: r.needs, EmbedModel: r.embedModel,
 	})
 	bar.finish()
 	if err != nil {

@@ -106,7 +106,7 @@ func (f *ProbeFile) Check(models []string, embedModel string, digests map[string
 			missing = append(missing, m)
 			continue
 		}
-		if d := digests[m]; d != "" && p.Digest != "" && d != p.Digest {
+		if d := digests[m]; d != "" && p.Digest != "" && strings.TrimPrefix(d, "sha256:") != strings.TrimPrefix(p.Digest, "sha256:") {
 			return fmt.Errorf("%w: model %s has digest %s, the probe was trained on %s: train it again with slmmux calibrate --run DIR (a run of this model)", ErrProbe, m, d, p.Digest)
 		}
 	}

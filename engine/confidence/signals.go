@@ -83,7 +83,8 @@ const DefaultThreshold = 0.9
 // with the largest cluster, ties going to the larger sum of similarities
 // to all samples, then to the earlier sample. Its answer is its extracted
 // answer, else its whole reply (trimmed): free-form replies need no
-// extractor. Samples with an empty reply or no embedding take no part.
+// extractor. Samples without an embedding (the engine embeds no empty
+// reply) take no part but count in k.
 type EmbeddingSignal struct {
 	Threshold float64 // 0 = DefaultThreshold
 }
@@ -99,7 +100,7 @@ func (e EmbeddingSignal) Choose(_ string, samples []Sample) Choice {
 	}
 	var idx []int
 	for i, s := range samples {
-		if len(s.Embedding) > 0 && strings.TrimSpace(s.Response) != "" {
+		if len(s.Embedding) > 0 {
 			idx = append(idx, i)
 		}
 	}
