@@ -183,6 +183,10 @@ func (a *App) ensembles(ctx context.Context, c *ollama.Client, o serveOptions) (
 			return nil, err
 		}
 		e.Extractor = ec.Extractor
+		if e.Confidence, err = a.ensembleSignal(ctx, c, o.config, key, ec, p, e.Models); err != nil {
+			return nil, err
+		}
+		e.EmbedModel = ec.EmbedModel
 		out = append(out, e)
 	}
 	return out, nil

@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"strings"
 
 	"github.com/spf13/pflag"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/slmmux/slmmux/engine/confidence"
 	"github.com/slmmux/slmmux/engine/mux"
 	"github.com/slmmux/slmmux/engine/runstore"
+	"github.com/slmmux/slmmux/engine/serve"
 	"github.com/slmmux/slmmux/models"
 	"github.com/slmmux/slmmux/models/ollama"
 )
@@ -261,3 +263,31 @@ func (a *App) evalSignal(dir string, ms []string, sig confidence.Signal) error {
 
 // ConfidenceFile is where eval writes SLM-MUX under its --confidence signal.
 const ConfidenceFile = "confidence.json"
+
+// ensembleSignal builds and checks a served ensemble's confidence signal
+// (config keys confidence, embed_model, embed_threshold, probe) before the
+// server starts; nil is consistency.
+func (a *App) ensembleSignal(ctx context.Context, c *ollama.Client, path, key string, ec serve.EnsembleConfig, p mux.Profile, ms []string) (confidence.Signal, error) {
+	cf := confidenceFlags{method: ec.Confidence, embedModel: ec.EmbedModel, threshold: ec.EmbedThreshold, probe: ec.Probe}
+	if cf.threshold == 0 {
+		cf.threshold = confidence.DefaultThreshold
+	}
+	if cf.method == "" {
+		cf.method = string(confidence.Consistency)
+	}
+	wrap := func(err error) error {
+		return usagef("--config %s: ensembles.%s: %s", path, key, strings.NewReplacer("--confidence", "confidence:", "--embed-model", "embed_model:", "--embed-threshold", "embed_threshold:", "--probe", "probe:").Replace(err.Error()))
+	}
+	if err := cf.validate(); err != nil {
+		return nil, wrap(err)
+	}
+	_, digests, err := resolveModels(ctx, c, ms)
+	if err != nil {
+		return nil, err
+	}
+	sig, err := a.liveSignal(ctx, c, cf, p, ms, digests)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	return sig, nil
+}

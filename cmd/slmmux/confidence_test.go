@@ -255,3 +255,49 @@ func TestConfidenceProbeLive(t *testing.T) {
 		}
 	}
 }
+
+// serve: an ensemble with confidence: embedding votes by clustering the
+// replies and answers with the winning cluster's medoid; a config naming
+// an embedding model that is missing is refused at start.
+func TestServeEmbeddingConfidence(t *testing.T) {
+	d := ollamatest.Shared(t)
+	cfg := filepath.Join(t.TempDir(), "serve.yaml")
+	os.WriteFile(cfg, []byte("ensembles:\n  open:\n    models: [demo-addsub, demo-mix]\n    samples: 3\n    confidence: embedding\n    embed_threshold: 0.95\n"), 0o644)
+	base := startServe(t, d, "--config", cfg)
+	code, body := post(t, base+"/api/chat", `{"model":"mux:open","stream":false,"messages":[{"role":"user","content":"Tell me a number you like."}]}`)
+	var out struct {
+		Message struct{ Content string } `json:"message"`
+		Slmmux  struct {
+			Model      string  `json:"model"`
+			Confidence float64 `json:"confidence"`
+			Members    []struct {
+				Model   string   `json:"model"`
+				Samples []string `json:"samples"`
+			} `json:"members"`
+		} `json:"slmmux"`
+	}
+	if code != 200 || json.Unmarshal([]byte(body), &out) != nil || out.Slmmux.Model == "" || out.Slmmux.Confidence <= 0 {
+		t.Fatalf("chat: %d %s", code, body)
+	}
+	found := false
+	for _, m := range out.Slmmux.Members {
+		if m.Model == out.Slmmux.Model {
+			for _, s := range m.Samples {
+				found = found || s == out.Message.Content
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("the reply %q is none of the winner's samples: %s", out.Message.Content, body)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	os.WriteFile(bad, []byte("ensembles:\n  open:\n    models: [demo-mix]\n    confidence: embedding\n    embed_model: no-such-embedder\n"), 0o644)
+	r := run(t.Context(), map[string]string{"OLLAMA_HOST": d.Host}, "serve", "--listen", closedPort(t), "--config", bad)
+	if r.code != exitUsage || !strings.Contains(r.stderr, "ensembles.open") || !strings.Contains(r.stderr, "embed_model:") {
+		t.Fatalf("bad config: exit %d, %q", r.code, r.stderr)
+	}
+	os.WriteFile(bad, []byte("ensembles:\n  open:\n    confidence: reward\n"), 0o644)
+	if r := run(t.Context(), map[string]string{"OLLAMA_HOST": d.Host}, "serve", "--listen", closedPort(t), "--config", bad); r.code != exitUsage || !strings.Contains(r.stderr, "ensembles.open.confidence") {
+		t.Fatalf("unknown signal: exit %d, %q", r.code, r.stderr)
+	}
+}

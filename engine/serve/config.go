@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/slmmux/slmmux/engine/confidence"
 )
 
 // FileConfig is the config file `slmmux serve --config FILE` reads (YAML;
@@ -31,6 +33,15 @@ type EnsembleConfig struct {
 	Profile     string             `yaml:"profile"`   // paper, official
 	ValAcc      map[string]float64 `yaml:"val_acc"`   // tie-break accuracies
 	ValRun      string             `yaml:"val_run"`   // a labelled run folder to measure them from
+	// Confidence is the per-model confidence signal (consistency, the
+	// default, logprob, embedding, verbalized, probe); EmbedModel embeds
+	// replies for embedding and probe ("": each member itself),
+	// EmbedThreshold is embedding's cosine threshold (0: 0.9), Probe the
+	// file slmmux calibrate wrote.
+	Confidence     string  `yaml:"confidence"`
+	EmbedModel     string  `yaml:"embed_model"`
+	EmbedThreshold float64 `yaml:"embed_threshold"`
+	Probe          string  `yaml:"probe"`
 }
 
 // ErrConfig reports a config file that cannot be used.
@@ -65,6 +76,9 @@ func ParseConfig(path string, b []byte) (*FileConfig, error) {
 		case "", "auto", "math", "number", "letter":
 		default:
 			return nil, fmt.Errorf("%w %s: ensembles.%s.extractor %q: use auto, math, number or letter", ErrConfig, path, name, e.Extractor)
+		}
+		if _, err := confidence.ParseMethod(e.Confidence); err != nil {
+			return nil, fmt.Errorf("%w %s: ensembles.%s.confidence: %w", ErrConfig, path, name, err)
 		}
 		if len(e.ValAcc) > 0 && e.ValRun != "" {
 			return nil, fmt.Errorf("%w %s: ensembles.%s: give val_acc or val_run, not both", ErrConfig, path, name)

@@ -42,7 +42,8 @@ const maxRound = 256
 // ask answers one question of ensemble e: at once when e fits in memory,
 // else in the next round.
 func (s *Server) ask(ctx context.Context, e *Ensemble, samp engine.Sampling, system, user string) (engine.Answer, error) {
-	cfg := engine.AskConfig{Models: e.Models, Sampling: samp, Profile: e.Profile, ValAcc: e.ValAcc, Waves: e.Waves, WaveDone: e.WaveDone}
+	cfg := engine.AskConfig{Models: e.Models, Sampling: samp, Profile: e.Profile, ValAcc: e.ValAcc, Waves: e.Waves, WaveDone: e.WaveDone,
+		Confidence: e.Confidence, EmbedModel: e.EmbedModel}
 	if len(e.Waves) <= 1 {
 		b, err := chatBenchFor(e, map[string]string{engine.AskItemID: system})
 		if err != nil {
@@ -144,10 +145,10 @@ func (s *Server) runGroup(ctx context.Context, js []*job) {
 	var stats engine.EvalStats
 	if err == nil {
 		stats, err = s.cfg.Engine.Eval(ctx, b, items, sink, engine.EvalConfig{
-			Models: e.Models, Sampling: samp, Waves: e.Waves, WaveDone: e.WaveDone})
+			Models: e.Models, Sampling: samp, Waves: e.Waves, WaveDone: e.WaveDone, Needs: e.needs(), EmbedModel: e.EmbedModel})
 		s.metrics.loads.Add(float64(stats.Loads))
 	}
-	cfg := engine.AskConfig{Models: e.Models, Sampling: samp, Profile: e.Profile, ValAcc: e.ValAcc}
+	cfg := engine.AskConfig{Models: e.Models, Sampling: samp, Profile: e.Profile, ValAcc: e.ValAcc, Confidence: e.Confidence}
 	for i, j := range js {
 		if err != nil {
 			j.done <- jobResult{err: err}

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/slmmux/slmmux/engine"
+	"github.com/slmmux/slmmux/engine/confidence"
 	"github.com/slmmux/slmmux/engine/mux"
 )
 
@@ -39,6 +40,18 @@ type Ensemble struct {
 	// `slmmux ask`), "math", "number" or "letter".
 	Extractor string
 	WaveDone  func(ctx context.Context, wave []string)
+	// Confidence is the members' confidence signal (nil: consistency);
+	// EmbedModel embeds their replies when it needs it ("": each member).
+	Confidence confidence.Signal
+	EmbedModel string
+}
+
+// needs is what the ensemble's signal records per sample.
+func (e *Ensemble) needs() confidence.Needs {
+	if e.Confidence == nil {
+		return confidence.Needs{}
+	}
+	return e.Confidence.Method().Needs()
 }
 
 // Config configures a Server.
