@@ -15,9 +15,10 @@ import (
 )
 
 // Embedder is implemented by backends that embed texts (the embedding and
-// probe confidence signals): one vector per text, in order.
+// probe confidence signals): one vector per text, in order. opts carries
+// the runner options (NumCtx, NumThread) of a model that also generates.
 type Embedder interface {
-	Embed(ctx context.Context, model string, texts []string) ([][]float32, error)
+	Embed(ctx context.Context, model string, texts []string, opts models.Options) ([][]float32, error)
 }
 
 // ErrNoLogprobs reports a backend that answered a request for token
@@ -77,11 +78,11 @@ func (r *evalRun) extras(ctx context.Context, m string, req models.Request, res 
 		if !ok {
 			return x, ErrNoEmbedder
 		}
-		model := r.cfg.EmbedModel
+		model, opts := r.cfg.EmbedModel, models.Options{}
 		if model == "" {
-			model = m
+			model, opts = m, req.Options // the model's own runner options: no reload
 		}
-		vs, err := em.Embed(ctx, model, []string{res.Text})
+		vs, err := em.Embed(ctx, model, []string{res.Text}, opts)
 		if err != nil {
 			return x, fmt.Errorf("embed with %s: %w", model, err)
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/slmmux/slmmux/engine"
 	"github.com/slmmux/slmmux/engine/confidence"
 	"github.com/slmmux/slmmux/engine/runstore"
+	"github.com/slmmux/slmmux/models"
 )
 
 // calibrateBatch is how many replies go into one /api/embed request.
@@ -86,7 +87,11 @@ func (a *App) runCalibrate(ctx context.Context, runDir, modelList, embedModel, o
 		if em == "" {
 			em = m
 		}
-		xs, err := embedAll(ctx, c, em, texts)
+		opts := models.Options{}
+		if run.Meta != nil && embedModel == "" {
+			opts.NumCtx, opts.NumThread = run.Meta.NumCtx, run.Meta.NumThread
+		}
+		xs, err := embedAll(ctx, c, em, texts, opts)
 		if err != nil {
 			return fmt.Errorf("calibrate: embed with %s: %w", em, err)
 		}
@@ -111,10 +116,10 @@ func (a *App) runCalibrate(ctx context.Context, runDir, modelList, embedModel, o
 }
 
 // embedAll embeds texts in batches.
-func embedAll(ctx context.Context, e engine.Embedder, model string, texts []string) ([][]float32, error) {
+func embedAll(ctx context.Context, e engine.Embedder, model string, texts []string, opts models.Options) ([][]float32, error) {
 	out := make([][]float32, 0, len(texts))
 	for i := 0; i < len(texts); i += calibrateBatch {
-		vs, err := e.Embed(ctx, model, texts[i:min(i+calibrateBatch, len(texts))])
+		vs, err := e.Embed(ctx, model, texts[i:min(i+calibrateBatch, len(texts))], opts)
 		if err != nil {
 			return nil, err
 		}

@@ -169,7 +169,7 @@ func checkEmbed(ctx context.Context, c *ollama.Client, embedModel string, ms []s
 			dims[m] = d
 			continue
 		}
-		vs, err := c.Embed(ctx, em, []string{"slmmux embedding check"})
+		vs, err := c.Embed(ctx, em, []string{"slmmux embedding check"}, models.Options{})
 		if err != nil {
 			fix := "name one that embeds with --embed-model (config: embed_model), e.g. after `ollama pull nomic-embed-text`"
 			if errors.Is(err, models.ErrModelNotInstalled) {
