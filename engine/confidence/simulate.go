@@ -88,9 +88,10 @@ func Simulate(records []Record, models []string, sig Signal, cfg SimConfig) (Sim
 					drawn = append(drawn, r.Sample)
 					picked = append(picked, r)
 					res.Generations++
-					res.Tokens += float64(r.Tokens + r.ExtraTokens)
-					if r.ExtraTokens > 0 || need.Verbal {
+					res.Tokens += float64(r.Tokens)
+					if need.Verbal { // the follow-up asking for the rating
 						res.Generations++
+						res.Tokens += float64(r.ExtraTokens)
 					}
 					if need.Embedding {
 						res.Embeddings++
