@@ -146,8 +146,9 @@ func TestEmbeddingClusters(t *testing.T) {
 		t.Fatalf("%+v", ch)
 	}
 	// Free-form replies: no extracted answer, the medoid's reply is chosen;
-	// an empty reply takes no part but counts in k.
-	s = []Sample{{Response: " hello ", Embedding: []float32{1, 0}}, {Response: "hello!", Embedding: []float32{0.99, 0.05}}, {Response: "", Embedding: []float32{1, 0}}, {Response: "bye", Embedding: []float32{0, 1}}}
+	// a sample without an embedding (an empty reply) takes no part but
+	// counts in k.
+	s = []Sample{{Response: " hello ", Embedding: []float32{1, 0}}, {Response: "hello!", Embedding: []float32{0.99, 0.05}}, {Response: ""}, {Response: "bye", Embedding: []float32{0, 1}}}
 	ch = EmbeddingSignal{Threshold: 0.95}.Choose("m", s)
 	if ch.Answer != "hello!" || ch.Index != 1 || ch.Support != 2 || ch.Confidence != 0.5 {
 		t.Fatalf("%+v", ch)
