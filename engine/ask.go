@@ -3,9 +3,11 @@ package engine
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/slmmux/slmmux/engine/benchmark"
+	"github.com/slmmux/slmmux/engine/confidence"
 	"github.com/slmmux/slmmux/engine/mux"
 	"github.com/slmmux/slmmux/engine/runstore"
 )
@@ -30,6 +32,11 @@ type AskConfig struct {
 	// BackendWait, RequestTimeout and Waiting are as in EvalConfig.
 	BackendWait, RequestTimeout time.Duration
 	Waiting                     func(err error, waited time.Duration)
+	// Confidence is the per-model confidence signal; nil is consistency
+	// (engine/mux's rule). EmbedModel embeds replies for the signals that
+	// need it ("": each model itself).
+	Confidence confidence.Signal
+	EmbedModel string
 	// Adaptive turns on exact adaptive sampling (paper profile only): the
 	// same answer and winner as full sampling from fewer generations.
 	Adaptive bool
@@ -55,6 +62,11 @@ type Answer struct {
 	Models     []ModelAnswer
 	Wall       time.Duration
 	Loads      int // model loads the question caused (Ask only)
+	// Signal is the confidence signal that chose ("" = consistency), and
+	// Reply the reply that represents the answer under it (its sample of
+	// the winning model; "" under consistency).
+	Signal confidence.Method
+	Reply  string
 	// NotNeeded counts the samples adaptive sampling did not generate.
 	NotNeeded int
 }
@@ -76,6 +88,11 @@ type ModelAnswer struct {
 	PromptTokens int    `json:"prompt_tokens,omitempty"`
 	Error        string `json:"error,omitempty"`
 	Err          error  `json:"-"` // the error behind Error
+
+	// FollowUps and FollowUpTokens count the verbalized signal's extra
+	// generations (one per sample) and their prompt and output tokens.
+	FollowUps      int `json:"follow_ups,omitempty"`
+	FollowUpTokens int `json:"follow_up_tokens,omitempty"`
 }
 
 // AskItemID is the item id Ask gives its one question.
@@ -97,6 +114,9 @@ func (e *Engine) Ask(ctx context.Context, b benchmark.Benchmark, it benchmark.It
 	if cfg.Adaptive && cfg.Profile == mux.Official {
 		return Answer{}, ErrAdaptiveProfile
 	}
+	if cfg.Adaptive && cfg.Confidence != nil && cfg.Confidence.Method() != confidence.Consistency {
+		return Answer{}, fmt.Errorf("%w: adaptive sampling bounds consistency's counts, not %s", ErrInvalid, cfg.Confidence.Method())
+	}
 	start := time.Now()
 	it.ID = AskItemID
 	sink := newMemSink()
@@ -104,6 +124,7 @@ func (e *Engine) Ask(ctx context.Context, b benchmark.Benchmark, it benchmark.It
 		Models: cfg.Models, Sampling: cfg.Sampling, Order: ModelMajor, Waves: cfg.Waves,
 		Progress: cfg.Progress, WaveDone: cfg.WaveDone,
 		BackendWait: cfg.BackendWait, RequestTimeout: cfg.RequestTimeout, Waiting: cfg.Waiting,
+		Needs: needs(cfg.Confidence), EmbedModel: cfg.EmbedModel,
 		Adaptive: cfg.adaptive(),
 	})
 	if err != nil {
@@ -144,6 +165,9 @@ func Tally(item string, cfg AskConfig, get func(runstore.Key) (runstore.Sample, 
 			r.Error = r.Err.Error()
 		}
 		res[i] = r
+	}
+	if cfg.Confidence != nil && cfg.Confidence.Method() != confidence.Consistency {
+		return chooseSignal(item, res, cfg, get, start)
 	}
 	return choose(res, cfg, start)
 }

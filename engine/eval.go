@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/slmmux/slmmux/engine/benchmark"
+	"github.com/slmmux/slmmux/engine/confidence"
 	"github.com/slmmux/slmmux/engine/runstore"
 	"github.com/slmmux/slmmux/models"
 )
@@ -54,6 +55,10 @@ type EvalConfig struct {
 	// Waiting, when set, is told when the backend becomes unreachable
 	// (err set, waited 0) and when it answers again (err nil).
 	Waiting func(err error, waited time.Duration)
+	// Needs is what a confidence signal needs recorded per sample (see
+	// engine/confidence); EmbedModel embeds replies ("": each model itself).
+	Needs      confidence.Needs
+	EmbedModel string
 	// Adaptive, when set, turns on exact adaptive sampling with its
 	// tie-break order (see Adaptive; several Evals may share one, as a
 	// pool's hosts do): a sample that cannot change a question's winner or
@@ -284,9 +289,15 @@ func (r *evalRun) runJobs(ctx context.Context, m string, js []job, slots int) (o
 				r.notNeeded()
 				return nil
 			}
-			res, err := r.generate(gctx, r.cfg.Sampling.request(m, jb.p.System, jb.p.User, jb.item.ID, jb.j))
+			req := r.cfg.Sampling.request(m, jb.p.System, jb.p.User, jb.item.ID, jb.j)
+			req.Logprobs = r.cfg.Needs.Logprobs
+			res, err := r.generate(gctx, req)
+			var ex extras
+			if err == nil {
+				ex, err = r.extras(gctx, m, req, res)
+			}
 			if err != nil {
-				if errors.Is(err, ErrBackendGone) {
+				if errors.Is(err, ErrBackendGone) || errors.Is(err, ErrNoLogprobs) || errors.Is(err, ErrNoEmbedder) {
 					return err // stops the run: nothing more can be generated
 				}
 				if ctx.Err() != nil || gctx.Err() != nil {
@@ -299,7 +310,7 @@ func (r *evalRun) runJobs(ctx context.Context, m string, js []job, slots int) (o
 				r.fail(m, err, &streak, stop)
 				return nil
 			}
-			return r.store(m, jb, res, &streak)
+			return r.store(m, jb, res, ex, &streak)
 		})
 	}
 	if err := g.Wait(); err != nil {
@@ -331,7 +342,7 @@ func (r *evalRun) fail(m string, err error, streak *int, stop context.CancelFunc
 	}
 }
 
-func (r *evalRun) store(m string, jb job, res models.Result, streak *int) error {
+func (r *evalRun) store(m string, jb job, res models.Result, ex extras, streak *int) error {
 	seed := r.cfg.Sampling.SampleSeed(jb.item.ID, jb.j)
 	ans := r.b.Extract(res.Text, jb.item)
 	s := runstore.Sample{
@@ -344,6 +355,7 @@ func (r *evalRun) store(m string, jb job, res models.Result, streak *int) error 
 		st, fl := r.cfg.Strict.Extract(res.Text, jb.item), r.cfg.Flexible.Extract(res.Text, jb.item)
 		s.AnswerStrict, s.AnswerFlexible = &st, &fl
 	}
+	ex.apply(&s)
 	if err := r.w.Append(s); err != nil {
 		return fmt.Errorf("store sample: %w", err)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/slmmux/slmmux/engine"
 	"github.com/slmmux/slmmux/engine/benchmark"
+	"github.com/slmmux/slmmux/engine/confidence"
 	"github.com/slmmux/slmmux/engine/mux"
 	"github.com/slmmux/slmmux/engine/sched"
 )
@@ -26,9 +27,22 @@ type askJSON struct {
 	TieBreak   string               `json:"tie_break"` // val, agreement or order
 	Models     []engine.ModelAnswer `json:"models"`
 	WallMS     float64              `json:"wall_ms"`
+	// Signal is the confidence signal; FollowUps the extra generations it
+	// cost (verbalized: one per sample).
+	Signal    string `json:"confidence_signal"`
+	FollowUps int    `json:"follow_ups,omitempty"`
 	// Adaptive, with --adaptive: the samples generated and those full
 	// sampling would have.
 	Adaptive *askAdaptiveJSON `json:"adaptive,omitempty"`
+}
+
+// followUps sums the verbalized signal's extra generations.
+func followUps(ans engine.Answer) int {
+	n := 0
+	for _, m := range ans.Models {
+		n += m.FollowUps
+	}
+	return n
 }
 
 type askAdaptiveJSON struct {
@@ -43,6 +57,7 @@ type askOptions struct {
 	sf                    samplingFlags
 	pf                    planFlags
 	wf                    waitFlags
+	cf                    confidenceFlags
 	bk                    backendFlags
 	models                []string
 	profile, valAcc       string
@@ -88,6 +103,7 @@ extractor apply. A long question can come from a file (--file F, or
 	o.sf.register(f, 3)
 	o.pf.register(f)
 	o.wf.register(f)
+	o.cf.register(f, true)
 	o.bk.register(f)
 	f.StringVar(&modelList, "models", "", "comma-separated models (default: every installed model)")
 	f.StringVar(&o.profile, "profile", "paper", "paper or official confidence")
@@ -168,6 +184,17 @@ func (o *askOptions) validate() error {
 	if err := o.bk.validate(); err != nil {
 		return err
 	}
+	if err := o.cf.validate(); err != nil {
+		return err
+	}
+	if o.cf.method != "" && o.cf.method != string(confidence.Consistency) {
+		switch {
+		case o.adaptive:
+			return usagef("--adaptive bounds consistency's counts: use it with --confidence consistency")
+		case o.config != "":
+			return usagef("--confidence %s does not run on a pool (--config backends) yet: use --confidence consistency there", o.cf.method)
+		}
+	}
 	return o.pf.validate()
 }
 
@@ -221,17 +248,21 @@ func (a *App) runAsk(ctx context.Context, o askOptions) error {
 		if err != nil {
 			return err
 		}
-		return a.showAnswer(o, tie, ans)
+		return a.showAnswer(o, tie, nil, ans)
 	}
 	c, err := a.backend(o.bk)
 	if err != nil {
 		return err
 	}
-	ms, _, err := c.resolveModels(ctx, o.models)
+	ms, digests, err := c.resolveModels(ctx, o.models)
 	if err != nil {
 		return err
 	}
 	if acc, err = o.ties(tie, acc, ms); err != nil {
+		return err
+	}
+	sig, err := a.liveSignal(ctx, c, o.cf, p, ms, digests)
+	if err != nil {
 		return err
 	}
 	plan, s, err := a.plan(ctx, c, o.pf, ms, o.sf.s, sched.Work{Items: 1, Samples: o.sf.s.Samples})
@@ -244,12 +275,13 @@ func (a *App) runAsk(ctx context.Context, o askOptions) error {
 	}
 	ans, err := eng.Ask(ctx, b, benchmark.Item{Question: o.question},
 		engine.AskConfig{Models: ms, Sampling: s, Profile: p, ValAcc: acc, Progress: progress, Waves: plan.ModelWaves(), WaveDone: plan.WaveDone, Adaptive: o.adaptive,
-			BackendWait: max(o.wf.daemonWait, time.Nanosecond), RequestTimeout: o.wf.requestTimeout, Waiting: a.waiting(c.who())})
+			BackendWait: max(o.wf.daemonWait, time.Nanosecond), RequestTimeout: o.wf.requestTimeout, Waiting: a.waiting(c.who()),
+			Confidence: sig, EmbedModel: o.cf.embedModel})
 	fmt.Fprintln(a.Stderr)
 	if err != nil {
 		return err
 	}
-	return a.showAnswer(o, tie, ans)
+	return a.showAnswer(o, tie, sig, ans)
 }
 
 // ties is the tie-break scores for ms under tie: acc (validation
@@ -266,7 +298,7 @@ func (o askOptions) ties(tie mux.TieBreak, acc map[string]float64, ms []string) 
 }
 
 // showAnswer prints ask's answer, as a table or --json.
-func (a *App) showAnswer(o askOptions, tie mux.TieBreak, ans engine.Answer) error {
+func (a *App) showAnswer(o askOptions, tie mux.TieBreak, sig confidence.Signal, ans engine.Answer) error {
 	if !o.showResponses {
 		for i := range ans.Models {
 			ans.Models[i].Responses = nil
@@ -280,9 +312,17 @@ func (a *App) showAnswer(o askOptions, tie mux.TieBreak, ans engine.Answer) erro
 		}
 	}
 	if o.asJSON {
-		return writeJSON(a.Stdout, askJSON{o.question, ans.Answer, ans.Model, ans.Confidence, string(tie), ans.Models, float64(ans.Wall.Microseconds()) / 1000, ad})
+		return writeJSON(a.Stdout, askJSON{o.question, ans.Answer, ans.Model, ans.Confidence, string(tie), ans.Models, float64(ans.Wall.Microseconds()) / 1000,
+			signalName(sig), followUps(ans), ad})
 	}
 	printAnswer(a, ans)
+	if sig != nil {
+		fmt.Fprintf(a.Stdout, "confidence: %s", sig.Method())
+		if n := followUps(ans); n > 0 {
+			fmt.Fprintf(a.Stdout, " (%d extra generations to ask each model how sure it is)", n)
+		}
+		fmt.Fprintln(a.Stdout)
+	}
 	if ad != nil {
 		fmt.Fprintf(a.Stdout, "adaptive sampling: %d of %d samples generated (the same answer and winner as all %d)\n", ad.Generated, ad.Total, ad.Total)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/slmmux/slmmux/engine"
 	"github.com/slmmux/slmmux/engine/benchmark"
+	"github.com/slmmux/slmmux/engine/confidence"
 	"github.com/slmmux/slmmux/engine/mux"
 	"github.com/slmmux/slmmux/engine/runstore"
 	"github.com/slmmux/slmmux/engine/sched"
@@ -25,6 +26,7 @@ type evalOptions struct {
 	sf        samplingFlags
 	pf        planFlags
 	wf        waitFlags
+	cf        confidenceFlags
 	bk        backendFlags
 	data, run string
 	models    []string
@@ -63,6 +65,7 @@ DIR/results.json and prints the results table.`,
 	o.sf.register(f, 3)
 	o.pf.register(f)
 	o.wf.register(f)
+	o.cf.register(f, true)
 	o.bk.register(f)
 	f.StringVar(&o.data, "data", "", "benchmark file (JSON or JSONL)")
 	f.StringVar(&o.run, "run", "", "run folder (created if missing; resumed if present)")
@@ -76,6 +79,14 @@ DIR/results.json and prints the results table.`,
 
 // validate checks the flags; it reads and writes nothing.
 func (o *evalOptions) validate() error {
+	if o.cf.method != "" && o.cf.method != string(confidence.Consistency) {
+		switch {
+		case o.adaptive:
+			return usagef("--adaptive bounds consistency's counts: use it with --confidence consistency")
+		case o.config != "":
+			return usagef("--confidence %s does not run on a pool (--config backends) yet: use --confidence consistency there", o.cf.method)
+		}
+	}
 	if o.adaptive && o.config != "" {
 		return usagef("eval: --adaptive does not run on a pool (--config backends) yet: drop one of them")
 	}
@@ -103,6 +114,9 @@ func (o *evalOptions) validate() error {
 	if err := o.bk.validate(); err != nil {
 		return err
 	}
+	if err := o.cf.validate(); err != nil {
+		return err
+	}
 	return o.pf.validate()
 }
 
@@ -122,6 +136,10 @@ func (a *App) runEval(ctx context.Context, o evalOptions) error {
 		return err
 	}
 	ms, digests, err := c.resolveModels(ctx, o.models)
+	if err != nil {
+		return err
+	}
+	sig, err := a.liveSignal(ctx, c, o.cf, mux.Paper, ms, digests)
 	if err != nil {
 		return err
 	}
@@ -150,14 +168,18 @@ func (a *App) runEval(ctx context.Context, o evalOptions) error {
 		return err
 	}
 	stats, err := a.collect(ctx, liveRun{gen: c.gen(), plan: plan, s: s, b: b, items: items, models: ms, dir: o.run,
-		order: engine.Order(o.order), wf: o.wf, who: c.who(), strict: strict, flexible: flexible, adapt: adapt})
+		order: engine.Order(o.order), wf: o.wf, who: c.who(), strict: strict, flexible: flexible, adapt: adapt,
+		needs: needsOf(sig), embedModel: o.cf.embedModel})
 	if err != nil {
 		return err
 	}
 	if o.adaptive {
 		return a.writeAdaptiveResults(o.run, ms, s.Samples, stats)
 	}
-	return a.writeResults(o.run, ms, stats)
+	if err := a.writeResults(o.run, ms, stats); err != nil {
+		return err
+	}
+	return a.evalSignal(o.run, ms, sig)
 }
 
 // load builds the benchmark and reads its items (--limit applied).

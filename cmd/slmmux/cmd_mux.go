@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/slmmux/slmmux/engine"
+	"github.com/slmmux/slmmux/engine/confidence"
 	"github.com/slmmux/slmmux/engine/mux"
 )
 
@@ -17,6 +18,7 @@ func (a *App) muxCmd() *cobra.Command {
 		samples, trials                                      int
 		seed                                                 uint64
 		asJSON, adaptive                                     bool
+		cf                                                   confidenceFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "mux --run DIR",
@@ -39,6 +41,13 @@ ties go to the answer whose best supporter scores highest by that rule
 			p, err := mux.ParseProfile(profile)
 			if err != nil {
 				return usagef("--profile: %w", err)
+			}
+			if err := cf.validate(); err != nil {
+				return err
+			}
+			sig, err := cf.signal(p)
+			if err != nil {
+				return err
 			}
 			if trials < 1 || trials > mux.MaxTrials {
 				return usagef("--trials %d: need 1 to %d", trials, mux.MaxTrials)
@@ -70,6 +79,10 @@ ties go to the answer whose best supporter scores highest by that rule
 			if err != nil {
 				return settingErr(err)
 			}
+			sj, err := replaySignal(run, sig, confidence.SimConfig{K: samples, Trials: trials, Seed: seed, ValAcc: acc})
+			if err != nil {
+				return err
+			}
 			var ad *mux.AdaptiveResult
 			if adaptive {
 				r, err := mux.Adaptive(ds, cfg)
@@ -82,9 +95,13 @@ ties go to the answer whose best supporter scores highest by that rule
 				out := toMuxJSON(res, ds.Models, p)
 				out.NoAnswer = run.NoAnswer
 				out.Adaptive = ad
-				return writeJSON(a.Stdout, out)
+				return writeJSON(a.Stdout, struct {
+					muxJSON
+					Confidence *signalJSON `json:"confidence,omitempty"`
+				}{out, sj})
 			}
 			printResults(a.Stdout, res, ds.Models)
+			printSignal(a.Stdout, sj)
 			if ad != nil {
 				fmt.Fprintf(a.Stdout, "adaptive sampling: %d of %d samples needed (%.1f %% saved), identical selections: %v\n",
 					ad.SamplesNeeded, ad.SamplesTotal, 100*(1-float64(ad.SamplesNeeded)/float64(max(ad.SamplesTotal, 1))), ad.Identical)
@@ -105,6 +122,7 @@ ties go to the answer whose best supporter scores highest by that rule
 	f.StringVar(&tieBreak, "tie-break", "", tieBreakUsage)
 	f.BoolVar(&asJSON, "json", false, "print one JSON object")
 	f.BoolVar(&adaptive, "adaptive", false, "also replay exact adaptive sampling: how many samples the same selections need")
+	cf.register(f, false)
 	cmd.MarkFlagsMutuallyExclusive("val-acc", "val-run")
 	return cmd
 }

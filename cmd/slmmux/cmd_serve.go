@@ -208,6 +208,10 @@ func (a *App) ensembles(ctx context.Context, c *liveBackend, o serveOptions) ([]
 			return nil, err
 		}
 		e.Extractor, e.Adaptive = ec.Extractor, ec.Adaptive
+		if e.Confidence, err = a.ensembleSignal(ctx, c, o.config, key, ec, p, e.Models); err != nil {
+			return nil, err
+		}
+		e.EmbedModel = ec.EmbedModel
 		out = append(out, e)
 	}
 	return out, nil

@@ -14,6 +14,7 @@ import (
 
 	"github.com/slmmux/slmmux/engine"
 	"github.com/slmmux/slmmux/engine/benchmark"
+	"github.com/slmmux/slmmux/engine/confidence"
 	"github.com/slmmux/slmmux/engine/runstore"
 	"github.com/slmmux/slmmux/engine/sched"
 	"github.com/slmmux/slmmux/hardware"
@@ -221,6 +222,9 @@ type liveRun struct {
 	who    string // the server, for messages: "the Ollama daemon at HOST"
 	// strict and flexible, when set, record both modes' answers.
 	strict, flexible benchmark.Benchmark
+	// needs and embedModel: what the confidence signal records per sample.
+	needs      confidence.Needs
+	embedModel string
 	// adapt, when set, samples exactly adaptively.
 	adapt *engine.Adaptive
 }
@@ -243,6 +247,7 @@ func (a *App) collect(ctx context.Context, r liveRun) (engine.EvalStats, error) 
 		Waves: r.plan.ModelWaves(), WaveDone: r.plan.WaveDone,
 		BackendWait: max(r.wf.daemonWait, time.Nanosecond), RequestTimeout: r.wf.requestTimeout,
 		Waiting: a.waiting(r.who), Strict: r.strict, Flexible: r.flexible, Adaptive: r.adapt,
+		Needs: r.needs, EmbedModel: r.embedModel,
 	})
 	bar.finish()
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/slmmux/slmmux/engine/confidence"
 	"github.com/slmmux/slmmux/engine/mux"
 )
 
@@ -45,6 +46,15 @@ type Ensemble struct {
 	// TieBreak is val, agreement or order; "" is val with val_acc or
 	// val_run, else agreement with agreement_run, else order.
 	TieBreak string `yaml:"tie_break"`
+	// Confidence is the per-model confidence signal (consistency, the
+	// default, logprob, embedding, verbalized, probe); EmbedModel embeds
+	// replies for embedding and probe ("": each member itself),
+	// EmbedThreshold is embedding's cosine threshold (0: 0.9), Probe the
+	// file slmmux calibrate wrote.
+	Confidence     string  `yaml:"confidence"`
+	EmbedModel     string  `yaml:"embed_model"`
+	EmbedThreshold float64 `yaml:"embed_threshold"`
+	Probe          string  `yaml:"probe"`
 	// Adaptive samples exactly adaptively: the same answers as full
 	// sampling from fewer generations (paper profile only).
 	Adaptive     bool   `yaml:"adaptive"`
@@ -85,8 +95,14 @@ func Parse(path string, b []byte) (*File, error) {
 		default:
 			return nil, fmt.Errorf("%w %s: ensembles.%s.extractor %q: use auto, math, number or letter", ErrConfig, path, name, e.Extractor)
 		}
+		if _, err := confidence.ParseMethod(e.Confidence); err != nil {
+			return nil, fmt.Errorf("%w %s: ensembles.%s.confidence: %w", ErrConfig, path, name, err)
+		}
 		if len(e.ValAcc) > 0 && e.ValRun != "" {
 			return nil, fmt.Errorf("%w %s: ensembles.%s: give val_acc or val_run, not both", ErrConfig, path, name)
+		}
+		if e.Adaptive && e.Confidence != "" && e.Confidence != string(confidence.Consistency) {
+			return nil, fmt.Errorf("%w %s: ensembles.%s: adaptive sampling bounds consistency's counts: drop adaptive or confidence", ErrConfig, path, name)
 		}
 		if e.Adaptive && e.Profile == "official" {
 			return nil, fmt.Errorf("%w %s: ensembles.%s: adaptive sampling needs profile paper (the official profile's denominators are not known before sampling)", ErrConfig, path, name)

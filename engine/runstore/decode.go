@@ -35,20 +35,26 @@ func decodeInterned(b []byte, response bool, in map[string]string) (Sample, erro
 // pointer fields tell a missing required field from a zero value.
 func slowSample(b []byte, response bool) (Sample, error) {
 	var w struct {
-		Item         *string `json:"item"`
-		Model        *string `json:"model"`
-		Sample       *int    `json:"sample"`
-		Answer       *string `json:"answer"`
-		Correct      *bool   `json:"correct"`
-		Seed         *int    `json:"seed"`
-		Response     string  `json:"response"`
-		PromptTokens int     `json:"prompt_tokens"`
-		OutputTokens int     `json:"output_tokens"`
-		DurationMS   float64 `json:"duration_ms"`
-		LoadMS       float64 `json:"load_ms"`
-		Error        string  `json:"error"`
-		AStrict      *string `json:"answer_strict"`
-		AFlexible    *string `json:"answer_flexible"`
+		Item         *string   `json:"item"`
+		Model        *string   `json:"model"`
+		Sample       *int      `json:"sample"`
+		Answer       *string   `json:"answer"`
+		Correct      *bool     `json:"correct"`
+		Seed         *int      `json:"seed"`
+		Response     string    `json:"response"`
+		PromptTokens int       `json:"prompt_tokens"`
+		OutputTokens int       `json:"output_tokens"`
+		DurationMS   float64   `json:"duration_ms"`
+		LoadMS       float64   `json:"load_ms"`
+		Error        string    `json:"error"`
+		AStrict      *string   `json:"answer_strict"`
+		AFlexible    *string   `json:"answer_flexible"`
+		LogprobMean  *float64  `json:"logprob_mean"`
+		LogprobMin   *float64  `json:"logprob_min"`
+		Verbal       *float64  `json:"verbal_confidence"`
+		VerbalReply  *string   `json:"verbal_reply"`
+		VerbalTokens int       `json:"verbal_tokens"`
+		Embedding    []float32 `json:"embedding"`
 	}
 	if err := json.Unmarshal(b, &w); err != nil {
 		return Sample{}, err
@@ -67,7 +73,9 @@ func slowSample(b []byte, response bool) (Sample, error) {
 	}
 	s := Sample{Item: *w.Item, Model: *w.Model, Sample: *w.Sample, Answer: *w.Answer, Correct: *w.Correct,
 		Seed: w.Seed, PromptTokens: w.PromptTokens, OutputTokens: w.OutputTokens,
-		DurationMS: w.DurationMS, LoadMS: w.LoadMS, Error: w.Error, AnswerStrict: w.AStrict, AnswerFlexible: w.AFlexible}
+		DurationMS: w.DurationMS, LoadMS: w.LoadMS, Error: w.Error, AnswerStrict: w.AStrict, AnswerFlexible: w.AFlexible,
+		LogprobMean: w.LogprobMean, LogprobMin: w.LogprobMin, Verbal: w.Verbal, VerbalReply: w.VerbalReply,
+		VerbalTokens: w.VerbalTokens, Embedding: w.Embedding}
 	if response {
 		s.Response = w.Response
 	}
@@ -135,6 +143,20 @@ func fastSample(b []byte, response bool, in map[string]string) (Sample, bool) {
 			var v string
 			v, ok = p.str()
 			s.AnswerFlexible = &v
+		case "logprob_mean":
+			s.LogprobMean, ok = p.floatPtr()
+		case "logprob_min":
+			s.LogprobMin, ok = p.floatPtr()
+		case "verbal_confidence":
+			s.Verbal, ok = p.floatPtr()
+		case "verbal_reply":
+			var v string
+			v, ok = p.str()
+			s.VerbalReply = &v
+		case "verbal_tokens":
+			s.VerbalTokens, ok = p.int()
+		case "embedding":
+			s.Embedding, ok = p.floats()
 		default:
 			return s, false
 		}
@@ -276,7 +298,11 @@ func (p *fastParser) int() (int, bool) {
 }
 
 func (p *fastParser) float() (float64, bool) {
-	t := p.token()
+	return jsonFloat(p.token())
+}
+
+// jsonFloat parses a JSON number, refusing anything JSON does not allow.
+func jsonFloat(t []byte) (float64, bool) {
 	digits := bytes.TrimPrefix(t, []byte("-"))
 	if len(digits) == 0 || digits[0] < '0' || digits[0] > '9' || t[len(t)-1] < '0' || t[len(t)-1] > '9' ||
 		(len(digits) > 1 && digits[0] == '0' && digits[1] != '.' && digits[1] != 'e' && digits[1] != 'E') ||
@@ -285,6 +311,55 @@ func (p *fastParser) float() (float64, bool) {
 	}
 	f, err := strconv.ParseFloat(string(t), 64)
 	return f, err == nil
+}
+
+func (p *fastParser) floatPtr() (*float64, bool) {
+	f, ok := p.float()
+	return &f, ok
+}
+
+// floats reads an array of numbers as float32, the nearest float32 as
+// encoding/json gives a []float32.
+func (p *fastParser) floats() ([]float32, bool) {
+	if !p.lit('[') {
+		return nil, false
+	}
+	if p.lit(']') {
+		return []float32{}, true
+	}
+	var out []float32
+	for {
+		t := p.numToken()
+		if _, ok := jsonFloat(t); !ok {
+			return nil, false
+		}
+		f32, err := strconv.ParseFloat(string(t), 32)
+		if err != nil {
+			return nil, false
+		}
+		out = append(out, float32(f32))
+		if p.lit(',') {
+			continue
+		}
+		if p.lit(']') {
+			return out, true
+		}
+		return nil, false
+	}
+}
+
+// numToken is token that also ends at ']'.
+func (p *fastParser) numToken() []byte {
+	p.space()
+	start := p.i
+	for p.i < len(p.b) {
+		c := p.b[p.i]
+		if c == ',' || c == '}' || c == ']' || c == ' ' || c == '\t' || c == '\r' || c == '\n' {
+			break
+		}
+		p.i++
+	}
+	return p.b[start:p.i]
 }
 
 func (p *fastParser) bool() (bool, bool) {

@@ -32,6 +32,14 @@ var decodeLines = []string{
 	`{"item":"q1","item":"q2","model":"m","sample":0,"answer":"x","correct":true}`,
 	`{"item":"a\"b","model":"m","sample":0,"answer":"x\\","correct":true}`,
 	`{"item":"bad \xff utf8","model":"m","sample":0,"answer":"x","correct":true}`,
+	`{"item":"q1","model":"m","sample":0,"answer":"x","correct":true,"logprob_mean":-0.25,"logprob_min":-3.5e-1,"verbal_confidence":0.85,"verbal_reply":"85","verbal_tokens":30,"embedding":[0.1,-2e-3,3,0.123456789012]}`,
+	`{"item":"q1","model":"m","sample":0,"answer":"x","correct":true,"embedding":[]}`,
+	`{"item":"q1","model":"m","sample":0,"answer":"x","correct":true,"embedding":[ 1 , 2 ]}`,
+	`{"item":"q1","model":"m","sample":0,"answer":"x","correct":true,"embedding":[1,]}`,
+	`{"item":"q1","model":"m","sample":0,"answer":"x","correct":true,"embedding":[1e40]}`,
+	`{"item":"q1","model":"m","sample":0,"answer":"x","correct":true,"embedding":[01]}`,
+	`{"item":"q1","model":"m","sample":0,"answer":"x","correct":true,"embedding":[1 2]}`,
+	`{"item":"q1","model":"m","sample":0,"answer":"x","correct":true,"logprob_mean":null}`,
 	`[]`, `{}`, `{"item"`, ``,
 }
 
@@ -74,6 +82,9 @@ func TestSamplesRoundTrip(t *testing.T) {
 	seed := 7
 	in := Sample{Item: "q\"1", Model: "m:é", Sample: 2, Seed: &seed, Response: "r \\boxed{x}\n\ttab", Answer: "x",
 		Correct: true, PromptTokens: 3, OutputTokens: 9, DurationMS: 12.25, LoadMS: 0.5, Error: "e"}
+	mean, lo, v, vr := -0.3, -2.5, 0.7, "70"
+	in.LogprobMean, in.LogprobMin, in.Verbal, in.VerbalReply, in.VerbalTokens = &mean, &lo, &v, &vr, 21
+	in.Embedding = []float32{0.25, -1e-3, 0.123456789}
 	if err := w.Append(in); err != nil {
 		t.Fatal(err)
 	}

@@ -47,6 +47,17 @@ type Sample struct {
 	// mode, when the run recorded both ("answer" is the mode it votes on).
 	AnswerStrict   *string `json:"answer_strict,omitempty"`
 	AnswerFlexible *string `json:"answer_flexible,omitempty"`
+	// Confidence signals' data, recorded when an eval's --confidence needs
+	// it: the mean and min token log-probability of the whole reply
+	// (logprob); the model's 0-100 rating of its reply read as [0, 1], the
+	// rating reply and its tokens (verbalized); the reply's embedding
+	// (embedding, probe).
+	LogprobMean  *float64  `json:"logprob_mean,omitempty"`
+	LogprobMin   *float64  `json:"logprob_min,omitempty"`
+	Verbal       *float64  `json:"verbal_confidence,omitempty"`
+	VerbalReply  *string   `json:"verbal_reply,omitempty"`
+	VerbalTokens int       `json:"verbal_tokens,omitempty"`
+	Embedding    []float32 `json:"embedding,omitempty"`
 }
 
 // Key identifies a sample.

@@ -42,7 +42,8 @@ const maxRound = 256
 // ask answers one question of ensemble e: at once when e fits in memory,
 // else in the next round.
 func (s *Server) ask(ctx context.Context, e *Ensemble, samp engine.Sampling, system, user string) (engine.Answer, error) {
-	cfg := engine.AskConfig{Models: e.Models, Sampling: samp, Profile: e.Profile, ValAcc: e.ValAcc, Waves: e.Waves, WaveDone: e.WaveDone, Adaptive: e.Adaptive}
+	cfg := engine.AskConfig{Models: e.Models, Sampling: samp, Profile: e.Profile, ValAcc: e.ValAcc, Waves: e.Waves, WaveDone: e.WaveDone,
+		Adaptive: e.Adaptive, Confidence: e.Confidence, EmbedModel: e.EmbedModel}
 	if len(e.Waves) <= 1 {
 		b, err := chatBenchFor(e, map[string]string{engine.AskItemID: system})
 		if err != nil {
@@ -143,14 +144,14 @@ func (s *Server) runGroup(ctx context.Context, js []*job) {
 	b, err := chatBenchFor(e, systems)
 	var stats engine.EvalStats
 	if err == nil {
-		ec := engine.EvalConfig{Models: e.Models, Sampling: samp, Waves: e.Waves, WaveDone: e.WaveDone}
+		ec := engine.EvalConfig{Models: e.Models, Sampling: samp, Waves: e.Waves, WaveDone: e.WaveDone, Needs: e.needs(), EmbedModel: e.EmbedModel}
 		if e.Adaptive {
 			ec.Adaptive = engine.NewAdaptive(samp.Samples, engine.Priority(e.Models, e.ValAcc))
 		}
 		stats, err = s.runner(e).Eval(ctx, b, items, sink, ec)
 		s.metrics.loads.Add(float64(stats.Loads))
 	}
-	cfg := engine.AskConfig{Models: e.Models, Sampling: samp, Profile: e.Profile, ValAcc: e.ValAcc, Adaptive: e.Adaptive}
+	cfg := engine.AskConfig{Models: e.Models, Sampling: samp, Profile: e.Profile, ValAcc: e.ValAcc, Adaptive: e.Adaptive, Confidence: e.Confidence}
 	for i, j := range js {
 		if err != nil {
 			j.done <- jobResult{err: err}

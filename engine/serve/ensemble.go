@@ -154,7 +154,8 @@ func (s *Server) answer(ctx context.Context, e *Ensemble, msgs []message, opts m
 // reply builds the content: the winning model's first sample whose answer
 // is the winning answer, a whole natural reply.
 func reply(e *Ensemble, ans engine.Answer) Reply {
-	r := Reply{Info: Info{Ensemble: e.Name, Model: ans.Model, Answer: ans.Answer, Confidence: ans.Confidence}, Wall: ans.Wall}
+	r := Reply{Info: Info{Ensemble: e.Name, Model: ans.Model, Answer: ans.Answer, Confidence: ans.Confidence}, Wall: ans.Wall,
+		Content: ans.Reply} // set by signals other than consistency (embedding: the medoid)
 	for _, m := range ans.Models {
 		r.Tokens += m.Tokens
 		r.PromptTokens += m.PromptTokens

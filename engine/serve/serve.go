@@ -21,6 +21,7 @@ import (
 
 	"github.com/slmmux/slmmux/engine"
 	"github.com/slmmux/slmmux/engine/benchmark"
+	"github.com/slmmux/slmmux/engine/confidence"
 	"github.com/slmmux/slmmux/engine/mux"
 )
 
@@ -48,6 +49,18 @@ type Ensemble struct {
 	// whose hosts use their own waves (Waves then only chooses between
 	// answering at once and rounds).
 	Runner Runner
+	// Confidence is the members' confidence signal (nil: consistency);
+	// EmbedModel embeds their replies when it needs it ("": each member).
+	Confidence confidence.Signal
+	EmbedModel string
+}
+
+// needs is what the ensemble's signal records per sample.
+func (e *Ensemble) needs() confidence.Needs {
+	if e.Confidence == nil {
+		return confidence.Needs{}
+	}
+	return e.Confidence.Method().Needs()
 }
 
 // Runner answers ensembles: *engine.Engine, or *engine.BoundPool.

@@ -105,7 +105,7 @@ func toGenerateRequest(req models.Request) *api.GenerateRequest {
 	stream := false
 	g := &api.GenerateRequest{
 		Model: req.Model, Prompt: req.Prompt, System: req.System,
-		Stream: &stream, Options: toOptions(req.Options),
+		Stream: &stream, Options: toOptions(req.Options), Logprobs: req.Logprobs,
 	}
 	if req.KeepAlive != nil {
 		g.KeepAlive = &api.Duration{Duration: *req.KeepAlive}
@@ -148,7 +148,14 @@ func toOptions(o models.Options) map[string]any {
 }
 
 func fromGenerateResponse(r api.GenerateResponse) models.Result {
-	return models.Result{
+	var lps []models.TokenLogprob
+	if len(r.Logprobs) > 0 {
+		lps = make([]models.TokenLogprob, len(r.Logprobs))
+		for i, l := range r.Logprobs {
+			lps[i] = models.TokenLogprob{Token: l.Token, Logprob: l.Logprob}
+		}
+	}
+	return models.Result{Logprobs: lps,
 		Model: r.Model, Text: r.Response, DoneReason: r.DoneReason,
 		PromptTokens: r.PromptEvalCount, OutputTokens: r.EvalCount,
 		Total: r.TotalDuration, Load: r.LoadDuration,

@@ -1,0 +1,303 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/slmmux/slmmux/engine"
+	"github.com/slmmux/slmmux/engine/confidence"
+	"github.com/slmmux/slmmux/engine/mux"
+	"github.com/slmmux/slmmux/engine/runstore"
+	"github.com/slmmux/slmmux/engine/serve"
+	"github.com/slmmux/slmmux/models"
+	"github.com/slmmux/slmmux/models/ollama"
+)
+
+// confidenceFlags choose the per-model confidence signal (ask, eval, mux).
+type confidenceFlags struct {
+	method, embedModel, probe string
+	threshold                 float64
+}
+
+func (cf *confidenceFlags) register(f *pflag.FlagSet, live bool) {
+	f.StringVar(&cf.method, "confidence", "consistency", "per-model confidence signal: consistency, logprob, embedding, verbalized or probe")
+	f.Float64Var(&cf.threshold, "embed-threshold", confidence.DefaultThreshold, "embedding: cosine similarity at which two replies count as the same")
+	f.StringVar(&cf.probe, "probe", "", "probe: the file slmmux calibrate wrote")
+	if live {
+		f.StringVar(&cf.embedModel, "embed-model", "", "embedding, probe: the model that embeds replies (default: each member model itself)")
+	}
+}
+
+func (cf *confidenceFlags) validate() error {
+	m, err := confidence.ParseMethod(cf.method)
+	if err != nil {
+		return usagef("--confidence: %w", err)
+	}
+	if math.IsNaN(cf.threshold) || cf.threshold <= 0 || cf.threshold > 1 {
+		return usagef("--embed-threshold %v: must be a cosine similarity in (0, 1]", cf.threshold)
+	}
+	if m == confidence.Probe && cf.probe == "" {
+		return usagef("--confidence probe needs --probe FILE: train one with slmmux calibrate --run DIR (a labelled run of these models)")
+	}
+	if m != confidence.Probe && cf.probe != "" {
+		return usagef("--probe applies with --confidence probe only")
+	}
+	return nil
+}
+
+// loadProbe reads a probe file, naming the fix when it is missing or
+// corrupt.
+func loadProbe(path string) (*confidence.ProbeFile, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, usagef("--probe %s: %w: train one with slmmux calibrate --run DIR --out %s", path, err, path)
+	}
+	p, err := confidence.ParseProbe(b)
+	if err != nil {
+		return nil, usagef("--probe %s: %w: train it again with slmmux calibrate --run DIR --out %s", path, err, path)
+	}
+	return p, nil
+}
+
+// signal builds the offline signal (mux): no daemon is asked.
+func (cf *confidenceFlags) signal(p mux.Profile) (confidence.Signal, error) {
+	m, _ := confidence.ParseMethod(cf.method)
+	o := confidence.Options{Profile: p, Threshold: cf.threshold}
+	if m == confidence.Probe {
+		pf, err := loadProbe(cf.probe)
+		if err != nil {
+			return nil, err
+		}
+		o.Probe = pf
+	}
+	return confidence.New(m, o)
+}
+
+// liveSignal builds the signal for a live run (ask, eval, serve) and
+// checks, before any generation, that the daemon can give what it needs:
+// token log-probabilities (logprob), embeddings by the embedding model
+// (embedding, probe), a probe trained for these models (probe). A nil
+// signal is consistency, today's path.
+func (a *App) liveSignal(ctx context.Context, b *liveBackend, cf confidenceFlags, p mux.Profile, ms []string, digests map[string]string) (confidence.Signal, error) {
+	sig, err := cf.signal(p)
+	if err != nil {
+		return nil, err
+	}
+	if sig.Method() == confidence.Consistency {
+		return nil, nil
+	}
+	c := b.ollama
+	if c == nil {
+		return nil, usagef("--confidence %s needs --backend ollama (the daemon's logprobs and /api/embed); with --backend openai use --confidence consistency", sig.Method())
+	}
+	if err := checkSignal(ctx, c, sig, cf.embedModel, ms, digests, a.Stderr); err != nil {
+		return nil, err
+	}
+	if sig.Method() == confidence.Consistency {
+		return nil, nil
+	}
+	return sig, nil
+}
+
+// checkSignal is liveSignal's check, shared with serve.
+func checkSignal(ctx context.Context, c *ollama.Client, sig confidence.Signal, embedModel string, ms []string, digests map[string]string, note io.Writer) error {
+	need := sig.Method().Needs()
+	if need.Logprobs {
+		if err := checkLogprobs(ctx, c, ms); err != nil {
+			return err
+		}
+	}
+	var dims map[string]int
+	if need.Embedding {
+		var err error
+		if dims, err = checkEmbed(ctx, c, embedModel, ms); err != nil {
+			return err
+		}
+	}
+	if ps, ok := sig.(confidence.ProbeSignal); ok {
+		if err := ps.File.Check(ms, embedModel, digests); err != nil {
+			return usagef("--probe: %w", err)
+		}
+		for _, m := range ms {
+			if d := ps.File.Models[m].Dim; dims[m] != d {
+				return usagef("--probe: the probe of %s takes %d-dimensional embeddings, the embedding model gives %d: train it again with slmmux calibrate", m, d, dims[m])
+			}
+		}
+	}
+	if need.Verbal && note != nil {
+		fmt.Fprintln(note, "confidence verbalized: one extra generation per sample (the model rates its reply 0-100), so twice the generations")
+	}
+	return nil
+}
+
+// checkLogprobs refuses a daemon older than 0.12.11; one that reports no
+// version (0.0.0) is tried with a two-token generation.
+func checkLogprobs(ctx context.Context, c *ollama.Client, ms []string) error {
+	sup, err := c.Supports(ctx, ollama.FeatureLogprobs)
+	if err != nil {
+		return err
+	}
+	fix := fmt.Sprintf("use Ollama %s or later, or --confidence consistency", ollama.FeatureLogprobs.Since)
+	if sup.Known && !sup.Has {
+		return usagef("--confidence logprob: the Ollama daemon at %s is version %s, which has no token log-probabilities (they came in %s): %s", c.Host(), sup.Version, ollama.FeatureLogprobs.Since, fix)
+	}
+	if sup.Known || len(ms) == 0 {
+		return nil
+	}
+	res, err := c.Generate(ctx, models.Request{Model: ms[0], Prompt: "1+1=", Logprobs: true,
+		Options: models.Options{NumPredict: 2, Temperature: models.Float(0), Seed: models.Int(0)}})
+	if err != nil {
+		return fmt.Errorf("--confidence logprob: checking the daemon (version unknown) for log-probabilities: %w", err)
+	}
+	if res.Text != "" && len(res.Logprobs) == 0 {
+		return usagef("--confidence logprob: the Ollama daemon at %s (version unknown) returned no token log-probabilities: %s", c.Host(), fix)
+	}
+	return nil
+}
+
+// checkEmbed embeds one text with each embedding model (embedModel, else
+// every member itself) and returns each member's embedding size.
+func checkEmbed(ctx context.Context, c *ollama.Client, embedModel string, ms []string) (map[string]int, error) {
+	dims := map[string]int{}
+	byModel := map[string]int{}
+	for _, m := range ms {
+		em := embedModel
+		if em == "" {
+			em = m
+		}
+		if d, ok := byModel[em]; ok {
+			dims[m] = d
+			continue
+		}
+		vs, err := c.Embed(ctx, em, []string{"slmmux embedding check"}, models.Options{})
+		if err != nil {
+			fix := "name one that embeds with --embed-model (config: embed_model), e.g. after `ollama pull nomic-embed-text`"
+			if errors.Is(err, models.ErrModelNotInstalled) {
+				return nil, usagef("embedding model %s is not installed: %s", em, fix)
+			}
+			return nil, usagef("embedding model %s cannot embed (%v): %s", em, err, fix)
+		}
+		byModel[em], dims[m] = len(vs[0]), len(vs[0])
+	}
+	return dims, nil
+}
+
+// signalName is the method's name for output ("consistency" for nil).
+func signalName(sig confidence.Signal) string {
+	if sig == nil {
+		return string(confidence.Consistency)
+	}
+	return string(sig.Method())
+}
+
+// signalJSON is SLM-MUX under a confidence signal other than consistency,
+// replayed over a stored run (mux --json "confidence", results.json).
+type signalJSON struct {
+	Signal   string  `json:"signal"`
+	Accuracy float64 `json:"accuracy"`
+	Stderr   float64 `json:"stderr"`
+	TrialStd float64 `json:"trial_std"`
+	// Generations and Tokens are the cost of one pass over the items (mean
+	// per trial), the verbalized follow-ups included; Embeddings the
+	// embedding requests the signal needs.
+	Generations float64          `json:"generations"`
+	Tokens      float64          `json:"tokens"`
+	Embeddings  float64          `json:"embeddings,omitempty"`
+	Items       []mux.ItemChoice `json:"items,omitempty"`
+}
+
+// replaySignal replays SLM-MUX under sig over run; nil for consistency
+// (mux.Simulate's numbers are the answer).
+func replaySignal(run *engine.Run, sig confidence.Signal, cfg confidence.SimConfig) (*signalJSON, error) {
+	if sig == nil || sig.Method() == confidence.Consistency {
+		return nil, nil
+	}
+	recs, err := run.SignalRecords(sig.Method())
+	if err != nil {
+		return nil, usagef("%w", err)
+	}
+	r, err := confidence.Simulate(recs, run.Dataset.Models, sig, cfg)
+	if err != nil {
+		return nil, settingErr(err)
+	}
+	return &signalJSON{Signal: string(r.Method), Accuracy: r.Accuracy, Stderr: r.Stderr, TrialStd: r.TrialStd,
+		Generations: r.Generations, Tokens: r.Tokens, Embeddings: r.Embeddings, Items: r.Items}, nil
+}
+
+func printSignal(w io.Writer, s *signalJSON) {
+	if s == nil {
+		return
+	}
+	fmt.Fprintf(w, "SLM-MUX with --confidence %s: %.4f ± %.4f (%.0f generations, %.0f tokens", s.Signal, s.Accuracy, s.Stderr, s.Generations, s.Tokens)
+	if s.Embeddings > 0 {
+		fmt.Fprintf(w, ", %.0f embeddings", s.Embeddings)
+	}
+	fmt.Fprintln(w, " per pass over the items)")
+}
+
+// needsOf is what sig records per sample (nothing for consistency).
+func needsOf(sig confidence.Signal) confidence.Needs {
+	if sig == nil {
+		return confidence.Needs{}
+	}
+	return sig.Method().Needs()
+}
+
+// evalSignal prints SLM-MUX under the eval's signal, replayed over the
+// run it just completed, and writes it to DIR/confidence.json.
+func (a *App) evalSignal(dir string, ms []string, sig confidence.Signal) error {
+	if sig == nil {
+		return nil
+	}
+	run, err := engine.LoadRun(dir, ms)
+	if err != nil {
+		return err
+	}
+	sj, err := replaySignal(run, sig, confidence.SimConfig{Trials: 1})
+	if err != nil {
+		return err
+	}
+	printSignal(a.Stdout, sj)
+	return runstore.WriteJSON(dir, ConfidenceFile, sj)
+}
+
+// ConfidenceFile is where eval writes SLM-MUX under its --confidence signal.
+const ConfidenceFile = "confidence.json"
+
+// ensembleSignal builds and checks a served ensemble's confidence signal
+// (config keys confidence, embed_model, embed_threshold, probe) before the
+// server starts; nil is consistency.
+func (a *App) ensembleSignal(ctx context.Context, c *liveBackend, path, key string, ec serve.EnsembleConfig, p mux.Profile, ms []string) (confidence.Signal, error) {
+	cf := confidenceFlags{method: ec.Confidence, embedModel: ec.EmbedModel, threshold: ec.EmbedThreshold, probe: ec.Probe}
+	if cf.threshold == 0 {
+		cf.threshold = confidence.DefaultThreshold
+	}
+	if cf.method == "" {
+		cf.method = string(confidence.Consistency)
+	}
+	wrap := func(err error) error {
+		return usagef("--config %s: ensembles.%s: %s", path, key, strings.NewReplacer("--confidence", "confidence:", "--embed-model", "embed_model:", "--embed-threshold", "embed_threshold:", "--probe", "probe:").Replace(err.Error()))
+	}
+	if err := cf.validate(); err != nil {
+		return nil, wrap(err)
+	}
+	if cf.method == string(confidence.Consistency) {
+		return nil, nil
+	}
+	_, digests, err := c.resolveModels(ctx, ms)
+	if err != nil {
+		return nil, err
+	}
+	sig, err := a.liveSignal(ctx, c, cf, p, ms, digests)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	return sig, nil
+}
