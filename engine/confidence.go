@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/slmmux/slmmux/engine/confidence"
+	"github.com/slmmux/slmmux/engine/mux"
 	"github.com/slmmux/slmmux/engine/runstore"
 	"github.com/slmmux/slmmux/models"
 )
@@ -198,4 +199,47 @@ func (r *Run) SignalRecords(m confidence.Method) ([]confidence.Record, error) {
 
 func slicesSortStable(recs []confidence.Record, order map[string]int) {
 	slices.SortStableFunc(recs, func(a, b confidence.Record) int { return order[a.Item] - order[b.Item] })
+}
+
+// SignalComparison replays SLM-MUX over the run under every confidence
+// signal whose data its samples hold (consistency always; logprob, the
+// embedding signals and verbalized when the run was collected with them;
+// probe when a probe file is given), with the same draws and tie-break
+// scores. Skipped names each signal left out and why.
+func (r *Run) SignalComparison(cfg confidence.SimConfig, p mux.Profile, probe *confidence.ProbeFile) (rows []confidence.SimResult, skipped []string, err error) {
+	for _, m := range []confidence.Method{confidence.Consistency, confidence.Logprob, confidence.Embedding, confidence.Verbalized, confidence.Probe} {
+		o := confidence.Options{Profile: p}
+		if m == confidence.Probe {
+			if probe == nil {
+				skipped = append(skipped, "probe: no probe file (slmmux calibrate --run DIR writes DIR/probe.json)")
+				continue
+			}
+			o.Probe = probe
+		}
+		recs, err := r.SignalRecords(m)
+		if errors.Is(err, ErrSignalData) {
+			skipped = append(skipped, fmt.Sprintf("%s: not recorded in this run (slmmux eval --confidence %s records it)", m, m))
+			continue
+		} else if err != nil {
+			return nil, nil, err
+		}
+		sig, err := confidence.New(m, o)
+		if err != nil {
+			if m == confidence.Probe {
+				skipped = append(skipped, fmt.Sprintf("probe: %v", err))
+				continue
+			}
+			return nil, nil, err
+		}
+		res, err := confidence.Simulate(recs, r.Dataset.Models, sig, cfg)
+		if err != nil {
+			if m == confidence.Probe {
+				skipped = append(skipped, fmt.Sprintf("probe: %v", err))
+				continue
+			}
+			return nil, nil, err
+		}
+		rows = append(rows, res)
+	}
+	return rows, skipped, nil
 }

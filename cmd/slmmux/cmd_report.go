@@ -2,12 +2,14 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/slmmux/slmmux/engine"
+	"github.com/slmmux/slmmux/engine/confidence"
 	"github.com/slmmux/slmmux/engine/mux"
 	"github.com/slmmux/slmmux/engine/report"
 	"github.com/slmmux/slmmux/engine/search"
@@ -56,6 +58,9 @@ objectives) and the scaling curves.`,
 			}
 			in := report.Input{Dir: runDir, Dataset: ds, Costs: scfg.Costs, Scale: scfg, ValAcc: acc}
 			in.Meta, in.Items, in.Notes = run.Meta, run.Items, append(run.Notes, noAnswerNote(run)...)
+			if in.Signals, err = signalRows(run, runDir, confidence.SimConfig{K: samples, Trials: sf.trials, Seed: sf.seed, ValAcc: tie.ValAcc}, p, &in.Notes); err != nil {
+				return analysisErr("report", err)
+			}
 			in.Search = search.DefaultConfig(search.Paper)
 			in.Search.KMax = min(5, len(ds.Models))
 			if sf.kMax > 0 {
@@ -76,6 +81,12 @@ objectives) and the scaling curves.`,
 			if err := r.TieTable().WriteText(a.Stdout); err != nil {
 				return err
 			}
+			if len(r.Signals) > 0 {
+				fmt.Fprintln(a.Stdout)
+				if err := r.SignalTable().WriteText(a.Stdout); err != nil {
+					return err
+				}
+			}
 			fmt.Fprintf(a.Stdout, "\nSLM-MUX %s\nwrote %s\n", tieNote(tie.Rule), strings.Join(files, ", "))
 			return nil
 		},
@@ -88,6 +99,31 @@ objectives) and the scaling curves.`,
 	sf.register(cmd, false)
 	mf.register(cmd)
 	return cmd
+}
+
+// signalRows is SLM-MUX under each confidence signal the run recorded
+// (DIR/probe.json, as slmmux calibrate writes it, adds the probe), for the
+// report; none when the run recorded nothing beyond consistency.
+func signalRows(run *engine.Run, dir string, cfg confidence.SimConfig, p mux.Profile, notes *[]string) ([]report.SignalRow, error) {
+	var probe *confidence.ProbeFile
+	if b, err := os.ReadFile(filepath.Join(dir, "probe.json")); err == nil {
+		if probe, err = confidence.ParseProbe(b); err != nil {
+			*notes = append(*notes, fmt.Sprintf("%s: %v", filepath.Join(dir, "probe.json"), err))
+		}
+	}
+	res, skipped, err := run.SignalComparison(cfg, p, probe)
+	if err != nil || len(res) < 2 {
+		return nil, err
+	}
+	rows := make([]report.SignalRow, len(res))
+	for i, r := range res {
+		rows[i] = report.SignalRow{Signal: string(r.Method), Accuracy: r.Accuracy, Stderr: r.Stderr,
+			Generations: r.Generations, Tokens: r.Tokens, Embeddings: r.Embeddings}
+	}
+	for _, s := range skipped {
+		*notes = append(*notes, "confidence signal "+s)
+	}
+	return rows, nil
 }
 
 // writeReport writes report.html and report.md into dir.

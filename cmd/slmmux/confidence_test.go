@@ -125,6 +125,15 @@ func TestConfidenceLogprobLive(t *testing.T) {
 	if _, r := muxSignal(t, env, "--run", dir, "--confidence", "embedding"); r.code != exitUsage || !strings.Contains(r.stderr, "eval --confidence embedding") {
 		t.Fatalf("mux embedding on a logprob run: %+v", r)
 	}
+	// The report compares the signals the run recorded: consistency and
+	// logprob here, the others named as not recorded.
+	repDir := filepath.Join(t.TempDir(), "report")
+	rep := run(t.Context(), nil, "report", "--run", dir, "--out", repDir)
+	md, _ := os.ReadFile(filepath.Join(repDir, "report.md"))
+	if rep.code != 0 || !strings.Contains(rep.stdout, "Confidence signal") || !strings.Contains(string(md), "| logprob |") ||
+		!strings.Contains(string(md), "| consistency |") || !strings.Contains(string(md), "embedding: not recorded") {
+		t.Fatalf("report: %+v\n%s", rep, md)
+	}
 	a := run(t.Context(), env, "ask", "--models", "demo-addsub,demo-mix", "--samples", "3", "--num-predict", "12", "--confidence", "logprob", "--json", "What is 12+7?")
 	var out askJSON
 	if a.code != 0 || json.Unmarshal([]byte(a.stdout), &out) != nil {

@@ -33,6 +33,17 @@ type Input struct {
 	// ValAcc are validation accuracies for the tie-break comparison's val
 	// row (nil: no val row), whatever rule the results table uses.
 	ValAcc map[string]float64
+	// Signals is SLM-MUX under each confidence signal the run recorded
+	// (engine.Run.SignalComparison), shown as given; nil shows none.
+	Signals []SignalRow
+}
+
+// SignalRow is SLM-MUX's accuracy under one confidence signal, with what
+// it cost per replay: generations, tokens and embedding requests.
+type SignalRow struct {
+	Signal                          string
+	Accuracy, Stderr                float64
+	Generations, Tokens, Embeddings float64
 }
 
 // Report is everything the page and the summary show.
@@ -47,6 +58,7 @@ type Report struct {
 	Compare  []*search.Result // one per objective, search.Objectives order
 	Scaling  *search.Scaling
 	Ties     []TieRow // SLM-MUX under each tie-break, the same draws
+	Signals  []SignalRow
 	Notes    []string
 }
 
@@ -82,6 +94,7 @@ func Build(in Input, cfg mux.SimConfig) (*Report, error) {
 	if r.Ties, err = tieRows(ds, r.Config, res.TieBreak, in.ValAcc); err != nil {
 		return nil, err
 	}
+	r.Signals = in.Signals
 	if r.Subjects, err = subjects(ds, in.Items, r.Config); err != nil {
 		return nil, err
 	}

@@ -181,6 +181,17 @@ func (r *Report) TieTable() Table {
 	return t
 }
 
+// SignalTable is SLM-MUX's accuracy under each confidence signal the run
+// recorded, with its cost, for the report and the command's output.
+func (r *Report) SignalTable() Table {
+	t := Table{Head: []string{"Confidence signal", "SLM-MUX", "± SE", "Generations", "Tokens", "Embeddings"}}
+	for _, row := range r.Signals {
+		t.Rows = append(t.Rows, []string{row.Signal, pct(row.Accuracy), pm(row.Stderr),
+			fmt.Sprintf("%.0f", row.Generations), fmt.Sprintf("%.0f", row.Tokens), fmt.Sprintf("%.0f", row.Embeddings)})
+	}
+	return t
+}
+
 func (r *Report) resultsSection() section {
 	res, n := r.Results, r.Results.NItems
 	s := section{ID: "results", Title: "Results", Intro: []string{fmt.Sprintf(
@@ -215,6 +226,10 @@ func (r *Report) resultsSection() section {
 		s.Intro = append(s.Intro, "Ties between equally confident models went by "+tieBreak(res.TieBreak)+
 			". The second table replays SLM-MUX with the same draws under each tie-break (val only when validation accuracies are given).")
 		s.Tables = append(s.Tables, r.TieTable())
+	}
+	if len(r.Signals) > 0 {
+		s.Intro = append(s.Intro, "The last table replays SLM-MUX under each confidence signal the run recorded (consistency: the share of a model's samples giving its answer; see the README), with the generations, tokens and embedding requests each costs.")
+		s.Tables = append(s.Tables, r.SignalTable())
 	}
 	s.Charts = append(s.Charts, BarChart{Title: "Accuracy by method", YLabel: "accuracy", Categories: cats,
 		Series: []Series{bars}, Percent: true, Width: 480, Height: 340}.SVG())
