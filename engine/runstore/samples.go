@@ -100,10 +100,9 @@ func ReadSamples(dir string) ([]Sample, error) {
 
 func readSamples(dir string, response bool) ([]Sample, error) {
 	path := filepath.Join(dir, SamplesFile)
-	var out []Sample
-	if st, err := os.Stat(path); err == nil {
-		out = make([]Sample, 0, st.Size()/256) // about a line's length without long replies
-	}
+	// One slot per line, counted first: growing a slice of samples
+	// (large structs) by doubling cost a third of a 22,500-line load.
+	out := make([]Sample, 0, countLines(path))
 	seen := make(map[Key]int, cap(out)) // key -> index in out
 	lines := make([]int32, 0, cap(out))
 	_, err := scan(path, response, func(s Sample, line int) error {
@@ -280,4 +279,23 @@ func ReadItems(dir string) ([]Item, error) {
 		out = append(out, it)
 	}
 	return out, sc.Err()
+}
+
+// countLines counts the newlines of the file at path (0 when it cannot be
+// read: the scan then reports why).
+func countLines(path string) int {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	buf := make([]byte, 256<<10)
+	n := 0
+	for {
+		k, err := f.Read(buf)
+		n += bytes.Count(buf[:k], []byte{'\n'})
+		if err != nil {
+			return n + 1 // a last line without its newline
+		}
+	}
 }
