@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -33,18 +34,49 @@ type demoJSON struct {
 	Mux         accJSON            `json:"mux"`
 	Single      map[string]float64 `json:"single"`
 	SingleSC    map[string]float64 `json:"single_sc"`
-	AgentForest float64            `json:"agent_forest"`
-	Oracle      float64            `json:"oracle"`
-	BestPair    []string           `json:"best_pair,omitempty"`
-	BestPairAcc float64            `json:"best_pair_mux_acc,omitempty"`
-	Tokens      int                `json:"output_tokens"`
-	WallSeconds float64            `json:"wall_seconds"`
-	Run         string             `json:"run"`
+	// AgentForest breaks pooled-vote ties by the answer seen first;
+	// AgentForestBestSupport by the SLM-MUX authors' best_support rule (the
+	// answer whose best supporter has the highest validation accuracy).
+	AgentForest            float64 `json:"agent_forest"`
+	AgentForestBestSupport float64 `json:"agent_forest_best_support"`
+	Oracle                 float64 `json:"oracle"`
+	// BestPair is the best pair of pool models by search (paper
+	// objective), measured by SLM-MUX; Large is the large generalist alone.
+	BestPair    *demoPairJSON  `json:"best_pair,omitempty"`
+	Large       *demoLargeJSON `json:"large,omitempty"`
+	Tokens      int            `json:"output_tokens"`
+	WallSeconds float64        `json:"wall_seconds"`
+	Run         string         `json:"run"`
 }
 
 type accJSON struct {
 	Accuracy float64 `json:"accuracy"`
 	Stderr   float64 `json:"stderr"`
+}
+
+// demoPairJSON is `demo --json`'s best_pair: SLM-MUX over two pool models,
+// with what generating their samples cost (output tokens; wall time, each
+// model's samples being generated on their own).
+type demoPairJSON struct {
+	Models       []string `json:"models"`
+	Accuracy     float64  `json:"accuracy"`
+	Stderr       float64  `json:"stderr"`
+	Params       int      `json:"params"`
+	OutputTokens int      `json:"output_tokens"`
+	WallSeconds  float64  `json:"wall_seconds"`
+}
+
+// demoLargeJSON is `demo --json`'s large: the large generalist alone, its
+// accuracy that of one sample (mean over its k), AccuracySC its majority of
+// k, and the cost of its k samples per question.
+type demoLargeJSON struct {
+	Model        string  `json:"model"`
+	Params       int     `json:"params"`
+	Accuracy     float64 `json:"accuracy"`
+	Stderr       float64 `json:"stderr"`
+	AccuracySC   float64 `json:"accuracy_sc"`
+	OutputTokens int     `json:"output_tokens"`
+	WallSeconds  float64 `json:"wall_seconds"`
 }
 
 // demoOptions are demo's flags.
@@ -64,8 +96,10 @@ func (a *App) demoCmd() *cobra.Command {
 		Long: `demo makes sure an Ollama daemon is reachable (OLLAMA_HOST, else one on the default
 port, else it starts the ollama on PATH, else it builds and starts the pinned one),
 imports the embedded arithmetic models if missing, samples every test question
-k times with each model, and prints SLM-MUX against each model alone, each with
-self-consistency, Agent Forest and the oracle, then the best pair from search.
+k times with each model (one model at a time), and prints SLM-MUX over the pool
+against each model alone, each with self-consistency, Agent Forest (ties by first
+seen and by best_support) and the oracle, then the best pair from search against
+the large generalist, with parameters, tokens and wall time of each.
 With --run DIR the run is kept and resumable; a DIR made with other settings
 is refused.`,
 		Args: usageArgs(cobra.NoArgs),
@@ -173,8 +207,8 @@ func (a *App) runDemo(ctx context.Context, cat demo.Catalog, o demoOptions) erro
 	if err := importDemo(ctx, c, cat, a.Stderr); err != nil {
 		return err
 	}
-	ms := cat.Names()
-	plan, s, err := a.livePlan(ctx, c, defaultPlanFlags(), ms, s, sched.Work{Items: len(items), Samples: o.samples})
+	all := cat.Names()
+	_, s, err = a.livePlan(ctx, c, defaultPlanFlags(), all, s, sched.Work{Items: len(items), Samples: o.samples})
 	if err != nil {
 		return err
 	}
@@ -184,48 +218,140 @@ func (a *App) runDemo(ctx context.Context, cat demo.Catalog, o demoOptions) erro
 		return err
 	}
 	defer lock.Close()
-	fmt.Fprintf(a.Stderr, "demo: %d questions x %d models x %d samples at temperature %.2f\n", len(items), len(ms), o.samples, o.temperature)
+	fmt.Fprintf(a.Stderr, "demo: %d questions x %d models x %d samples at temperature %.2f\n", len(items), len(all), o.samples, o.temperature)
+	// One model at a time, so each model's wall time is its own: a pair's
+	// cost is its two models', set against the large model's.
+	walls := map[string]time.Duration{}
 	start := time.Now()
-	stats, err := a.collect(ctx, liveRun{gen: c, plan: plan, s: s, b: b, items: items, models: ms, dir: runDir, wf: defaultWaitFlags(), who: "the Ollama daemon at " + c.Host()})
-	if err != nil {
-		return err
+	for _, m := range all {
+		plan, _, err := a.livePlan(ctx, c, defaultPlanFlags(), []string{m}, s, sched.Work{Items: len(items), Samples: o.samples})
+		if err != nil {
+			return err
+		}
+		t0 := time.Now()
+		stats, err := a.collect(ctx, liveRun{gen: c, plan: plan, s: s, b: b, items: items, models: []string{m}, dir: runDir, wf: defaultWaitFlags(), who: "the Ollama daemon at " + c.Host()})
+		if err != nil {
+			return err
+		}
+		if len(stats.Dropped) > 0 {
+			return fmt.Errorf("demo: models dropped: %v", stats.Dropped)
+		}
+		walls[m] = time.Since(t0)
 	}
-	if len(stats.Dropped) > 0 {
-		return fmt.Errorf("demo: models dropped: %v", stats.Dropped)
-	}
-	return a.demoResults(runDir, cat, ms, o.samples, o.temperature, time.Since(start), o.asJSON)
+	return a.demoResults(runDir, cat, o.samples, o.temperature, time.Since(start), walls, o.asJSON)
 }
 
-func (a *App) demoResults(dir string, cat demo.Catalog, ms []string, k int, temp float64, wall time.Duration, asJSON bool) error {
-	run, err := engine.LoadRun(dir, ms)
+func (a *App) demoResults(dir string, cat demo.Catalog, k int, temp float64, wall time.Duration, walls map[string]time.Duration, asJSON bool) error {
+	pool := cat.Pool()
+	run, err := engine.LoadRun(dir, cat.Names())
 	if err != nil {
 		return err
 	}
-	ds := run.Dataset
-	res, err := mux.Simulate(ds, mux.SimConfig{K: k, Trials: 1, ValAcc: cat.ValAcc()})
+	tokens := map[string]int{}
+	for _, s := range run.Samples {
+		tokens[s.Model] += s.OutputTokens
+	}
+	sim := func(ms []string, p mux.Profile) (mux.SimResult, error) {
+		r, err := engine.LoadRun(dir, ms)
+		if err != nil {
+			return mux.SimResult{}, err
+		}
+		return mux.Simulate(r.Dataset, mux.SimConfig{K: k, Trials: 1, ValAcc: cat.ValAcc(), Profile: p})
+	}
+	res, err := sim(pool, mux.Paper)
+	if err != nil {
+		return err
+	}
+	// The official profile's Agent Forest breaks ties by best_support.
+	official, err := sim(pool, mux.Official)
 	if err != nil {
 		return err
 	}
 	out := demoJSON{NItems: res.NItems, Samples: k, Temperature: temp, Mux: accJSON{res.Accuracy, res.Stderr},
-		Single: res.Single, SingleSC: res.SingleSC, AgentForest: res.AgentForest, Oracle: res.Oracle,
-		WallSeconds: wall.Seconds(), Run: dir}
-	for _, s := range run.Samples {
-		out.Tokens += s.OutputTokens
+		Single: res.Single, SingleSC: res.SingleSC, AgentForest: res.AgentForest,
+		AgentForestBestSupport: official.AgentForest, Oracle: res.Oracle, WallSeconds: wall.Seconds(), Run: dir}
+	for _, n := range tokens {
+		out.Tokens += n
+	}
+	params := cat.Params()
+	poolRun, err := engine.LoadRun(dir, pool)
+	if err != nil {
+		return err
 	}
 	cfg := search.DefaultConfig(search.Paper)
 	cfg.KMin, cfg.KMax, cfg.ValAcc = 2, 2, cat.ValAcc()
-	if sr, err := search.Search(ds, cfg); err == nil && len(sr.BestByK) > 0 {
-		out.BestPair, out.BestPairAcc = sr.BestByK[0].Models, sr.BestByK[0].MuxAcc
+	if sr, err := search.Search(poolRun.Dataset, cfg); err == nil && len(sr.BestByK) > 0 {
+		pair := sr.BestByK[0].Models
+		pr, err := sim(pair, mux.Paper)
+		if err != nil {
+			return err
+		}
+		bp := &demoPairJSON{Models: pair, Accuracy: pr.Accuracy, Stderr: pr.Stderr}
+		for _, m := range pair {
+			bp.Params += params[m]
+			bp.OutputTokens += tokens[m]
+			bp.WallSeconds += walls[m].Seconds()
+		}
+		out.BestPair = bp
+	}
+	if lg, ok := cat.Large(); ok {
+		lr, err := sim([]string{lg.Name}, mux.Paper)
+		if err != nil {
+			return err
+		}
+		acc := lr.Single[lg.Name]
+		out.Large = &demoLargeJSON{Model: lg.Name, Params: lg.Params, Accuracy: acc, Stderr: mux.Stderr(acc, lr.NItems),
+			AccuracySC: lr.SingleSC[lg.Name], OutputTokens: tokens[lg.Name], WallSeconds: walls[lg.Name].Seconds()}
 	}
 	if asJSON {
 		return writeJSON(a.Stdout, out)
 	}
-	printResults(a.Stdout, res, ms)
-	fmt.Fprintf(a.Stdout, "\n%d output tokens in %.1fs (%.0f tokens/s)\n", out.Tokens, out.WallSeconds, float64(out.Tokens)/out.WallSeconds)
-	if out.BestPair != nil {
-		fmt.Fprintf(a.Stdout, "best pair by search (paper objective): %v, SLM-MUX accuracy %.1f %%\n", out.BestPair, 100*out.BestPairAcc)
-	}
+	printDemo(a.Stdout, out, pool, params)
 	return nil
+}
+
+// printDemo prints demo's table: SLM-MUX over the pool, each model alone
+// and with self-consistency, Agent Forest both ways, the oracle, then the
+// best pair against the large model with what each cost.
+func printDemo(w io.Writer, out demoJSON, pool []string, params map[string]int) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	n := out.NItems
+	row := func(name string, acc float64, note string) {
+		fmt.Fprintf(tw, "%s\t%5.1f %%\t± %.1f\t%s\t\n", name, 100*acc, 100*mux.Stderr(acc, n), note)
+	}
+	fmt.Fprintf(tw, "method\taccuracy\tstderr\t\t\n")
+	row("SLM-MUX", out.Mux.Accuracy, fmt.Sprintf("%d models, k=%d, %d item(s)", len(pool), out.Samples, n))
+	for _, m := range pool {
+		row(m, out.Single[m], fmt.Sprintf("one sample, %s params", humanCount(params[m])))
+	}
+	for _, m := range pool {
+		row(m+" +SC", out.SingleSC[m], fmt.Sprintf("majority of %d", out.Samples))
+	}
+	row("Agent Forest", out.AgentForest, "pooled majority, ties: first seen")
+	row("Agent Forest (best_support)", out.AgentForestBestSupport, "pooled majority, ties: best supporter")
+	row("Oracle", out.Oracle, "some model right")
+	if p := out.BestPair; p != nil {
+		row("best pair: "+strings.Join(p.Models, " + "), p.Accuracy,
+			fmt.Sprintf("SLM-MUX, %s params, %d tokens, %.1fs", humanCount(p.Params), p.OutputTokens, p.WallSeconds))
+	}
+	if l := out.Large; l != nil {
+		row(l.Model+" (large)", l.Accuracy,
+			fmt.Sprintf("one sample, %s params, %d tokens, %.1fs for k=%d", humanCount(l.Params), l.OutputTokens, l.WallSeconds, out.Samples))
+		row(l.Model+" (large) +SC", l.AccuracySC, fmt.Sprintf("majority of %d", out.Samples))
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "\n%d output tokens in %.1fs (%.0f tokens/s)\n", out.Tokens, out.WallSeconds, float64(out.Tokens)/out.WallSeconds)
+}
+
+// humanCount writes 1234567 as 1.23M and 98765 as 98.8K.
+func humanCount(n int) string {
+	switch {
+	case n >= 1_000_000:
+		return fmt.Sprintf("%.2fM", float64(n)/1e6)
+	case n >= 1_000:
+		return fmt.Sprintf("%.1fK", float64(n)/1e3)
+	}
+	return fmt.Sprint(n)
 }
 
 // importDemo creates the embedded models in the daemon; a blob the daemon

@@ -14,9 +14,10 @@ import (
 	"github.com/slmmux/slmmux/models/ollama/ollamatest"
 )
 
-// The reduced demo, live: SLM-MUX must beat the best single model, so a
-// regression in the engine, the extractor, the GGUF writer or the import
-// breaks the build.
+// The reduced demo, live: SLM-MUX must beat the best single model and
+// Agent Forest under both tie rules, so a regression in the engine, the
+// extractor, the GGUF writer or the import breaks the build; the best pair
+// and the large model are reported with their costs.
 func TestReducedDemoBeatsBestSingleModel(t *testing.T) {
 	d := ollamatest.Shared(t)
 	r := run(t.Context(), map[string]string{"OLLAMA_HOST": d.Host}, "demo", "--limit", "90", "--samples", "3", "--json")
@@ -27,19 +28,38 @@ func TestReducedDemoBeatsBestSingleModel(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
 		t.Fatal(err)
 	}
+	cat, err := demo.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
 	best := ""
 	for m, acc := range out.Single {
 		if best == "" || acc > out.Single[best] {
 			best = m
 		}
 	}
-	t.Logf("demo (90 items, k=3): SLM-MUX %.3f, single %v, single+SC %v, Agent Forest %.3f, oracle %.3f",
-		out.Mux.Accuracy, out.Single, out.SingleSC, out.AgentForest, out.Oracle)
-	if out.NItems != 90 || len(out.Single) < 3 {
+	t.Logf("demo (90 items, k=3): SLM-MUX %.3f, single %v, single+SC %v, Agent Forest %.3f (best_support %.3f), oracle %.3f, best pair %+v, large %+v",
+		out.Mux.Accuracy, out.Single, out.SingleSC, out.AgentForest, out.AgentForestBestSupport, out.Oracle, out.BestPair, out.Large)
+	if out.NItems != 90 || len(out.Single) != len(cat.Pool()) || len(out.Single) < 3 {
 		t.Fatalf("demo result %+v", out)
 	}
 	if out.Mux.Accuracy <= out.Single[best] {
-		t.Fatalf("SLM-MUX %.3f does not beat the best single model %s (%.3f)", out.Mux.Accuracy, best, out.Single[best])
+		t.Errorf("SLM-MUX %.3f does not beat the best single model %s (%.3f)", out.Mux.Accuracy, best, out.Single[best])
+	}
+	if out.Mux.Accuracy <= out.AgentForest || out.Mux.Accuracy <= out.AgentForestBestSupport {
+		t.Errorf("SLM-MUX %.3f does not beat Agent Forest (%.3f first seen, %.3f best_support)", out.Mux.Accuracy, out.AgentForest, out.AgentForestBestSupport)
+	}
+	if p := out.BestPair; p == nil || len(p.Models) != 2 || p.Params <= 0 || p.OutputTokens <= 0 || p.WallSeconds <= 0 || p.Stderr <= 0 {
+		t.Errorf("best pair %+v: want two models with params, tokens, wall time and a standard error", p)
+	}
+	lg, ok := cat.Large()
+	switch l := out.Large; {
+	case !ok && l != nil:
+		t.Errorf("large %+v reported, but the catalog has no large model", l)
+	case ok && (l == nil || l.Model != lg.Name || l.Params != lg.Params || l.OutputTokens <= 0 || l.WallSeconds <= 0 || l.Stderr <= 0):
+		t.Errorf("large %+v: want %s with its params, tokens, wall time and a standard error", l, lg.Name)
+	case ok && out.Single[lg.Name] != 0:
+		t.Errorf("the large model %s is in the pool", lg.Name)
 	}
 }
 

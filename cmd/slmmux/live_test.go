@@ -122,7 +122,8 @@ func TestDemoRunRefusesOtherSettings(t *testing.T) {
 	}
 }
 
-// demoModels imports the embedded demo models and returns their names.
+// demoModels imports the embedded demo models and returns the names of the
+// pool (all but the large generalist).
 func demoModels(t testing.TB, d *ollamatest.Daemon) []string {
 	t.Helper()
 	cat, err := demo.Load()
@@ -132,7 +133,7 @@ func demoModels(t testing.TB, d *ollamatest.Daemon) []string {
 	if err := importDemo(t.Context(), d.Client, cat, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	return cat.Names()
+	return cat.Pool()
 }
 
 func TestAskPlainQuestionOnDemoModels(t *testing.T) {

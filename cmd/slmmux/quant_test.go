@@ -247,8 +247,13 @@ func TestDemoQuantizedSubset(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
 		t.Fatal(err)
 	}
-	if out.NItems != 6 || len(out.Single) != 4 {
-		t.Fatalf("demo output %+v: want 6 items and 4 models", out)
+	cat, err := demo.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, hasLarge := cat.Large()
+	if out.NItems != 6 || len(out.Single) != len(cat.Pool()) || hasLarge != (out.Large != nil) || out.Large != nil && !strings.HasSuffix(out.Large.Model, ":q8_0") {
+		t.Fatalf("demo output %+v: want 6 items, the %d pool models and the large one if the catalog has one", out, len(cat.Pool()))
 	}
 	for m := range out.Single {
 		if !strings.HasSuffix(m, ":q8_0") {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slmmux/slmmux/models/demo"
 	"github.com/slmmux/slmmux/models/ollama/ollamatest"
 )
 
@@ -62,13 +63,17 @@ func TestServePageInChromium(t *testing.T) {
 	if !strings.Contains(dom, `data-state="done"`) || !strings.Contains(dom, `<div class="answer" id="answer">12</div>`) {
 		t.Fatalf("the page shows no answer 12:\n%s", dom)
 	}
-	for _, m := range []string{"demo-addsub", "demo-mul", "demo-mix", "demo-mix-small"} {
+	cat, err := demo.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range cat.Pool() {
 		if !strings.Contains(dom, `data-model="`+m+`"><td>`+m+`</td>`) {
 			t.Errorf("the vote table has no row for %s", m)
 		}
 	}
-	if n := strings.Count(dom, "<details"); n != 4 {
-		t.Errorf("%d expandable sample lists, want 4", n)
+	if n := strings.Count(dom, "<details"); n != len(cat.Pool()) {
+		t.Errorf("%d expandable sample lists, want %d", n, len(cat.Pool()))
 	}
 	// A server error (a model the daemon lacks) is shown in the page.
 	if dom := dump(page + "&model=no-such-model"); !strings.Contains(dom, `data-state="error"`) || !strings.Contains(dom, "not found") {

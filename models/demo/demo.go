@@ -27,6 +27,11 @@ type Model struct {
 	Digest      string  `json:"digest"` // "sha256:<hex>" of File
 	ValAccuracy float64 `json:"val_accuracy"`
 	Strength    string  `json:"strength"`
+	Params      int     `json:"params"`
+	// Role is "" for a model of the pool SLM-MUX selects from, RoleLarge
+	// for the one generalist about ten times their size that the demo sets
+	// against two of them.
+	Role string `json:"role,omitempty"`
 	// Quantize is "" for the embedded file as it is; for a variant of
 	// [Catalog.Quantized], "F16" or the type the daemon quantizes to
 	// ("Q8_0", "Q4_K_M", "Q4_K_S") from the F16 copy, whose digest Digest
@@ -123,6 +128,40 @@ func (c Catalog) ValAcc() map[string]float64 {
 	m := map[string]float64{}
 	for _, x := range c.Models {
 		m[x.Name] = x.ValAccuracy
+	}
+	return m
+}
+
+// RoleLarge marks the large generalist of the catalog.
+const RoleLarge = "large"
+
+// Pool returns the names of the models SLM-MUX selects from (all but the
+// large one), in catalog order: validation accuracy, best first.
+func (c Catalog) Pool() []string {
+	var out []string
+	for _, x := range c.Models {
+		if x.Role != RoleLarge {
+			out = append(out, x.Name)
+		}
+	}
+	return out
+}
+
+// Large returns the large generalist, if the catalog has one.
+func (c Catalog) Large() (Model, bool) {
+	for _, x := range c.Models {
+		if x.Role == RoleLarge {
+			return x, true
+		}
+	}
+	return Model{}, false
+}
+
+// Params returns the models' parameter counts by name.
+func (c Catalog) Params() map[string]int {
+	m := map[string]int{}
+	for _, x := range c.Models {
+		m[x.Name] = x.Params
 	}
 	return m
 }
