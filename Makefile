@@ -66,7 +66,7 @@ layering:
 # Retrain the embedded demo models (needs Debian's python3-torch; not part of make test),
 # then convert them with the project's GGUF writer and record their digests.
 train:
-	/usr/bin/python3 scripts/train_demo.py --out models/demo --temperature 0.3
+	/usr/bin/python3 scripts/train_demo.py --out models/demo
 	$(GO) run ./models/demo/cmd/demo-pack -dir models/demo
 
 clean:

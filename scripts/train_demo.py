@@ -2,15 +2,21 @@
 """Train the tiny SLM-MUX demo models (llama architecture) and export them.
 
   /usr/bin/python3 scripts/train_demo.py --out models/demo [--models all|NAME[,NAME]]
-      [--steps N] [--threads 1] [--seed S] [--temperature T] [--eval-only] [--smoke]
+      [--steps N] [--threads 1] [--seed S] [--temperature T] [--eval-only] [--train-only] [--smoke]
 
-Four complementary models (MODELS below): an add/sub specialist, a
-multiplication specialist and two weaker generalists; the data mix per model
-is the lever. Writes to --out: testset.jsonl, valset.jsonl, <name>.golden.json
-(pure-argmax greedy outputs), catalog.json, eval.json (single, single-SC, Agent
-Forest, SLM-MUX and oracle accuracies) and build/<name>/{model.json,model.bin,
-model.pt} (GGUF converter input, not committed). --smoke trains a tiny config
-for 20 steps (CI, ~7 s). Needs Debian's python3-torch; see requirements-train.txt.
+The pool (MODELS below): an add/sub specialist, a multiplication specialist and
+a family of three small generalists trained on one data stream with different
+seeds and sizes (correlated mistakes, as in a real model family); plus one
+generalist with ten times the family's parameters (role "large", same data and
+steps), which is not in the pool. The temperature and k are chosen on the
+validation set only (T_GRID x K_GRID). Writes to --out: testset.jsonl,
+valset.jsonl, <name>.golden.json (pure-argmax greedy outputs), catalog.json
+(with the choice and its validation figures), eval.json (single, single-SC,
+Agent Forest both tie rules, SLM-MUX and oracle accuracies) and
+build/<name>/{model.json,model.bin,model.pt} (GGUF converter input, not
+committed). --train-only stops after training. --smoke trains a tiny config
+for 20 steps (CI, ~10 s). Needs Debian's python3-torch; see
+requirements-train.txt.
 
 The evaluation sampler mimics Ollama's default chain (repeat penalty 1.1 ->
 top_k 40 -> top_p 0.9 -> temperature). Against the daemon, give every (question,
@@ -32,7 +38,15 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import demo_task as dt  # noqa: E402
 from demo_task import torch, F  # noqa: E402
 
-# Complementary models: the training-data mix per operation is the lever.
+# The pool: two specialists (the training-data mix per operation is the lever)
+# and a family of three small generalists trained on the same data stream
+# (data="family": same problems in the same order) with different seeds and
+# sizes, so their mistakes are correlated as in a real model family. role
+# "large": one generalist with about ten times the family's parameters, same
+# data, same number of steps; it is not part of the pool (the demo sets two
+# small models against it).
+FAMILY = dict(mix={"add": 1 / 3, "sub": 1 / 3, "mul": 1 / 3}, steps=2500, lr=6e-3, weight_decay=0.1, batch=64,
+              data="demo-family")
 MODELS = {
     "demo-addsub": dict(strength="addition and subtraction",
                         mix={"add": 0.48, "sub": 0.48, "mul": 0.04},
@@ -42,17 +56,18 @@ MODELS = {
                      mix={"add": 0.015, "sub": 0.015, "mul": 0.97},
                      config=dict(embedding_length=64, block_count=3, feed_forward_length=256),
                      steps=2500, lr=6e-3, weight_decay=0.1, batch=64),
-    "demo-mix": dict(strength="generalist (weaker, smaller)",
-                     mix={"add": 1 / 3, "sub": 1 / 3, "mul": 1 / 3},
-                     config=dict(embedding_length=48, block_count=2, feed_forward_length=192),
-                     steps=1500, lr=6e-3, weight_decay=0.1, batch=64),
-    "demo-mix-small": dict(strength="generalist (weakest, smallest)",
-                           mix={"add": 1 / 3, "sub": 1 / 3, "mul": 1 / 3},
-                           config=dict(embedding_length=32, block_count=2, feed_forward_length=128),
-                           steps=1500, lr=6e-3, weight_decay=0.1, batch=64),
+    "demo-mix": dict(FAMILY, strength="generalist (family, middle size)",
+                     config=dict(embedding_length=48, block_count=2, feed_forward_length=192)),
+    "demo-mix-small": dict(FAMILY, strength="generalist (family, smallest)",
+                           config=dict(embedding_length=40, block_count=2, feed_forward_length=160)),
+    "demo-mix-wide": dict(FAMILY, strength="generalist (family, widest)",
+                          config=dict(embedding_length=56, block_count=2, feed_forward_length=224)),
+    "demo-large": dict(FAMILY, strength="generalist, ten times the family's parameters", role="large", lr=3e-3,
+                       config=dict(embedding_length=128, block_count=4, feed_forward_length=448)),
 }
 SMOKE_CONFIG = dict(embedding_length=32, block_count=2, feed_forward_length=64)
-T_GRID = (0.3, 0.5, 0.7, 0.9, 1.1)
+T_GRID = (0.3, 0.5, 0.7, 1.0)
+K_GRID = (3, 5)
 GOLDEN_PROMPTS = 40
 
 
@@ -65,10 +80,12 @@ def parse_args(argv=None):
     p.add_argument("--seed", type=int, default=0, help="training seed")
     p.add_argument("--temperature", type=float, default=None,
                    help="sampling temperature for the report (default: best MUX gain on validation)")
-    p.add_argument("--eval-samples", type=int, default=5, help="k samples per model")
-    p.add_argument("--eval-seeds", type=int, default=3, help="sampling repetitions averaged in eval.json")
+    p.add_argument("--eval-samples", type=int, default=None,
+                   help="k samples per model (default: chosen on validation among K_GRID)")
+    p.add_argument("--eval-seeds", type=int, default=2, help="sampling repetitions averaged in eval.json")
     p.add_argument("--eval-only", action="store_true", help="reuse build/<name>/model.pt, no training")
     p.add_argument("--smoke", action="store_true", help="~20 steps on a tiny config (CI, < 30 s)")
+    p.add_argument("--train-only", action="store_true", help="train, export and record goldens; no evaluation")
     return p.parse_args(argv)
 
 
@@ -80,7 +97,7 @@ def stable_seed(seed, name):
 def train_model(name, spec, steps, seed, exclude, log_every=500):
     """Train one model on fresh generated problems; returns (model, seconds)."""
     torch.manual_seed(stable_seed(seed, name))
-    rng = random.Random(stable_seed(seed, name))
+    rng = random.Random(stable_seed(seed, spec.get("data", name)))  # the family shares one data stream
     model = dt.Llama(dt.Config(**spec["config"]))
     decay = [p for p in model.parameters() if p.dim() == 2]
     rest = [p for p in model.parameters() if p.dim() < 2]
@@ -149,24 +166,46 @@ def majority(answers):
     return next(a for a in answers if a is not None and c[a] == best), best
 
 
+def pooled_vote(answers_by_model, best_support):
+    """Agent Forest: the majority of all models' samples pooled. Ties go to the
+    first seen answer, or with best_support (the SLM-MUX authors' rule) to the
+    answer whose best supporter ranks highest (answers_by_model is in rank
+    order, best first), then first seen."""
+    pooled = [a for ans in answers_by_model for a in ans]
+    c = Counter(a for a in pooled if a is not None)
+    if not c:
+        return None
+    top = max(c.values())
+    tied = [a for a in dict.fromkeys(pooled) if a is not None and c[a] == top]
+    if not best_support or len(tied) == 1:
+        return tied[0]
+    support = lambda a: next(r for r, ans in enumerate(answers_by_model) if a in ans)
+    return min(tied, key=support)  # min() keeps the first seen among equals
+
+
 def score(answers, items, rank, k, idx=None):
-    """Accuracies (%) of single, single-SC, Agent Forest, SLM-MUX and oracle using
-    the first k samples, over items[idx] (default all); `rank` orders models by
+    """Accuracies (%) of single, single-SC, Agent Forest (first-seen and
+    best_support ties), SLM-MUX and oracle using the first k samples of the
+    models in `rank`, over items[idx] (default all); `rank` orders models by
     validation accuracy (best first) and breaks ties."""
     idx = range(len(items)) if idx is None else idx
     n, gold = len(idx), {i: items[i]["answer"] for i in idx}
     res = {"single": {}, "single_sc": {}}
-    for name, ans in answers.items():
+    for name in rank:
+        ans = answers[name]
         res["single"][name] = 100 * sum(a == gold[i] for i in idx for a in ans[i][:k]) / (n * k)
         res["single_sc"][name] = 100 * sum(majority(ans[i][:k])[0] == gold[i] for i in idx) / n
-    af = mux = oracle = 0
+    af = afb = mux = oracle = 0
     for i in idx:
         g = gold[i]
-        votes = [majority(answers[m][i][:k]) for m in rank]
-        af += majority([a for m in rank for a in answers[m][i][:k]])[0] == g
+        per = [answers[m][i][:k] for m in rank]
+        votes = [majority(a) for a in per]
+        af += pooled_vote(per, False) == g
+        afb += pooled_vote(per, True) == g
         mux += max(votes, key=lambda v: v[1])[0] == g  # max() keeps the first (best-ranked) on ties
         oracle += any(v[0] == g for v in votes)
-    res.update(agent_forest=100 * af / n, mux=100 * mux / n, oracle=100 * oracle / n,
+    res.update(agent_forest=100 * af / n, agent_forest_best_support=100 * afb / n, mux=100 * mux / n,
+               oracle=100 * oracle / n,
                best_single=max(res["single"].values()), best_single_sc=max(res["single_sc"].values()))
     return res
 
@@ -182,13 +221,13 @@ def mean_scores(runs):
     return out
 
 
-def evaluate(models, items, rank, temperature, k, seeds):
-    """Mean scores at k and at 3 over `seeds` sampling repetitions, for all items
-    ("all") and per operation."""
-    runs = [sample_answers(models, items, temperature, k, 1000 * s) for s in range(seeds)]
+def evaluate(models, items, rank, temperature, ks, seeds, runs=None):
+    """Mean scores at each k of ks over `seeds` sampling repetitions, for all
+    items ("all") and per operation; runs: answers already sampled."""
+    runs = runs or [sample_answers(models, items, temperature, max(ks), 1000 * s) for s in range(seeds)]
     groups = {"all": None}
     groups.update({op: [i for i, it in enumerate(items) if it["op"] == op] for op in dt.OPS})
-    return {g: {f"k{kk}": mean_scores([score(a, items, rank, kk, idx) for a in runs]) for kk in sorted({k, 3})}
+    return {g: {f"k{kk}": mean_scores([score(a, items, rank, kk, idx) for a in runs]) for kk in sorted(set(ks))}
             for g, idx in groups.items()}
 
 
@@ -238,41 +277,78 @@ def main(argv=None):
         print(f"  {name}: {info[name]['params']} params, {nbytes} bytes, sha256 {sha[:16]}, "
               f"val greedy {info[name]['val_greedy']:.3f}", flush=True)
 
-    # Every model present in build/ takes part in the ensemble evaluation.
+    if args.train_only:
+        return
+    # Every model present in build/ takes part in the evaluation: the small
+    # ones as the pool, the large one alone.
     for name in MODELS:
         ckpt = os.path.join(args.out, "build", name, "model.pt")
         if name not in info and os.path.exists(ckpt):
             m = load_checkpoint(ckpt)
-            info[name] = dict(model=m, val_greedy=greedy_accuracy(m, val))
-    models = {n: v["model"] for n, v in info.items()}
-    k, seeds = (3, 1) if args.smoke else (args.eval_samples, args.eval_seeds)
+            info[name] = dict(model=m, val_greedy=greedy_accuracy(m, val), params=sum(p.numel() for p in m.parameters()))
+    pool = {n: v["model"] for n, v in info.items() if MODELS[n].get("role") != "large"}
+    large = {n: v["model"] for n, v in info.items() if MODELS[n].get("role") == "large"}
+    seeds = 1 if args.smoke else args.eval_seeds
+    ks = [3] if args.smoke else [args.eval_samples] if args.eval_samples else list(K_GRID)
     grid = [args.temperature] if args.temperature is not None else ([0.7] if args.smoke else T_GRID)
-    rank0 = sorted(models, key=lambda n: -info[n]["val_greedy"])
-    sweep = {t: evaluate(models, val, rank0, t, k, seeds)["all"][f"k{k}"] for t in grid}
-    # Temperature: largest margin of MUX over both Agent Forest and (best single + 5 points).
-    margin = lambda s: min(s["mux"] - s["agent_forest"], s["mux"] - s["best_single"] - 5)
-    T = max(grid, key=lambda t: (margin(sweep[t]), sweep[t]["mux"]))
-    rank = sorted(models, key=lambda n: (-sweep[T]["single"][n], -info[n]["val_greedy"]))
+    rank0 = sorted(pool, key=lambda n: -info[n]["val_greedy"])
+    # Temperature and k, on the validation set only: the largest margin of MUX
+    # over Agent Forest (both tie rules) and over (best single + 5 points).
+    sweep, val_runs = {}, {}
     for t in grid:
-        s = sweep[t]
-        print(f"val T={t}: best single {s['best_single']:.1f} AF {s['agent_forest']:.1f} MUX {s['mux']:.1f}")
+        val_runs[t] = [sample_answers(pool, val, t, max(ks), 1000 * s) for s in range(seeds)]
+        ev = evaluate(pool, val, rank0, t, ks, seeds, val_runs[t])["all"]
+        for kk in ks:
+            sweep[(t, kk)] = ev[f"k{kk}"]
+    margin = lambda s: min(s["mux"] - s["agent_forest"], s["mux"] - s["agent_forest_best_support"],
+                           s["mux"] - s["best_single"] - 5)
+    T, k = max(sweep, key=lambda tk: (margin(sweep[tk]), sweep[tk]["mux"], -tk[1]))
+    rank = sorted(pool, key=lambda n: (-sweep[(T, k)]["single"][n], -info[n]["val_greedy"]))
+    for (t, kk), s in sorted(sweep.items()):
+        print(f"val T={t} k={kk}: best single {s['best_single']:.1f} AF {s['agent_forest']:.1f} "
+              f"AF(best_support) {s['agent_forest_best_support']:.1f} MUX {s['mux']:.1f} margin {margin(s):.1f}")
+    print(f"chosen on validation: T={T} k={k}", flush=True)
+    test_runs = [sample_answers(pool, test, T, k, 1000 * s) for s in range(seeds)]
     report = {"temperature": T, "k": k, "seeds": seeds, "rank": rank,
-              "val_sweep": {str(t): sweep[t] for t in grid},
-              "test": evaluate(models, test, rank, T, k, seeds),
+              "val_sweep": {f"T{t}_k{kk}": s for (t, kk), s in sweep.items()},
+              "test": evaluate(pool, test, rank, T, [k], seeds, test_runs),
               "models": {n: {x: v.get(x) for x in ("params", "bytes", "sha256", "train_seconds", "val_greedy")}
                          for n, v in info.items()}}
+    # Pairs of small models by SLM-MUX on validation, and the large model alone.
+    pairs = {}
+    for a in range(len(rank)):
+        for b in range(a + 1, len(rank)):
+            pr = [rank[a], rank[b]]
+            pairs["+".join(pr)] = mean_scores([score(r, val, pr, k) for r in val_runs[T]])["mux"]
+    report["val_pairs_mux"] = pairs
+    for n, m in large.items():
+        acc = {}
+        for split, items in (("val", val), ("test", test)):
+            runs = [sample_answers({n: m}, items, T, k, 0)]  # one repetition: the slowest model
+            acc[split] = mean_scores([score(r, items, [n], k) for r in runs])["single"][n]
+        report["models"][n].update(val_single=acc["val"], test_single=acc["test"])
+        print(f"{n}: {info[n]['params']} params, val single {acc['val']:.1f}, test single {acc['test']:.1f}")
     with open(os.path.join(args.out, "eval.json"), "w") as f:
         json.dump(report, f, indent=1)
-    catalog = {"models": [{"name": n, "file": f"{n}.gguf", "val_accuracy": round(sweep[T]["single"][n] / 100, 4),
-                           "val_accuracy_greedy": round(info[n]["val_greedy"], 4), "strength": MODELS[n]["strength"]}
-                          for n in rank],
-               "temperature": T, "samples": k, "num_predict": 12}
+    entry = lambda n, val_acc: {"name": n, "file": f"{n}.gguf", "val_accuracy": round(val_acc / 100, 4),
+                                "val_accuracy_greedy": round(info[n]["val_greedy"], 4),
+                                "params": info[n]["params"], "strength": MODELS[n]["strength"]}
+    chosen = sweep[(T, k)]
+    catalog = {"models": [entry(n, chosen["single"][n]) for n in rank] +
+               [dict(entry(n, report["models"][n]["val_single"]), role="large") for n in large],
+               "temperature": T, "samples": k, "num_predict": 12,
+               "selection": {"set": "valset.jsonl", "temperatures": list(grid), "samples": ks, "seeds": seeds,
+                             "rule": "largest min(MUX - Agent Forest (first seen), MUX - Agent Forest "
+                                     "(best_support), MUX - best single - 5), then MUX",
+                             "val": {x: chosen[x] for x in ("mux", "agent_forest", "agent_forest_best_support",
+                                                            "best_single", "oracle")},
+                             "val_pairs_mux": pairs}}
     with open(os.path.join(args.out, "catalog.json"), "w") as f:
         json.dump(catalog, f, indent=1)
     for g, r in report["test"].items():
         for kk, v in r.items():
-            print(f"test {g:4s} {kk}: single {v['single']} AF {v['agent_forest']} MUX {v['mux']} oracle {v['oracle']}")
-
+            print(f"test {g:4s} {kk}: single {v['single']} AF {v['agent_forest']} "
+                  f"AF(best_support) {v['agent_forest_best_support']} MUX {v['mux']} oracle {v['oracle']}")
 
 if __name__ == "__main__":
     main()
