@@ -4,7 +4,9 @@
   /usr/bin/python3 scripts/train_demo.py --out models/demo [--models all|NAME[,NAME]]
       [--steps N] [--threads 1] [--seed S] [--temperature T] [--eval-only] [--train-only] [--smoke]
 
-The pool (MODELS below): an add/sub specialist, a multiplication specialist and
+Two pools (--pool). embedded (the default, EMBEDDED below): the models the
+binary embeds, an add/sub specialist, a multiplication specialist and two
+weaker generalists. family (FAMILY_POOL): the two specialists and
 a family of three small generalists trained on one data stream with different
 seeds and sizes (correlated mistakes, as in a real model family); plus one
 generalist with ten times the family's parameters (role "large", same data and
@@ -47,7 +49,28 @@ from demo_task import torch, F  # noqa: E402
 # small models against it).
 FAMILY = dict(mix={"add": 1 / 3, "sub": 1 / 3, "mul": 1 / 3}, steps=2500, lr=6e-3, weight_decay=0.1, batch=64,
               data="demo-family")
-MODELS = {
+# The embedded pool (models/demo, `make train`): two specialists and two
+# weaker generalists, each on its own data stream.
+EMBEDDED = {
+    "demo-addsub": dict(strength="addition and subtraction",
+                        mix={"add": 0.48, "sub": 0.48, "mul": 0.04},
+                        config=dict(embedding_length=64, block_count=3, feed_forward_length=256),
+                        steps=2000, lr=6e-3, weight_decay=0.1, batch=64),
+    "demo-mul": dict(strength="multiplication",
+                     mix={"add": 0.015, "sub": 0.015, "mul": 0.97},
+                     config=dict(embedding_length=64, block_count=3, feed_forward_length=256),
+                     steps=2500, lr=6e-3, weight_decay=0.1, batch=64),
+    "demo-mix": dict(strength="generalist (weaker, smaller)",
+                     mix={"add": 1 / 3, "sub": 1 / 3, "mul": 1 / 3},
+                     config=dict(embedding_length=48, block_count=2, feed_forward_length=192),
+                     steps=1500, lr=6e-3, weight_decay=0.1, batch=64),
+    "demo-mix-small": dict(strength="generalist (weakest, smallest)",
+                           mix={"add": 1 / 3, "sub": 1 / 3, "mul": 1 / 3},
+                           config=dict(embedding_length=32, block_count=2, feed_forward_length=128),
+                           steps=1500, lr=6e-3, weight_decay=0.1, batch=64),
+}
+
+FAMILY_POOL = {
     "demo-addsub": dict(strength="addition and subtraction",
                         mix={"add": 0.48, "sub": 0.48, "mul": 0.04},
                         config=dict(embedding_length=64, block_count=3, feed_forward_length=256),
@@ -65,6 +88,8 @@ MODELS = {
     "demo-large": dict(FAMILY, strength="generalist, ten times the family's parameters", role="large", lr=3e-3,
                        config=dict(embedding_length=128, block_count=4, feed_forward_length=448)),
 }
+POOLS = {"embedded": EMBEDDED, "family": FAMILY_POOL}
+MODELS = EMBEDDED  # set from --pool in main
 SMOKE_CONFIG = dict(embedding_length=32, block_count=2, feed_forward_length=64)
 T_GRID = (0.3, 0.5, 0.7, 1.0)
 K_GRID = (3, 5)
@@ -74,7 +99,11 @@ GOLDEN_PROMPTS = 40
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--out", default="models/demo", help="output directory")
-    p.add_argument("--models", default="all", help="'all' or comma-separated names: " + ", ".join(MODELS))
+    p.add_argument("--pool", default="embedded", choices=sorted(POOLS),
+                   help="embedded: the models the binary embeds (make train); family: the issue-15 family pool and "
+                        "the large model (make train-family; measured, not embedded)")
+    p.add_argument("--models", default="all", help="'all' or comma-separated names of the pool: " +
+                   "; ".join(f"{k}: {', '.join(v)}" for k, v in POOLS.items()))
     p.add_argument("--steps", type=int, default=None, help="override training steps per model")
     p.add_argument("--threads", type=int, default=1, help="torch CPU threads (default 1)")
     p.add_argument("--seed", type=int, default=0, help="training seed")
@@ -241,6 +270,8 @@ def main(argv=None):
     torch.set_num_threads(args.threads)
     torch.use_deterministic_algorithms(True)
     os.makedirs(args.out, exist_ok=True)
+    global MODELS
+    MODELS = POOLS[args.pool]
     names = list(MODELS) if args.models == "all" else args.models.split(",")
     test, val, held_out = dt.make_eval_sets(n_test=20 if args.smoke else 120, n_val=10 if args.smoke else 100)
     dt.write_jsonl(os.path.join(args.out, "testset.jsonl"), test)
