@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/http/httputil"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -155,7 +154,7 @@ func recordingProxy(t *testing.T, host string) (string, func() []map[string]any)
 	}
 	var mu sync.Mutex
 	var opts []map[string]any
-	rp := httputil.NewSingleHostReverseProxy(target)
+	rp := freshProxy(t, target)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/api/generate" {
 			body, _ := io.ReadAll(r.Body)

@@ -36,7 +36,7 @@ func modelProxy(t *testing.T, host string) (string, func() map[string]int) {
 	target, _ := url.Parse(host)
 	var mu sync.Mutex
 	seen := map[string]int{}
-	rp := httputil.NewSingleHostReverseProxy(target)
+	rp := freshProxy(t, target)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/api/generate" {
 			var body struct {
@@ -444,7 +444,7 @@ func TestPoolWithAnOpenAIHost(t *testing.T) {
 	var mu sync.Mutex
 	chats := map[string]int{}
 	target, _ := url.Parse(db.Host)
-	rp := httputil.NewSingleHostReverseProxy(target)
+	rp := freshProxy(t, target)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/v1/chat/completions" {
 			var body struct{ Model string }
@@ -487,4 +487,16 @@ func TestPoolWithAnOpenAIHost(t *testing.T) {
 	if got := sampleMap(t, dir); fmt.Sprint(got) == "" || len(got) != 24 {
 		t.Fatalf("%d samples stored, want 24", len(got))
 	}
+}
+
+// freshProxy is a reverse proxy to target with a transport of its own: the
+// shared default transport may hold an idle connection to an earlier
+// test's daemon that listened on the same port, and a POST sent on it
+// fails with "unexpected EOF" (not retried, as it has a body).
+func freshProxy(t testing.TB, target *url.URL) *httputil.ReverseProxy {
+	rp := httputil.NewSingleHostReverseProxy(target)
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	t.Cleanup(tr.CloseIdleConnections)
+	rp.Transport = tr
+	return rp
 }
