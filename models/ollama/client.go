@@ -62,6 +62,7 @@ func New(cfg Config) (*Client, error) {
 	if hc == nil {
 		hc = http.DefaultClient
 	}
+	hc = resendOnStale(hc)
 	if cfg.BusyRetries == 0 {
 		cfg.BusyRetries = DefaultConfig().BusyRetries
 	}
@@ -102,4 +103,31 @@ func ParseHost(s string) (*url.URL, error) {
 		host = "127.0.0.1"
 	}
 	return &url.URL{Scheme: scheme, Host: net.JoinHostPort(host, port)}, nil
+}
+
+// resendOnStale returns a copy of hc whose POSTs the transport may resend
+// on a new connection when a kept-alive one turns out closed (a daemon
+// restarted on the same port, or one that dropped an idle connection):
+// Go's transport resends only requests it deems idempotent, and a POST
+// counts as one with an Idempotency-Key header. Every POST the adapter
+// sends is safe to repeat: reads (show), seeded generations, creates of
+// the same blob.
+func resendOnStale(hc *http.Client) *http.Client {
+	out := *hc
+	next := hc.Transport
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	out.Transport = idempotentPosts{next}
+	return &out
+}
+
+type idempotentPosts struct{ next http.RoundTripper }
+
+func (t idempotentPosts) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Method == http.MethodPost && r.Header.Get("Idempotency-Key") == "" && (r.Body == nil || r.GetBody != nil) {
+		r = r.Clone(r.Context())
+		r.Header.Set("Idempotency-Key", "slmmux")
+	}
+	return t.next.RoundTrip(r)
 }
