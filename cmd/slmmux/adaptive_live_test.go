@@ -105,3 +105,52 @@ func TestAdaptiveSamplingLiveOnDemoModels(t *testing.T) {
 	}
 	t.Logf("ask --adaptive: %d of %d samples", aa.Adaptive.Generated, aa.Adaptive.Total)
 }
+
+// eval --adaptive over a pool of two hosts (one tracker for both): every
+// selection equals a full run's on one host, from fewer samples.
+func TestAdaptiveSamplingOnAPool(t *testing.T) {
+	da, db, dall := oneAtATime(t, t.TempDir(), ""), oneAtATime(t, t.TempDir(), ""), ollamatest.StartT(t, daemon.Options{})
+	ms := demoModels(t, da)
+	demoModels(t, db)
+	demoModels(t, dall)
+	cfg := writeConfig(t, [2]string{"alpha", da.Host}, [2]string{"beta", db.Host})
+	data := filepath.Join(t.TempDir(), "demo-test.jsonl")
+	if err := os.WriteFile(data, demo.TestSet(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	common := []string{"eval", "--bench", "jsonl", "--extractor", "number", "--data", data, "--limit", "24",
+		"--models", strings.Join(ms, ","), "--samples", "5", "--seed", "4", "--temperature", "0.3", "--num-predict", "8"}
+	full, ad := filepath.Join(t.TempDir(), "full"), filepath.Join(t.TempDir(), "pool-adaptive")
+	if r := run(t.Context(), map[string]string{"OLLAMA_HOST": dall.Host}, slices.Concat(common, []string{"--run", full})...); r.code != 0 {
+		t.Fatalf("full eval on one host: %+v", r)
+	}
+	r := run(t.Context(), nil, slices.Concat(common, []string{"--run", ad, "--adaptive", "--config", cfg, "--max-loaded", "1"})...)
+	if r.code != 0 || !strings.Contains(r.stderr, "host alpha ran") || !strings.Contains(r.stderr, "host beta ran") {
+		t.Fatalf("adaptive eval on the pool: %+v", r)
+	}
+	fs, as := readSamples(t, full), readSamples(t, ad)
+	items := map[string]bool{}
+	for _, s := range fs {
+		items[s.Item] = true
+	}
+	for it := range items {
+		sel := func(stored map[string]runstore.Sample) mux.Choice {
+			var ss []mux.Samples
+			for _, m := range ms {
+				answers := make([]string, 5)
+				for j := range answers {
+					answers[j] = stored[it+"/"+m+"/"+string(rune('0'+j))].Answer
+				}
+				ss = append(ss, mux.Samples{Model: m, Answers: answers})
+			}
+			return mux.Select(ss, nil, mux.Paper)
+		}
+		if f, a := sel(fs), sel(as); f.Winner != a.Winner || f.Answer != a.Answer {
+			t.Errorf("%s: the pool's adaptive run selects model %d answer %q, full sampling model %d answer %q", it, a.Winner, a.Answer, f.Winner, f.Answer)
+		}
+	}
+	if len(as) >= len(fs) {
+		t.Fatalf("adaptive pool run stored %d samples, full %d", len(as), len(fs))
+	}
+	t.Logf("adaptive eval on a pool of two hosts: %d of %d samples, %d questions", len(as), len(fs), len(items))
+}

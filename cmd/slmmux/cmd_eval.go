@@ -87,9 +87,6 @@ func (o *evalOptions) validate() error {
 			return usagef("--confidence %s does not run on a pool (--config backends) yet: use --confidence consistency there", o.cf.method)
 		}
 	}
-	if o.adaptive && o.config != "" {
-		return usagef("eval: --adaptive does not run on a pool (--config backends) yet: drop one of them")
-	}
 	if o.config != "" && o.bk.openAI() {
 		return usagef("eval: give --backend openai or --config with backends, not both (a pool's hosts name their kind)")
 	}
@@ -236,11 +233,10 @@ func storeItems(items []benchmark.Item) []runstore.Item {
 // stored samples (that of full sampling, for the run's tie-break order).
 // The baselines need every sample, so they are not computed.
 func (a *App) writeAdaptiveResults(dir string, ms []string, k int, stats engine.EvalStats) error {
-	run, err := engine.LoadRun(dir, ms)
+	res, err := adaptiveSelection(dir, ms, k)
 	if err != nil {
 		return err
 	}
-	res := mux.SelectStored(run.Dataset, k, nil)
 	out := struct {
 		Adaptive  mux.StoredResult `json:"adaptive"`
 		Baselines string           `json:"baselines"`

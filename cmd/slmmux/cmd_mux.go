@@ -133,15 +133,10 @@ ties go to the answer whose best supporter scores highest by that rule
 // trials and the baselines need every sample.
 func (a *App) muxAdaptiveRun(run *engine.Run, asJSON, otherTies bool) error {
 	order := run.Meta.Adaptive
-	ds := run.Dataset
-	if !slices.Equal(ds.Models, order) {
-		r, err := engine.LoadRun(run.Dir, order)
-		if err != nil {
-			return err
-		}
-		ds = r.Dataset
+	res, err := adaptiveSelection(run.Dir, order, run.Meta.Samples)
+	if err != nil {
+		return err
 	}
-	res := mux.SelectStored(ds, run.Meta.Samples, nil)
 	note := ""
 	if otherTies {
 		note = "the run was collected adaptively for ties by model order " + strings.Join(order, ", ") + ": that order is used; --models, --tie-break, --val-acc and --val-run do not apply to it"
@@ -159,4 +154,32 @@ func (a *App) muxAdaptiveRun(run *engine.Run, asJSON, otherTies bool) error {
 		fmt.Fprintln(a.Stdout, note)
 	}
 	return nil
+}
+
+// adaptiveSelection is SLM-MUX over an adaptive run's stored samples, ties
+// by order (the run's tie-break order). A model adaptive sampling never
+// needed has no samples: it could not have won, so it is left out of the
+// replay but counted in the total.
+func adaptiveSelection(dir string, order []string, k int) (mux.StoredResult, error) {
+	all, err := engine.LoadRun(dir, nil)
+	if err != nil {
+		return mux.StoredResult{}, err
+	}
+	var present []string
+	for _, m := range order {
+		if slices.Contains(all.Dataset.Models, m) {
+			present = append(present, m)
+		}
+	}
+	ds := all.Dataset
+	if !slices.Equal(ds.Models, present) {
+		r, err := engine.LoadRun(dir, present)
+		if err != nil {
+			return mux.StoredResult{}, err
+		}
+		ds = r.Dataset
+	}
+	res := mux.SelectStored(ds, k, nil)
+	res.Total = len(ds.Items) * len(order) * k
+	return res, nil
 }

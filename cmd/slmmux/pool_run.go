@@ -72,6 +72,11 @@ func (a *App) runEvalPool(ctx context.Context, o evalOptions, bs []config.Backen
 	for _, m := range ms {
 		meta.Models = append(meta.Models, runstore.ModelMeta{Name: m, Digest: digests[m]})
 	}
+	var adapt *engine.Adaptive
+	if o.adaptive { // one tracker for every host: each stops against all
+		meta.Adaptive = ms
+		adapt = engine.NewAdaptive(s.Samples, ms)
+	}
 	lock, err := runstore.Create(o.run, meta, storeItems(items))
 	if err != nil {
 		return err
@@ -81,10 +86,13 @@ func (a *App) runEvalPool(ctx context.Context, o evalOptions, bs []config.Backen
 	if err != nil {
 		return err
 	}
-	r := liveRun{s: s, b: b, items: items, models: ms, dir: o.run, order: engine.Order(o.order), wf: o.wf, strict: strict, flexible: flexible}
+	r := liveRun{s: s, b: b, items: items, models: ms, dir: o.run, order: engine.Order(o.order), wf: o.wf, strict: strict, flexible: flexible, adapt: adapt}
 	stats, err := a.collectPool(ctx, pool, plan, r)
 	if err != nil {
 		return err
+	}
+	if o.adaptive {
+		return a.writeAdaptiveResults(o.run, ms, s.Samples, stats.EvalStats)
 	}
 	return a.writeResults(o.run, ms, stats.EvalStats)
 }
@@ -101,7 +109,7 @@ func (a *App) collectPool(ctx context.Context, pool *engine.Pool, plan *engine.P
 	stats, err := pool.Eval(ctx, r.b, r.items, w, plan, engine.EvalConfig{
 		Models: r.models, Sampling: r.s, Order: r.order, Progress: bar.update,
 		BackendWait: max(r.wf.daemonWait, time.Nanosecond), RequestTimeout: r.wf.requestTimeout,
-		Strict: r.strict, Flexible: r.flexible,
+		Strict: r.strict, Flexible: r.flexible, Adaptive: r.adapt,
 	})
 	bar.finish()
 	if err != nil {
