@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -44,17 +45,7 @@ func TestAdaptiveSamplingLiveOnDemoModels(t *testing.T) {
 	}
 	differ := 0
 	for it := range items {
-		sel := func(stored map[string]runstore.Sample) mux.Choice {
-			var ss []mux.Samples
-			for _, m := range ms {
-				answers := make([]string, 5)
-				for j := range answers {
-					answers[j] = stored[it+"/"+m+"/"+string(rune('0'+j))].Answer
-				}
-				ss = append(ss, mux.Samples{Model: m, Answers: answers})
-			}
-			return mux.Select(ss, nil, mux.Paper)
-		}
+		sel := func(stored map[string]runstore.Sample) mux.Choice { return selectStored(stored, it, ms, 5) }
 		f, a := sel(fs), sel(as)
 		if f.Winner != a.Winner || f.Answer != a.Answer {
 			differ++
@@ -134,17 +125,7 @@ func TestAdaptiveSamplingOnAPool(t *testing.T) {
 		items[s.Item] = true
 	}
 	for it := range items {
-		sel := func(stored map[string]runstore.Sample) mux.Choice {
-			var ss []mux.Samples
-			for _, m := range ms {
-				answers := make([]string, 5)
-				for j := range answers {
-					answers[j] = stored[it+"/"+m+"/"+string(rune('0'+j))].Answer
-				}
-				ss = append(ss, mux.Samples{Model: m, Answers: answers})
-			}
-			return mux.Select(ss, nil, mux.Paper)
-		}
+		sel := func(stored map[string]runstore.Sample) mux.Choice { return selectStored(stored, it, ms, 5) }
 		if f, a := sel(fs), sel(as); f.Winner != a.Winner || f.Answer != a.Answer {
 			t.Errorf("%s: the pool's adaptive run selects model %d answer %q, full sampling model %d answer %q", it, a.Winner, a.Answer, f.Winner, f.Answer)
 		}
@@ -153,4 +134,19 @@ func TestAdaptiveSamplingOnAPool(t *testing.T) {
 		t.Fatalf("adaptive pool run stored %d samples, full %d", len(as), len(fs))
 	}
 	t.Logf("adaptive eval on a pool of two hosts: %d of %d samples, %d questions", len(as), len(fs), len(items))
+}
+
+// selectStored is SLM-MUX (paper profile, ties by model order) over one
+// question's stored samples, by "item/model/sample" as readSamples keys
+// them; a missing sample counts as no answer.
+func selectStored(stored map[string]runstore.Sample, item string, ms []string, k int) mux.Choice {
+	var ss []mux.Samples
+	for _, m := range ms {
+		answers := make([]string, k)
+		for j := range answers {
+			answers[j] = stored[fmt.Sprintf("%s/%s/%d", item, m, j)].Answer
+		}
+		ss = append(ss, mux.Samples{Model: m, Answers: answers})
+	}
+	return mux.Select(ss, nil, mux.Paper)
 }

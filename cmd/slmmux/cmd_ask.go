@@ -153,9 +153,6 @@ func (a *App) question(args []string, file string) (string, error) {
 }
 
 func (o *askOptions) validate() error {
-	if o.config != "" && o.bk.openAI() {
-		return usagef("ask: give --backend openai or --config with backends, not both (a pool's hosts name their kind)")
-	}
 	if o.question == "" {
 		return usagef("ask: the question is empty")
 	}
@@ -175,25 +172,8 @@ func (o *askOptions) validate() error {
 	if _, err := o.bench(); err != nil {
 		return err
 	}
-	if err := o.sf.validate(); err != nil {
+	if err := validateLive("ask", &o.sf, &o.wf, &o.bk, &o.cf, o.adaptive, o.config); err != nil {
 		return err
-	}
-	if err := o.wf.validate(); err != nil {
-		return err
-	}
-	if err := o.bk.validate(); err != nil {
-		return err
-	}
-	if err := o.cf.validate(); err != nil {
-		return err
-	}
-	if o.cf.method != "" && o.cf.method != string(confidence.Consistency) {
-		switch {
-		case o.adaptive:
-			return usagef("--adaptive bounds consistency's counts: use it with --confidence consistency")
-		case o.config != "":
-			return usagef("--confidence %s does not run on a pool (--config backends) yet: use --confidence consistency there", o.cf.method)
-		}
 	}
 	return o.pf.validate()
 }

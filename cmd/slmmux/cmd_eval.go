@@ -14,7 +14,6 @@ import (
 
 	"github.com/slmmux/slmmux/engine"
 	"github.com/slmmux/slmmux/engine/benchmark"
-	"github.com/slmmux/slmmux/engine/confidence"
 	"github.com/slmmux/slmmux/engine/mux"
 	"github.com/slmmux/slmmux/engine/runstore"
 	"github.com/slmmux/slmmux/engine/sched"
@@ -79,17 +78,6 @@ DIR/results.json and prints the results table.`,
 
 // validate checks the flags; it reads and writes nothing.
 func (o *evalOptions) validate() error {
-	if o.cf.method != "" && o.cf.method != string(confidence.Consistency) {
-		switch {
-		case o.adaptive:
-			return usagef("--adaptive bounds consistency's counts: use it with --confidence consistency")
-		case o.config != "":
-			return usagef("--confidence %s does not run on a pool (--config backends) yet: use --confidence consistency there", o.cf.method)
-		}
-	}
-	if o.config != "" && o.bk.openAI() {
-		return usagef("eval: give --backend openai or --config with backends, not both (a pool's hosts name their kind)")
-	}
 	switch {
 	case o.bf.name == "":
 		return usagef("eval: --bench is required (%v)", benchmark.Names())
@@ -102,16 +90,7 @@ func (o *evalOptions) validate() error {
 	case o.limit < 0:
 		return usagef("--limit %d: must be 0 (all) or more", o.limit)
 	}
-	if err := o.sf.validate(); err != nil {
-		return err
-	}
-	if err := o.wf.validate(); err != nil {
-		return err
-	}
-	if err := o.bk.validate(); err != nil {
-		return err
-	}
-	if err := o.cf.validate(); err != nil {
+	if err := validateLive("eval", &o.sf, &o.wf, &o.bk, &o.cf, o.adaptive, o.config); err != nil {
 		return err
 	}
 	return o.pf.validate()
@@ -144,29 +123,13 @@ func (a *App) runEval(ctx context.Context, o evalOptions) error {
 	if err != nil {
 		return err
 	}
-	meta := runMeta(b, items, s, o.bf, o.limit)
-	abs, _ := filepath.Abs(o.data)
-	meta.Data = abs
-	for _, m := range ms {
-		meta.Models = append(meta.Models, runstore.ModelMeta{Name: m, Digest: digests[m]})
-	}
-	var adapt *engine.Adaptive
-	if o.adaptive {
-		meta.Adaptive = ms // the tie-break order the run is exact for
-		adapt = engine.NewAdaptive(s.Samples, ms)
-	}
-	lock, err := runstore.Create(o.run, meta, storeItems(items))
+	r, lock, err := o.openRun(b, items, s, ms, digests)
 	if err != nil {
 		return err
 	}
 	defer lock.Close()
-	strict, flexible, err := o.bf.modes()
-	if err != nil {
-		return err
-	}
-	stats, err := a.collect(ctx, liveRun{gen: c.gen(), plan: plan, s: s, b: b, items: items, models: ms, dir: o.run,
-		order: engine.Order(o.order), wf: o.wf, who: c.who(), strict: strict, flexible: flexible, adapt: adapt,
-		needs: needsOf(sig), embedModel: o.cf.embedModel})
+	r.gen, r.plan, r.who, r.needs, r.embedModel = c.gen(), plan, c.who(), needsOf(sig), o.cf.embedModel
+	stats, err := a.collect(ctx, r)
 	if err != nil {
 		return err
 	}
@@ -177,6 +140,29 @@ func (a *App) runEval(ctx context.Context, o evalOptions) error {
 		return err
 	}
 	return a.evalSignal(o.run, ms, sig)
+}
+
+// openRun creates or resumes the run folder for these settings (refusing
+// one made with others) and returns the run to collect, its folder locked
+// (adaptive sampling's tracker too, with --adaptive: the models' order is
+// the tie-break order the run is exact for, recorded in run.json).
+func (o *evalOptions) openRun(b benchmark.Benchmark, items []benchmark.Item, s engine.Sampling, ms []string, digests map[string]string) (liveRun, *runstore.Lock, error) {
+	meta := runMeta(b, items, s, o.bf, o.limit)
+	meta.Data, _ = filepath.Abs(o.data)
+	for _, m := range ms {
+		meta.Models = append(meta.Models, runstore.ModelMeta{Name: m, Digest: digests[m]})
+	}
+	r := liveRun{s: s, b: b, items: items, models: ms, dir: o.run, order: engine.Order(o.order), wf: o.wf}
+	if o.adaptive {
+		meta.Adaptive = ms
+		r.adapt = engine.NewAdaptive(s.Samples, ms)
+	}
+	var err error
+	if r.strict, r.flexible, err = o.bf.modes(); err != nil {
+		return r, nil, err
+	}
+	lock, err := runstore.Create(o.run, meta, storeItems(items))
+	return r, lock, err
 }
 
 // load builds the benchmark and reads its items (--limit applied).

@@ -297,3 +297,26 @@ func complete(w *runstore.Writer, r liveRun) error {
 	return fmt.Errorf("%w: %d of %d samples are missing (%s), so no %s was written: run the same command again to complete it, or drop a model that keeps failing from --models",
 		errIncomplete, total, len(r.items)*len(r.models)*r.s.Samples, strings.Join(parts, ", "), runstore.ResultsFile)
 }
+
+// validateLive checks the flags ask and eval share (sampling, waiting,
+// backend, confidence signal) and how they combine with --adaptive and
+// --config.
+func validateLive(cmd string, sf *samplingFlags, wf *waitFlags, bk *backendFlags, cf *confidenceFlags, adaptive bool, config string) error {
+	if config != "" && bk.openAI() {
+		return usagef("%s: give --backend openai or --config with backends, not both (a pool's hosts name their kind)", cmd)
+	}
+	for _, err := range []error{sf.validate(), wf.validate(), bk.validate(), cf.validate()} {
+		if err != nil {
+			return err
+		}
+	}
+	if cf.method != "" && cf.method != string(confidence.Consistency) {
+		switch {
+		case adaptive:
+			return usagef("--adaptive bounds consistency's counts: use it with --confidence consistency")
+		case config != "":
+			return usagef("--confidence %s does not run on a pool (--config backends) yet: use --confidence consistency there", cf.method)
+		}
+	}
+	return nil
+}

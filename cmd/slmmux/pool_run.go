@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -66,27 +65,11 @@ func (a *App) runEvalPool(ctx context.Context, o evalOptions, bs []config.Backen
 		return err
 	}
 	s := poolSampling(o.sf.s)
-	meta := runMeta(b, items, s, o.bf, o.limit)
-	abs, _ := filepath.Abs(o.data)
-	meta.Data = abs
-	for _, m := range ms {
-		meta.Models = append(meta.Models, runstore.ModelMeta{Name: m, Digest: digests[m]})
-	}
-	var adapt *engine.Adaptive
-	if o.adaptive { // one tracker for every host: each stops against all
-		meta.Adaptive = ms
-		adapt = engine.NewAdaptive(s.Samples, ms)
-	}
-	lock, err := runstore.Create(o.run, meta, storeItems(items))
+	r, lock, err := o.openRun(b, items, s, ms, digests) // with --adaptive, one tracker for every host
 	if err != nil {
 		return err
 	}
 	defer lock.Close()
-	strict, flexible, err := o.bf.modes()
-	if err != nil {
-		return err
-	}
-	r := liveRun{s: s, b: b, items: items, models: ms, dir: o.run, order: engine.Order(o.order), wf: o.wf, strict: strict, flexible: flexible, adapt: adapt}
 	stats, err := a.collectPool(ctx, pool, plan, r)
 	if err != nil {
 		return err

@@ -136,13 +136,9 @@ func fastSample(b []byte, response bool, in map[string]string) (Sample, bool) {
 		case "error":
 			s.Error, ok = p.str()
 		case "answer_strict":
-			var v string
-			v, ok = p.str()
-			s.AnswerStrict = &v
+			s.AnswerStrict, ok = p.strPtr()
 		case "answer_flexible":
-			var v string
-			v, ok = p.str()
-			s.AnswerFlexible = &v
+			s.AnswerFlexible, ok = p.strPtr()
 		case "logprob_mean":
 			s.LogprobMean, ok = p.floatPtr()
 		case "logprob_min":
@@ -150,9 +146,7 @@ func fastSample(b []byte, response bool, in map[string]string) (Sample, bool) {
 		case "verbal_confidence":
 			s.Verbal, ok = p.floatPtr()
 		case "verbal_reply":
-			var v string
-			v, ok = p.str()
-			s.VerbalReply = &v
+			s.VerbalReply, ok = p.strPtr()
 		case "verbal_tokens":
 			s.VerbalTokens, ok = p.int()
 		case "embedding":
@@ -311,6 +305,11 @@ func jsonFloat(t []byte) (float64, bool) {
 	}
 	f, err := strconv.ParseFloat(string(t), 64)
 	return f, err == nil
+}
+
+func (p *fastParser) strPtr() (*string, bool) {
+	v, ok := p.str()
+	return &v, ok
 }
 
 func (p *fastParser) floatPtr() (*float64, bool) {
