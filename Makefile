@@ -4,7 +4,7 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 LDFLAGS  := -s -w -X main.version=$(VERSION)
 FUZZTIME ?= 5s
 
-.PHONY: build test unit compat race fuzz bench demo lint layering daemon deps train train-family clean
+.PHONY: build test unit compat race fuzz bench demo lint layering daemon deps train clean
 
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/slmmux ./cmd/slmmux
@@ -63,16 +63,12 @@ layering:
 	@! $(GO) list -deps ./engine/... ./models/... | grep -E 'slmmux/(cmd|hardware)(/|$$)' || { echo "layering: engine or models imports cmd or hardware"; exit 1; }
 	@! $(GO) list -deps ./engine/... | grep -E 'slmmux/models/ollama(/|$$)|ollama/ollama' || { echo "layering: engine imports the Ollama adapter"; exit 1; }
 
-# Retrain the embedded demo models (needs Debian's python3-torch; not part of make test),
+# Retrain the embedded demo models (needs Debian's python3-torch; not part of make test;
+# about 35 minutes on one core), choosing the temperature and k on the validation set,
 # then convert them with the project's GGUF writer and record their digests.
 train:
-	/usr/bin/python3 scripts/train_demo.py --pool embedded --out models/demo --temperature 0.3 --eval-samples 5
+	/usr/bin/python3 scripts/train_demo.py --out models/demo
 	$(GO) run ./models/demo/cmd/demo-pack -dir models/demo
-
-# Train the issue-15 family pool and the large model into build/family
-# (measured, not embedded: see the README).
-train-family:
-	/usr/bin/python3 scripts/train_demo.py --pool family --out build/family
 
 clean:
 	rm -rf bin

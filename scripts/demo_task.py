@@ -137,16 +137,32 @@ def write_jsonl(path, items):
             f.write(json.dumps(it) + "\n")
 
 
-def training_batch(rng, mix, batch, exclude):
+def all_problems(exclude):
+    """Every question make_problem can draw that is not in `exclude`, sorted."""
+    qs = [f"What is {a}+{b}?" for a in range(10, 100) for b in range(10, 100)]
+    qs += [f"What is {a}-{b}?" for a in range(10, 100) for b in range(10, a + 1)]
+    for a in range(2, 1000):
+        for b in range(2, 10):
+            qs += [f"What is {a}*{b}?", f"What is {b}*{a}?"]
+    return sorted(set(qs) - set(exclude))
+
+
+def training_batch(rng, mix, batch, exclude, labels=None):
     """Padded (inputs, targets, loss mask) for `batch` fresh problems whose op is
-    drawn from `mix` ({op: weight}); held-out questions are skipped."""
+    drawn from `mix` ({op: weight}); held-out questions are skipped. labels,
+    a function from a list of questions to answer texts (a teacher's),
+    replaces the true answers."""
     ops, weights = list(mix), [mix[o] for o in mix]
-    seqs, starts = [], []
-    while len(seqs) < batch:
+    seqs, starts, pairs = [], [], []
+    while len(pairs) < batch:
         op = rng.choices(ops, weights)[0]
         q, a = make_problem(op, rng)
         if q in exclude:
             continue
+        pairs.append((q, a))
+    if labels is not None:
+        pairs = list(zip((q for q, _ in pairs), labels([q for q, _ in pairs])))
+    for q, a in pairs:
         p = tokenize_prompt(q)
         seqs.append(p + tokenize_continuation(a) + [EOS])
         starts.append(len(p) - 1)  # first position whose target is an answer token
