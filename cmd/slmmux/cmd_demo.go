@@ -131,7 +131,7 @@ is refused.`,
 	}
 	f := cmd.Flags()
 	f.IntVar(&o.limit, "limit", 0, "use only the first N test questions (0: all)")
-	f.IntVar(&o.samples, "samples", 0, "samples per model (default: the catalog's, 5)")
+	f.IntVar(&o.samples, "samples", 0, "samples per model (default: the catalog's)")
 	f.Float64Var(&o.temperature, "temperature", 0, "sampling temperature (default: the catalog's)")
 	f.StringVar(&o.run, "run", "", "keep the run in this folder (resumable); default: a temporary folder")
 	f.StringVar(&o.seedMode, "seed-mode", engine.SeedPerItem, "item: seeds per (seed, item, sample); legacy: seed+j (demo runs made before seed modes)")

@@ -43,11 +43,17 @@ func TestReducedDemoBeatsBestSingleModel(t *testing.T) {
 	if out.NItems != 90 || len(out.Single) != len(cat.Pool()) || len(out.Single) < 3 {
 		t.Fatalf("demo result %+v", out)
 	}
-	if out.Mux.Accuracy <= out.Single[best] {
-		t.Errorf("SLM-MUX %.3f does not beat the best single model %s (%.3f)", out.Mux.Accuracy, best, out.Single[best])
+	// The demo's claims (issue 15), with room for the subset's noise: SLM-MUX
+	// at least 5 points above the best single small model and 3 above Agent
+	// Forest under either tie rule; every small model alone below 80 %.
+	if out.Mux.Accuracy < out.Single[best]+0.05 {
+		t.Errorf("SLM-MUX %.3f does not beat the best single model %s (%.3f) by 5 points", out.Mux.Accuracy, best, out.Single[best])
 	}
-	if out.Mux.Accuracy <= out.AgentForest || out.Mux.Accuracy <= out.AgentForestBestSupport {
-		t.Errorf("SLM-MUX %.3f does not beat Agent Forest (%.3f first seen, %.3f best_support)", out.Mux.Accuracy, out.AgentForest, out.AgentForestBestSupport)
+	if out.Mux.Accuracy < out.AgentForest+0.03 || out.Mux.Accuracy < out.AgentForestBestSupport+0.03 {
+		t.Errorf("SLM-MUX %.3f does not beat Agent Forest (%.3f first seen, %.3f best_support) by 3 points", out.Mux.Accuracy, out.AgentForest, out.AgentForestBestSupport)
+	}
+	if out.Single[best] >= 0.80 {
+		t.Errorf("the best small model %s scores %.3f alone: the pool's models should each be below 80 %%", best, out.Single[best])
 	}
 	if p := out.BestPair; p == nil || len(p.Models) != 2 || p.Params <= 0 || p.OutputTokens <= 0 || p.WallSeconds <= 0 || p.Stderr <= 0 {
 		t.Errorf("best pair %+v: want two models with params, tokens, wall time and a standard error", p)

@@ -1,7 +1,9 @@
 // Package demo holds slmmux's embedded demo: small llama-architecture
-// models trained on arithmetic by scripts/train_demo.py, each good at
-// different operations, with their test set and a [Catalog] of their
-// digests and validation accuracies (for SLM-MUX's tie-break).
+// models trained on arithmetic by scripts/train_demo.py (two specialists
+// and a family of three generalists distilled from one teacher, so they
+// share its mistakes) and one generalist about ten times their size, with
+// their test set and a [Catalog] of their digests and validation
+// accuracies (for SLM-MUX's tie-break).
 package demo
 
 import (
