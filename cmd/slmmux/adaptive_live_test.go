@@ -52,7 +52,7 @@ func TestAdaptiveSamplingLiveOnDemoModels(t *testing.T) {
 			t.Errorf("%s: adaptive selects model %d answer %q, full sampling model %d answer %q", it, a.Winner, a.Answer, f.Winner, f.Answer)
 		}
 	}
-	if len(as) >= len(fs) || len(fs) != 48*4*5 {
+	if len(as) >= len(fs) || len(fs) != 48*len(ms)*5 {
 		t.Fatalf("adaptive run stored %d samples, full %d", len(as), len(fs))
 	}
 	t.Logf("adaptive eval on %d demo questions: %d of %d samples generated (%.1f %% saved), %d selections differ",
@@ -91,7 +91,7 @@ func TestAdaptiveSamplingLiveOnDemoModels(t *testing.T) {
 	if r := run(t.Context(), env, append(q, "--adaptive")...); r.code != 0 || json.Unmarshal([]byte(r.stdout), &aa) != nil {
 		t.Fatalf("ask --adaptive: %+v", r)
 	}
-	if aa.Answer != fa.Answer || aa.Model != fa.Model || aa.Adaptive == nil || aa.Adaptive.Total != 20 {
+	if aa.Answer != fa.Answer || aa.Model != fa.Model || aa.Adaptive == nil || aa.Adaptive.Total != 5*len(ms) {
 		t.Fatalf("ask --adaptive %q from %s (%+v), ask %q from %s", aa.Answer, aa.Model, aa.Adaptive, fa.Answer, fa.Model)
 	}
 	t.Logf("ask --adaptive: %d of %d samples", aa.Adaptive.Generated, aa.Adaptive.Total)

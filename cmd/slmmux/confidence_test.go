@@ -273,7 +273,7 @@ func TestServeEmbeddingConfidence(t *testing.T) {
 	cfg := filepath.Join(t.TempDir(), "serve.yaml")
 	os.WriteFile(cfg, []byte("ensembles:\n  open:\n    models: [demo-addsub, demo-mix]\n    samples: 3\n    confidence: embedding\n    embed_threshold: 0.95\n"), 0o644)
 	base := startServe(t, d, "--config", cfg)
-	code, body := post(t, base+"/api/chat", `{"model":"mux:open","stream":false,"messages":[{"role":"user","content":"Tell me a number you like."}]}`)
+	code, body := post(t, base+"/api/chat", `{"model":"mux:open","stream":false,"messages":[{"role":"user","content":"What is 31+45?"}]}`)
 	var out struct {
 		Message struct{ Content string } `json:"message"`
 		Slmmux  struct {

@@ -135,6 +135,17 @@ func demoModels(t testing.TB, d *ollamatest.Daemon) []string {
 	return cat.Pool()
 }
 
+// demoPool returns the embedded catalog's pool (every model but the large
+// one), without importing anything.
+func demoPool(t testing.TB) []string {
+	t.Helper()
+	cat, err := demo.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cat.Pool()
+}
+
 func TestAskPlainQuestionOnDemoModels(t *testing.T) {
 	d := ollamatest.Shared(t)
 	ms := demoModels(t, d)
