@@ -64,7 +64,7 @@ layering:
 	@! $(GO) list -deps ./engine/... | grep -E 'slmmux/models/ollama(/|$$)|ollama/ollama' || { echo "layering: engine imports the Ollama adapter"; exit 1; }
 
 # Retrain the embedded demo models (needs Debian's python3-torch; not part of make test;
-# about 35 minutes on one core), choosing the temperature and k on the validation set,
+# about 30 minutes on one core), choosing the temperature and k on the validation set,
 # then convert them with the project's GGUF writer and record their digests.
 train:
 	/usr/bin/python3 scripts/train_demo.py --out models/demo

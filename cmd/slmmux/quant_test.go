@@ -190,8 +190,12 @@ func BenchmarkDemoQuantized(b *testing.B) {
 	ctx := context.Background()
 	env := map[string]string{"OLLAMA_HOST": d.Host, "SLMMUX_CACHE": b.TempDir()}
 	version, _ := d.Client.Version(ctx)
+	cat, err := demo.Load()
+	if err != nil {
+		b.Fatal(err)
+	}
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "Ollama %s; demo test set (360 questions), k = 5 samples at temperature 0.3, num_ctx %d.\n\n", version, engine.DefaultNumCtx)
+	fmt.Fprintf(&sb, "Ollama %s; demo test set (360 questions), k = %d samples at temperature %g, num_ctx %d.\n\n", version, cat.Samples, cat.Temperature, engine.DefaultNumCtx)
 	fmt.Fprintln(&sb, "| model | weights | tensor types (/api/show) | file | resident (/api/ps) | estimate / resident | accuracy | with self-consistency |")
 	fmt.Fprintln(&sb, "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |")
 	var mux strings.Builder
@@ -214,12 +218,15 @@ func BenchmarkDemoQuantized(b *testing.B) {
 			for _, m := range list {
 				sizes[engine.CanonicalName(m.Name)] = m.SizeBytes
 			}
-			cat, _ := demo.Load()
 			v, _ := cat.Quantized(map[string]string{"f32": "", "f16": "F16", "q8_0": "Q8_0", "q4_K_M": "Q4_K_M"}[q])
 			for _, m := range v.Names() {
 				est, info, ps := footprintRatio(b, ctx, d.Client, m)
+				acc, sc := out.Single[m], out.SingleSC[m]
+				if out.Large != nil && out.Large.Model == m { // not in the pool: reported alone
+					acc, sc = out.Large.Accuracy, out.Large.AccuracySC
+				}
 				fmt.Fprintf(&sb, "| %s | %s | %s | %d | %d | %.2f | %.1f %% | %.1f %% |\n", m, info.Quantization,
-					tensorTypeCounts(info.Tensors), sizes[engine.CanonicalName(m)], ps, float64(est.Bytes)/float64(ps), 100*out.Single[m], 100*out.SingleSC[m])
+					tensorTypeCounts(info.Tensors), sizes[engine.CanonicalName(m)], ps, float64(est.Bytes)/float64(ps), 100*acc, 100*sc)
 			}
 		}
 	}
