@@ -246,27 +246,52 @@ func (p *fastParser) str() (string, bool) {
 	return s, true
 }
 
-// skipString moves past a string, escapes included.
+// skipString moves past a string, escapes included, accepting exactly what
+// encoding/json accepts: no raw control characters, only JSON's escapes.
 func (p *fastParser) skipString() bool {
 	if !p.lit('"') {
 		return false
 	}
-	rest := p.b[p.i:]
-	for {
-		j := bytes.IndexAny(rest, "\"\\")
-		if j < 0 {
-			return false
-		}
-		if rest[j] == '"' {
-			p.i += j + 1
+	for p.i < len(p.b) {
+		switch c := p.b[p.i]; {
+		case c == '"':
+			p.i++
 			return true
+		case c < 0x20:
+			return false
+		case c == '\\':
+			if !p.escape() {
+				return false
+			}
+		default:
+			p.i++
 		}
-		if j+1 >= len(rest) {
+	}
+	return false
+}
+
+// escape moves past one escape sequence at p.i (the backslash), if valid.
+func (p *fastParser) escape() bool {
+	if p.i+1 >= len(p.b) {
+		return false
+	}
+	switch p.b[p.i+1] {
+	case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+		p.i += 2
+		return true
+	case 'u':
+		if p.i+6 > len(p.b) {
 			return false
 		}
-		p.i += j + 2
-		rest = p.b[p.i:]
+		for _, h := range p.b[p.i+2 : p.i+6] {
+			if !('0' <= h && h <= '9' || 'a' <= h && h <= 'f' || 'A' <= h && h <= 'F') {
+				return false
+			}
+		}
+		p.i += 6
+		return true
 	}
+	return false
 }
 
 func (p *fastParser) token() []byte {
