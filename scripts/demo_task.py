@@ -86,19 +86,24 @@ def extract_answer(text):
 
 # --------------------------------------------------------------------- task
 
+# The operands' ranges (inclusive), for make_problem and all_problems.
+TWO_DIGIT = (10, 99)
+MUL_LONG, MUL_SHORT = (2, 999), (2, 9)
+
+
 def make_problem(op, rng):
     """One (question, answer) pair of operation `op` drawn from `rng`.
     add: 2-digit + 2-digit; sub: a-b with 10<=b<=a<=99 (never negative);
     mul: 2..999 times 2..9, either order (too many to memorize: a model
     must learn the algorithm to answer held-out items)."""
     if op == "add":
-        a, b = rng.randint(10, 99), rng.randint(10, 99)
+        a, b = rng.randint(*TWO_DIGIT), rng.randint(*TWO_DIGIT)
         return f"What is {a}+{b}?", str(a + b)
     if op == "sub":
-        a = rng.randint(10, 99)
-        b = rng.randint(10, a)
+        a = rng.randint(*TWO_DIGIT)
+        b = rng.randint(TWO_DIGIT[0], a)
         return f"What is {a}-{b}?", str(a - b)
-    a, b = rng.randint(2, 999), rng.randint(2, 9)
+    a, b = rng.randint(*MUL_LONG), rng.randint(*MUL_SHORT)
     if rng.random() < 0.5:
         a, b = b, a
     return f"What is {a}*{b}?", str(a * b)
@@ -139,10 +144,11 @@ def write_jsonl(path, items):
 
 def all_problems(exclude):
     """Every question make_problem can draw that is not in `exclude`, sorted."""
-    qs = [f"What is {a}+{b}?" for a in range(10, 100) for b in range(10, 100)]
-    qs += [f"What is {a}-{b}?" for a in range(10, 100) for b in range(10, a + 1)]
-    for a in range(2, 1000):
-        for b in range(2, 10):
+    two = range(TWO_DIGIT[0], TWO_DIGIT[1] + 1)
+    qs = [f"What is {a}+{b}?" for a in two for b in two]
+    qs += [f"What is {a}-{b}?" for a in two for b in range(TWO_DIGIT[0], a + 1)]
+    for a in range(MUL_LONG[0], MUL_LONG[1] + 1):
+        for b in range(MUL_SHORT[0], MUL_SHORT[1] + 1):
             qs += [f"What is {a}*{b}?", f"What is {b}*{a}?"]
     return sorted(set(qs) - set(exclude))
 

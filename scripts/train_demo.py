@@ -78,7 +78,6 @@ EMBEDDED = {
                        teacher=None, lr=LARGE_LR,
                        config=dict(embedding_length=128, block_count=4, feed_forward_length=448)),
 }
-MODELS = EMBEDDED
 SMOKE_CONFIG = dict(embedding_length=32, block_count=2, feed_forward_length=64)
 T_GRID = (0.3, 0.5, 0.7, 1.0)
 K_GRID = (3, 5)
@@ -257,17 +256,20 @@ def teacher_labels(teacher, bdir, exclude, smoke):
         return lambda qs: [o[0] for o in dt.generate(teacher, qs, 0, repeat_penalty=1.0)]
     sha = hashlib.sha256(open(os.path.join(bdir, "model.bin"), "rb").read()).hexdigest()
     path = os.path.join(bdir, "labels.json")
-    if os.path.exists(path):
+    try:
         with open(path) as f:
             cached = json.load(f)
         if cached.get("sha256") == sha:
             return lambda qs: [cached["labels"][q] for q in qs]
+    except (OSError, ValueError, AttributeError):
+        pass  # no cache, or an unreadable one: label again
     t0, qs, table = time.time(), dt.all_problems(exclude), {}
     for i in range(0, len(qs), 2048):
         chunk = qs[i:i + 2048]
         table.update(zip(chunk, (o[0] for o in dt.generate(teacher, chunk, 0, repeat_penalty=1.0))))
-    with open(path, "w") as f:
+    with open(path + ".tmp", "w") as f:  # then renamed: an interrupted run leaves no half-made cache
         json.dump({"sha256": sha, "labels": table}, f)
+    os.replace(path + ".tmp", path)
     print(f"  labelled {len(table)} problems with the teacher in {time.time() - t0:.0f}s", flush=True)
     return lambda qs: [table[q] for q in qs]
 
@@ -282,17 +284,21 @@ def main(argv=None):
     torch.set_num_threads(args.threads)
     torch.use_deterministic_algorithms(True)
     os.makedirs(args.out, exist_ok=True)
-    names = list(MODELS) if args.models == "all" else args.models.split(",")
+    names = list(EMBEDDED) if args.models == "all" else args.models.split(",")
+    unknown = [n for n in names if n not in EMBEDDED]
+    if unknown:
+        sys.exit(f"train_demo.py: --models {args.models}: no model named {', '.join(unknown)} "
+                 f"(the pool: {', '.join(EMBEDDED)})")
     test, val, held_out = dt.make_eval_sets(n_test=20 if args.smoke else 120, n_val=10 if args.smoke else 100)
     dt.write_jsonl(os.path.join(args.out, "testset.jsonl"), test)
     dt.write_jsonl(os.path.join(args.out, "valset.jsonl"), val)
 
-    info, prev = {}, {}
+    info, prev, labelers = {}, {}, {}
     if args.eval_only and os.path.exists(os.path.join(args.out, "eval.json")):
         with open(os.path.join(args.out, "eval.json")) as f:
             prev = json.load(f).get("models", {})
     for name in names:
-        spec = dict(MODELS[name])
+        spec = dict(EMBEDDED[name])
         if args.smoke:
             spec.update(config=SMOKE_CONFIG, steps=20)
         steps = args.steps or spec["steps"]
@@ -307,7 +313,10 @@ def main(argv=None):
                 if not os.path.exists(os.path.join(tdir, "model.pt")):
                     sys.exit(f"train_demo.py: {name} learns from {spec['teacher']}, which is not trained: "
                              f"train it first (--models {spec['teacher']},{name})")
-                labels = teacher_labels(load_checkpoint(os.path.join(tdir, "model.pt")), tdir, held_out, args.smoke)
+                if spec["teacher"] not in labelers:  # once per teacher, however many students
+                    labelers[spec["teacher"]] = teacher_labels(load_checkpoint(os.path.join(tdir, "model.pt")), tdir,
+                                                               held_out, args.smoke)
+                labels = labelers[spec["teacher"]]
             print(f"training {name}: {spec['config']} mix {spec['mix']} steps {steps}"
                   + (f" on {spec['teacher']}'s answers" if labels else ""), flush=True)
             model, secs = train_model(name, dict(spec, steps=steps), steps, args.seed, held_out, labels=labels)
@@ -331,13 +340,13 @@ def main(argv=None):
         return
     # Every model present in build/ takes part in the evaluation: the small
     # ones as the pool, the large one alone.
-    for name in MODELS:
+    for name in EMBEDDED:
         ckpt = os.path.join(args.out, "build", name, "model.pt")
         if name not in info and os.path.exists(ckpt):
             m = load_checkpoint(ckpt)
             info[name] = dict(model=m, val_greedy=greedy_accuracy(m, val), params=sum(p.numel() for p in m.parameters()))
-    pool = {n: v["model"] for n, v in info.items() if MODELS[n].get("role") is None}
-    large = {n: v["model"] for n, v in info.items() if MODELS[n].get("role") == "large"}
+    pool = {n: v["model"] for n, v in info.items() if EMBEDDED[n].get("role") is None}
+    large = {n: v["model"] for n, v in info.items() if EMBEDDED[n].get("role") == "large"}
     seeds = 1 if args.smoke else args.eval_seeds
     ks = [3] if args.smoke else [args.eval_samples] if args.eval_samples else list(K_GRID)
     grid = [args.temperature] if args.temperature is not None else ([0.7] if args.smoke else T_GRID)
@@ -382,7 +391,7 @@ def main(argv=None):
         json.dump(report, f, indent=1)
     entry = lambda n, val_acc: {"name": n, "file": f"{n}.gguf", "val_accuracy": round(val_acc / 100, 4),
                                 "val_accuracy_greedy": round(info[n]["val_greedy"], 4),
-                                "params": info[n]["params"], "strength": MODELS[n]["strength"]}
+                                "params": info[n]["params"], "strength": EMBEDDED[n]["strength"]}
     chosen = sweep[(T, k)]
     catalog = {"models": [entry(n, chosen["single"][n]) for n in rank] +
                [dict(entry(n, report["models"][n]["val_single"]), role="large") for n in large],
@@ -394,8 +403,8 @@ def main(argv=None):
                                                             "best_single", "oracle")},
                              "val_pairs_mux": pairs},
                "teachers": {n: {"params": v["params"], "val_accuracy_greedy": round(v["val_greedy"], 4),
-                                "students": [m for m in pool if MODELS[m].get("teacher") == n]}
-                            for n, v in info.items() if MODELS[n].get("role") == "teacher"}}
+                                "students": [m for m in pool if EMBEDDED[m].get("teacher") == n]}
+                            for n, v in info.items() if EMBEDDED[n].get("role") == "teacher"}}
     with open(os.path.join(args.out, "catalog.json"), "w") as f:
         json.dump(catalog, f, indent=1)
     for g, r in report["test"].items():
