@@ -2,6 +2,8 @@ package engine
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -40,6 +42,8 @@ type AskConfig struct {
 	// Adaptive turns on exact adaptive sampling (paper profile only): the
 	// same answer and winner as full sampling from fewer generations.
 	Adaptive bool
+	// KeepAlive is EvalConfig.KeepAlive.
+	KeepAlive *time.Duration
 }
 
 // ErrAdaptiveProfile reports adaptive sampling under the official
@@ -95,43 +99,89 @@ type ModelAnswer struct {
 	FollowUpTokens int `json:"follow_up_tokens,omitempty"`
 }
 
-// AskItemID is the item id Ask gives its one question.
+// AskItemID is the item id Ask gives a question that has none.
 const AskItemID = "ask"
 
-// Ask samples every model k times on one question and applies SLM-MUX. It
-// runs on Eval's path (one item, an in-memory sink): per-model slots,
-// preloading each wave, the out-of-memory retry and the same progress. A
-// model whose requests fail is reported with its error and left out of the
-// vote; Ask fails only when every model fails (with their errors joined)
-// or ctx ends.
-func (e *Engine) Ask(ctx context.Context, b benchmark.Benchmark, it benchmark.Item, cfg AskConfig) (Answer, error) {
+// ItemID is the item id of a question by its content: the same system
+// prompt and question always get the same id, so their samples' seeds
+// (Sampling.SampleSeed) depend on what was asked, never on when, with
+// what else, or where. Serve names every request this way.
+func ItemID(system, question string) string {
+	h := sha256.Sum256([]byte(system + "\x00" + question))
+	return "q" + hex.EncodeToString(h[:8])
+}
+
+// Validate checks an ask's settings before anything is generated.
+func (cfg AskConfig) Validate() error {
 	if err := cfg.Sampling.Validate(); err != nil {
-		return Answer{}, err
+		return err
 	}
 	if len(cfg.Models) == 0 {
-		return Answer{}, ErrNoModels
+		return ErrNoModels
 	}
 	if cfg.Adaptive && cfg.Profile == mux.Official {
-		return Answer{}, ErrAdaptiveProfile
+		return ErrAdaptiveProfile
 	}
 	if cfg.Adaptive && cfg.Confidence != nil && cfg.Confidence.Method() != confidence.Consistency {
-		return Answer{}, fmt.Errorf("%w: adaptive sampling bounds consistency's counts, not %s", ErrInvalid, cfg.Confidence.Method())
+		return fmt.Errorf("%w: adaptive sampling bounds consistency's counts, not %s", ErrInvalid, cfg.Confidence.Method())
 	}
-	start := time.Now()
-	it.ID = AskItemID
-	sink := newMemSink()
-	stats, err := e.Eval(ctx, b, []benchmark.Item{it}, sink, EvalConfig{
+	return nil
+}
+
+// evalConfig is the Eval that collects an ask's samples: the one mapping
+// from AskConfig to EvalConfig, whoever runs it (one backend, several
+// hosts, serve's scheduler).
+func (cfg AskConfig) evalConfig() EvalConfig {
+	return EvalConfig{
 		Models: cfg.Models, Sampling: cfg.Sampling, Order: ModelMajor, Waves: cfg.Waves,
 		Progress: cfg.Progress, WaveDone: cfg.WaveDone,
 		BackendWait: cfg.BackendWait, RequestTimeout: cfg.RequestTimeout, Waiting: cfg.Waiting,
 		Needs: needs(cfg.Confidence), EmbedModel: cfg.EmbedModel,
-		Adaptive: cfg.adaptive(),
-	})
-	if err != nil {
-		return Answer{}, err
+		Adaptive: cfg.adaptive(), KeepAlive: cfg.KeepAlive,
 	}
-	ans, err := Tally(AskItemID, cfg, sink.get, stats.Errs, start)
+}
+
+// evalFunc collects samples into a sink: Engine.Eval, a host list's plan,
+// or the scheduler's queue.
+type evalFunc func(ctx context.Context, b benchmark.Benchmark, items []benchmark.Item, w Sink, cfg EvalConfig) (EvalStats, error)
+
+// ask is every Ask: an Eval over the one item into memory, then SLM-MUX
+// over its samples. A model dropped from the Eval counts as failed with
+// the reason.
+func ask(ctx context.Context, b benchmark.Benchmark, it benchmark.Item, cfg AskConfig, eval evalFunc) (Answer, EvalStats, error) {
+	if err := cfg.Validate(); err != nil {
+		return Answer{}, EvalStats{}, err
+	}
+	start := time.Now()
+	if it.ID == "" {
+		it.ID = AskItemID
+	}
+	sink := newMemSink()
+	stats, err := eval(ctx, b, []benchmark.Item{it}, sink, cfg.evalConfig())
+	if err != nil {
+		return Answer{}, stats, err
+	}
+	errs := map[string]error{}
+	for m, e := range stats.Errs {
+		errs[m] = e
+	}
+	for m, why := range stats.Dropped {
+		if errs[m] == nil {
+			errs[m] = errors.New(why)
+		}
+	}
+	ans, err := Tally(it.ID, cfg, sink.get, errs, start)
 	ans.Loads, ans.NotNeeded = stats.Loads, stats.NotNeeded
+	return ans, stats, err
+}
+
+// Ask samples every model k times on one question and applies SLM-MUX, on
+// this one backend with cfg.Waves. A model whose requests fail is reported
+// with its error and left out of the vote; Ask fails only when every model
+// fails (with their errors joined) or ctx ends. The item's ID names its
+// samples' seeds ("": AskItemID).
+func (e *Engine) Ask(ctx context.Context, b benchmark.Benchmark, it benchmark.Item, cfg AskConfig) (Answer, error) {
+	ans, _, err := ask(ctx, b, it, cfg, e.Eval)
 	return ans, err
 }
 

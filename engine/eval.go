@@ -65,6 +65,9 @@ type EvalConfig struct {
 	// answer is not generated. The models of a wave then run one after
 	// another in that order, so each can stop against the ones before it.
 	Adaptive *Adaptive
+	// KeepAlive, when set, is how long the backend keeps a model loaded
+	// after a request (nil: the backend's default, 5 minutes in Ollama).
+	KeepAlive *time.Duration
 }
 
 // Progress reports Eval's advance.
@@ -285,38 +288,65 @@ func (r *evalRun) runJobs(ctx context.Context, m string, js []job, slots int) (o
 	var oomOnce sync.Once
 	for _, jb := range js {
 		g.Go(func() error {
-			if r.adapt != nil && !r.adapt.Needed(jb.item.ID, m) {
-				r.notNeeded()
-				return nil
+			stored, failed, fatal := r.sample(gctx, m, jb)
+			switch {
+			case fatal != nil:
+				return fatal // stops the run: nothing more can be generated
+			case stored:
+				r.succeeded(&streak)
+			case failed == nil: // not needed
+			case ctx.Err() != nil || gctx.Err() != nil:
+				// cancelled, dropped, or being retried
+			case slots > 1 && errors.Is(failed, models.ErrOutOfMemory):
+				oomOnce.Do(func() { oom = true; stop() })
+			default:
+				r.fail(m, failed, &streak, stop)
 			}
-			req := r.cfg.Sampling.request(m, jb.p.System, jb.p.User, jb.item.ID, jb.j)
-			req.Logprobs = r.cfg.Needs.Logprobs
-			res, err := r.generate(gctx, req)
-			var ex extras
-			if err == nil {
-				ex, err = r.extras(gctx, m, req, res)
-			}
-			if err != nil {
-				if errors.Is(err, ErrBackendGone) || errors.Is(err, ErrNoLogprobs) || errors.Is(err, ErrNoEmbedder) {
-					return err // stops the run: nothing more can be generated
-				}
-				if ctx.Err() != nil || gctx.Err() != nil {
-					return nil // cancelled, dropped, or being retried
-				}
-				if slots > 1 && errors.Is(err, models.ErrOutOfMemory) {
-					oomOnce.Do(func() { oom = true; stop() })
-					return nil
-				}
-				r.fail(m, err, &streak, stop)
-				return nil
-			}
-			return r.store(m, jb, res, ex, &streak)
+			return nil
 		})
 	}
 	if err := g.Wait(); err != nil {
 		return false, err
 	}
 	return oom, ctx.Err()
+}
+
+// sample generates sample jb of model m with what its confidence signal
+// needs, and stores it (stored). failed is the error of a request that
+// did not give a sample (nil too when adaptive sampling did not need it);
+// fatal stops the run: the backend is gone, or cannot give what the
+// signal needs, or the sink cannot store. Serve's scheduler and Eval's
+// waves both run every sample through it.
+func (r *evalRun) sample(ctx context.Context, m string, jb job) (stored bool, failed, fatal error) {
+	if r.adapt != nil && !r.adapt.Needed(jb.item.ID, m) {
+		r.notNeeded()
+		return false, nil, nil
+	}
+	req := r.cfg.Sampling.request(m, jb.p.System, jb.p.User, jb.item.ID, jb.j)
+	req.Logprobs = r.cfg.Needs.Logprobs
+	req.KeepAlive = r.cfg.KeepAlive
+	res, err := r.generate(ctx, req)
+	var ex extras
+	if err == nil {
+		ex, err = r.extras(ctx, m, req, res)
+	}
+	if err != nil {
+		if errors.Is(err, ErrBackendGone) || errors.Is(err, ErrNoLogprobs) || errors.Is(err, ErrNoEmbedder) {
+			return false, nil, err
+		}
+		return false, err, nil
+	}
+	if err := r.store(m, jb, res, ex); err != nil {
+		return false, nil, err
+	}
+	return true, nil, nil
+}
+
+// succeeded ends a model's streak of failures.
+func (r *evalRun) succeeded(streak *int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	*streak = 0
 }
 
 // notNeeded counts a sample adaptive sampling skipped: it leaves the
@@ -342,7 +372,7 @@ func (r *evalRun) fail(m string, err error, streak *int, stop context.CancelFunc
 	}
 }
 
-func (r *evalRun) store(m string, jb job, res models.Result, ex extras, streak *int) error {
+func (r *evalRun) store(m string, jb job, res models.Result, ex extras) error {
 	seed := r.cfg.Sampling.SampleSeed(jb.item.ID, jb.j)
 	ans := r.b.Extract(res.Text, jb.item)
 	s := runstore.Sample{
@@ -364,7 +394,6 @@ func (r *evalRun) store(m string, jb job, res models.Result, ex extras, streak *
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	*streak = 0
 	r.stats.Generated++
 	r.done++
 	if res.Load > loadThreshold {

@@ -1,19 +1,13 @@
 package main
 
 import (
-	"context"
 	"errors"
-	"fmt"
 	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/spf13/pflag"
 
-	"github.com/slmmux/slmmux/engine"
-	"github.com/slmmux/slmmux/engine/sched"
 	"github.com/slmmux/slmmux/models"
-	"github.com/slmmux/slmmux/models/ollama"
 	"github.com/slmmux/slmmux/models/openai"
 )
 
@@ -115,104 +109,4 @@ func fromOpenAI(err error) bool {
 	var ue *openai.UnavailableError
 	var ne notServedError
 	return errors.As(err, &se) || errors.As(err, &ue) || errors.As(err, &ne)
-}
-
-// liveBackend is the model server a live command runs against: exactly
-// one of its clients is set.
-type liveBackend struct {
-	ollama *ollama.Client
-	openai *openai.Client
-}
-
-// backend opens the server the flags name.
-func (a *App) backend(bf backendFlags) (*liveBackend, error) {
-	if !bf.openAI() {
-		c, err := a.client()
-		return &liveBackend{ollama: c}, err
-	}
-	c, err := openai.New(openai.Config{BaseURL: bf.baseURL, APIKeyEnv: bf.apiKeyEnv, Getenv: a.Getenv, MaxConcurrency: bf.maxConcurrency})
-	if err != nil {
-		return nil, usagef("--base-url: %w", err)
-	}
-	return &liveBackend{openai: c}, nil
-}
-
-func (b *liveBackend) gen() engine.Generator {
-	if b.openai != nil {
-		return b.openai
-	}
-	return b.ollama
-}
-
-func (b *liveBackend) host() string {
-	if b.openai != nil {
-		return b.openai.Host()
-	}
-	return b.ollama.Host()
-}
-
-// who names the server for messages.
-func (b *liveBackend) who() string {
-	if b.openai != nil {
-		return "the OpenAI-compatible server at " + b.openai.Host()
-	}
-	return "the Ollama daemon at " + b.ollama.Host()
-}
-
-// resolveModels checks that every wanted model is served and returns them
-// with their digests (none from an OpenAI-compatible server); an empty
-// list means every model the server has.
-func (b *liveBackend) resolveModels(ctx context.Context, want []string) ([]string, map[string]string, error) {
-	if b.openai == nil {
-		return resolveModels(ctx, b.ollama, want)
-	}
-	ids, err := b.openai.Models(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	if len(want) == 0 {
-		if len(ids) == 0 {
-			return nil, nil, notServedError{fmt.Sprintf("%v: %s serves no model (GET /v1/models lists none)", models.ErrModelNotInstalled, b.who())}
-		}
-		return ids, map[string]string{}, nil
-	}
-	var out []string
-	for _, m := range want {
-		// Ollama's /v1/models lists "a:latest" for the model a.
-		if !slices.Contains(ids, m) && !slices.Contains(ids, m+":latest") {
-			return nil, nil, notServedError{fmt.Sprintf("%v: %q is not served by %s (GET /v1/models lists: %s)",
-				models.ErrModelNotInstalled, m, b.who(), strings.Join(ids, ", "))}
-		}
-		if !slices.Contains(out, m) {
-			out = append(out, m)
-		}
-	}
-	return out, map[string]string{}, nil
-}
-
-// plan is the run's memory plan on Ollama; on an OpenAI-compatible server,
-// which manages its own memory, it is one wave of every model, as many
-// requests in flight per model as the concurrency limit allows (the
-// client's limit bounds them all together), and it says so.
-func (a *App) plan(ctx context.Context, b *liveBackend, pf planFlags, ms []string, s engine.Sampling, work sched.Work) (*engine.Plan, engine.Sampling, error) {
-	if b.openai == nil {
-		return a.livePlan(ctx, b.ollama, pf, ms, s, work)
-	}
-	n := b.openai.MaxConcurrency()
-	fmt.Fprintln(a.Stderr, noPlanLine(b.who(), len(ms), n))
-	if s.TopP == nil {
-		s.TopP = models.Float(openai.DefaultTopP) // what is sent; run.json records it
-	}
-	return concurrentPlan(ms, n), s, nil
-}
-
-// noPlanLine is the one line that says memory planning does not apply.
-func noPlanLine(who string, models, maxConcurrency int) string {
-	return fmt.Sprintf("memory planning does not apply to %s (it manages its own memory): all %d model(s) run at once, at most %d request(s) in flight (--max-concurrency)",
-		who, models, maxConcurrency)
-}
-
-// concurrentPlan is one wave of every model, up to slots requests each.
-func concurrentPlan(ms []string, slots int) *engine.Plan {
-	return &engine.Plan{Result: sched.Result{Waves: []sched.Wave{{Models: ms}}}, Settings: sched.Settings{Slots: slots}}
 }

@@ -218,48 +218,36 @@ func (a *App) runAsk(ctx context.Context, o askOptions) error {
 	progress := func(pr engine.Progress) {
 		fmt.Fprintf(a.Stderr, "\r%d/%d samples (%s)   ", pr.Done, pr.Total, pr.Model)
 	}
-	bs, err := a.backends(o.config)
+	lh, err := a.openHosts(ctx, hostOptions{bk: o.bk, config: o.config, pf: o.pf, numCtx: o.sf.s.NumCtx, numThread: o.sf.s.NumThread})
 	if err != nil {
 		return err
 	}
-	if len(bs) > 0 {
-		ans, err := a.askPool(ctx, o, bs, b, tie, engine.AskConfig{Profile: p, ValAcc: acc, Progress: progress, Adaptive: o.adaptive,
-			BackendWait: max(o.wf.daemonWait, time.Nanosecond), RequestTimeout: o.wf.requestTimeout})
-		if err != nil {
-			return err
-		}
-		return a.showAnswer(o, tie, nil, ans)
-	}
-	c, err := a.backend(o.bk)
-	if err != nil {
-		return err
-	}
-	ms, digests, err := c.resolveModels(ctx, o.models)
+	ms, digests, err := a.resolve(lh, o.models)
 	if err != nil {
 		return err
 	}
 	if acc, err = o.ties(tie, acc, ms); err != nil {
 		return err
 	}
-	sig, err := a.liveSignal(ctx, c, o.cf, p, ms, digests)
+	sig, err := a.liveSignal(ctx, lh, o.cf, p, ms, digests)
 	if err != nil {
 		return err
 	}
-	plan, s, err := a.plan(ctx, c, o.pf, ms, o.sf.s, sched.Work{Items: 1, Samples: o.sf.s.Samples})
+	a.noteNoPlan(lh, len(ms))
+	plan, err := a.plan(ctx, lh, ms, sched.Work{Items: 1, Samples: o.sf.s.Samples}, false)
 	if err != nil {
 		return err
 	}
-	eng, err := engine.New(engine.Config{Generator: c.gen(), Slots: plan.Settings.Slots, Logger: a.log()})
-	if err != nil {
-		return err
-	}
-	ans, err := eng.Ask(ctx, b, benchmark.Item{Question: o.question},
-		engine.AskConfig{Models: ms, Sampling: s, Profile: p, ValAcc: acc, Progress: progress, Waves: plan.ModelWaves(), WaveDone: plan.WaveDone, Adaptive: o.adaptive,
-			BackendWait: max(o.wf.daemonWait, time.Nanosecond), RequestTimeout: o.wf.requestTimeout, Waiting: a.waiting(c.who()),
+	ans, st, err := lh.Ask(ctx, b, benchmark.Item{Question: o.question}, plan,
+		engine.AskConfig{Models: ms, Sampling: lh.sampling(plan, o.sf.s), Profile: p, ValAcc: acc, Progress: progress, Adaptive: o.adaptive,
+			BackendWait: max(o.wf.daemonWait, time.Nanosecond), RequestTimeout: o.wf.requestTimeout,
 			Confidence: sig, EmbedModel: o.cf.embedModel})
 	fmt.Fprintln(a.Stderr)
 	if err != nil {
 		return err
+	}
+	if a.verbose > 0 && !lh.single {
+		a.reportHosts(st, false, len(ms), engine.ModelMajor)
 	}
 	return a.showAnswer(o, tie, sig, ans)
 }

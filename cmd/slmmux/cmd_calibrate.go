@@ -60,7 +60,8 @@ func (a *App) runCalibrate(ctx context.Context, runDir, modelList, embedModel, o
 		return err
 	}
 	ms := run.Dataset.Models
-	if _, err := checkEmbed(ctx, c, embedModel, ms); err != nil {
+	cf := confidenceFlags{embedModel: embedModel}
+	if _, err := cf.checkEmbed(ctx, c, ms); err != nil {
 		return err
 	}
 	digests := map[string]string{}

@@ -208,10 +208,15 @@ func (a *App) runDemo(ctx context.Context, cat demo.Catalog, o demoOptions) erro
 		return err
 	}
 	all := cat.Names()
-	_, s, err = a.livePlan(ctx, c, defaultPlanFlags(), all, s, sched.Work{Items: len(items), Samples: o.samples})
+	lh, err := a.openHosts(ctx, hostOptions{ollamaURL: c.Host(), pf: defaultPlanFlags(), numCtx: s.NumCtx})
 	if err != nil {
 		return err
 	}
+	plan, err := a.plan(ctx, lh, all, sched.Work{Items: len(items), Samples: o.samples}, false)
+	if err != nil {
+		return err
+	}
+	s = lh.sampling(plan, s)
 	meta.NumThread = s.NumThread
 	lock, err := runstore.Create(runDir, meta, storeItems(items))
 	if err != nil {
@@ -224,12 +229,12 @@ func (a *App) runDemo(ctx context.Context, cat demo.Catalog, o demoOptions) erro
 	walls := map[string]time.Duration{}
 	start := time.Now()
 	for _, m := range all {
-		plan, _, err := a.livePlan(ctx, c, defaultPlanFlags(), []string{m}, s, sched.Work{Items: len(items), Samples: o.samples})
+		plan, err := a.plan(ctx, lh, []string{m}, sched.Work{Items: len(items), Samples: o.samples}, false)
 		if err != nil {
 			return err
 		}
 		t0 := time.Now()
-		stats, err := a.collect(ctx, liveRun{gen: c, plan: plan, s: s, b: b, items: items, models: []string{m}, dir: runDir, wf: defaultWaitFlags(), who: "the Ollama daemon at " + c.Host()})
+		stats, err := a.collect(ctx, liveRun{hosts: lh, plan: plan, s: s, b: b, items: items, models: []string{m}, dir: runDir, wf: defaultWaitFlags()})
 		if err != nil {
 			return err
 		}
@@ -274,13 +279,13 @@ func (a *App) demoResults(dir string, cat demo.Catalog, k int, temp float64, wal
 		out.Tokens += n
 	}
 	params := cat.Params()
-	poolRun, err := engine.LoadRun(dir, pool)
+	hostsRun, err := engine.LoadRun(dir, pool)
 	if err != nil {
 		return err
 	}
 	cfg := search.DefaultConfig(search.Paper)
 	cfg.KMin, cfg.KMax, cfg.ValAcc = 2, 2, cat.ValAcc()
-	if sr, err := search.Search(poolRun.Dataset, cfg); err == nil && len(sr.BestByK) > 0 {
+	if sr, err := search.Search(hostsRun.Dataset, cfg); err == nil && len(sr.BestByK) > 0 {
 		pair := sr.BestByK[0].Models
 		pr, err := sim(pair, mux.Paper)
 		if err != nil {

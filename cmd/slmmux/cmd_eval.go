@@ -97,46 +97,42 @@ func (o *evalOptions) validate() error {
 }
 
 func (a *App) runEval(ctx context.Context, o evalOptions) error {
-	if bs, err := a.backends(o.config); err != nil || len(bs) > 0 {
-		if err != nil {
-			return err
-		}
-		return a.runEvalPool(ctx, o, bs)
-	}
 	b, items, err := o.load()
 	if err != nil {
 		return err
 	}
-	c, err := a.backend(o.bk)
+	lh, err := a.openHosts(ctx, hostOptions{bk: o.bk, config: o.config, pf: o.pf, numCtx: o.sf.s.NumCtx, numThread: o.sf.s.NumThread})
 	if err != nil {
 		return err
 	}
-	ms, digests, err := c.resolveModels(ctx, o.models)
+	ms, digests, err := a.resolve(lh, o.models)
 	if err != nil {
 		return err
 	}
-	sig, err := a.liveSignal(ctx, c, o.cf, mux.Paper, ms, digests)
+	sig, err := a.liveSignal(ctx, lh, o.cf, mux.Paper, ms, digests)
 	if err != nil {
 		return err
 	}
-	plan, s, err := a.plan(ctx, c, o.pf, ms, o.sf.s, sched.Work{Items: len(items), Samples: o.sf.s.Samples})
+	a.noteNoPlan(lh, len(ms))
+	plan, err := a.plan(ctx, lh, ms, sched.Work{Items: len(items), Samples: o.sf.s.Samples}, false)
 	if err != nil {
 		return err
 	}
-	r, lock, err := o.openRun(b, items, s, ms, digests)
+	s := lh.sampling(plan, o.sf.s)
+	r, lock, err := o.openRun(b, items, s, ms, digests) // with --adaptive, one tracker for every host
 	if err != nil {
 		return err
 	}
 	defer lock.Close()
-	r.gen, r.plan, r.who, r.needs, r.embedModel = c.gen(), plan, c.who(), needsOf(sig), o.cf.embedModel
+	r.hosts, r.plan, r.needs, r.embedModel = lh, plan, needsOf(sig), o.cf.embedModel
 	stats, err := a.collect(ctx, r)
 	if err != nil {
 		return err
 	}
 	if o.adaptive {
-		return a.writeAdaptiveResults(o.run, ms, s.Samples, stats)
+		return a.writeAdaptiveResults(o.run, ms, s.Samples, stats.EvalStats)
 	}
-	if err := a.writeResults(o.run, ms, stats); err != nil {
+	if err := a.writeResults(o.run, ms, stats.EvalStats); err != nil {
 		return err
 	}
 	return a.evalSignal(o.run, ms, sig)

@@ -11,6 +11,7 @@ import (
 	"github.com/slmmux/slmmux/engine"
 	"github.com/slmmux/slmmux/engine/config"
 	"github.com/slmmux/slmmux/engine/sched"
+	"github.com/slmmux/slmmux/hardware"
 )
 
 // planOptions are plan's flags.
@@ -82,68 +83,84 @@ func (o planOptions) validate() error {
 }
 
 func (a *App) runPlan(ctx context.Context, o planOptions) error {
-	if o.bk.openAI() {
-		return a.runPlanOpenAI(ctx, o)
+	if len(o.pf.footprints) > 0 && o.config == "" {
+		return a.runPlanFootprints(ctx, o)
 	}
-	if bs, err := a.backends(o.config); err != nil || len(bs) > 0 {
-		if err != nil {
-			return err
-		}
-		return a.runPlanPool(ctx, o, bs)
+	// Thread count 1: a plan shows memory only.
+	lh, err := a.openHosts(ctx, hostOptions{bk: o.bk, config: o.config, pf: o.pf, numCtx: o.numCtx, numThread: 1, assumeEmpty: true})
+	if err != nil {
+		return err
 	}
-	if len(o.models) == 0 && len(o.pf.footprints) == 0 {
+	if lh.single && lh.list[0].ollama != nil && len(o.models) == 0 {
 		return usagef("plan: --models is required (or --footprint name=size,...): --config %s lists no backends", o.config)
 	}
-	// Thread count 1: a plan shows memory only, so only --budget's absence
-	// needs the probe.
-	cfg, err := a.planConfig(ctx, o.pf, o.models, o.numCtx, 1, sched.Work{Items: o.items, Samples: o.samples})
+	ms, _, err := a.resolve(lh, o.models)
 	if err != nil {
 		return err
 	}
-	cfg.AssumeEmpty = true
-	var inv engine.Inventory
-	if len(cfg.Footprints) == 0 {
-		c, err := a.client()
+	plan, err := a.plan(ctx, lh, ms, sched.Work{Items: o.items, Samples: o.samples}, true)
+	if err != nil {
+		return err
+	}
+	if !lh.single {
+		return a.printHostsPlan(o, lh, plan)
+	}
+	h := lh.list[0]
+	if h.openai != nil {
+		note := noPlanLine(h.who, len(ms), h.openai.MaxConcurrency())
+		if o.asJSON {
+			return writeJSON(a.Stdout, planJSON{Waves: []sched.Wave{{Models: ms}}, Refused: []sched.Refusal{}, Footprints: []sched.Footprint{},
+				Settings: sched.Settings{Slots: h.openai.MaxConcurrency()}, Loads: 0, Backend: "openai", Note: note})
+		}
+		fmt.Fprintln(a.Stdout, note)
+		fmt.Fprintf(a.Stdout, "wave 1  %s\n", strings.Join(ms, ", "))
+		return nil
+	}
+	return a.printPlan(o, toPlanJSON(plan.Hosts[0].Plan))
+}
+
+// runPlanFootprints plans --footprint's sizes for another machine: no
+// daemon is asked; the budget is --budget, else this machine's probe.
+func (a *App) runPlanFootprints(ctx context.Context, o planOptions) error {
+	given, err := o.pf.givenFootprints()
+	if err != nil {
+		return err
+	}
+	cfg := engine.PlanConfig{Models: o.models, Work: sched.Work{Items: o.items, Samples: o.samples}, MaxLoaded: o.pf.maxLoaded,
+		Slots: o.pf.slots, NumCtx: o.numCtx, NumThread: 1, KVCacheType: o.pf.kvCache, AssumeEmpty: true}
+	if cfg.Footprints, err = selectFootprints(given, o.models); err != nil {
+		return err
+	}
+	if o.pf.budget != "" {
+		cfg.BudgetBytes, _ = parseBytes(o.pf.budget) // validated
+	} else {
+		info, err := hardware.Probe(ctx, hardware.DefaultConfig())
 		if err != nil {
 			return err
 		}
-		inv = c
+		cfg.BudgetBytes = info.BudgetBytes(o.pf.margin)
 	}
-	p, err := engine.NewPlan(ctx, inv, cfg)
+	p, err := engine.NewPlan(ctx, nil, cfg)
 	if err != nil {
 		return err
 	}
+	return a.printPlan(o, toPlanJSON(p))
+}
+
+func toPlanJSON(p *engine.Plan) planJSON {
 	out := planJSON{BudgetBytes: p.Budget.Bytes, MaxLoaded: p.Budget.MaxLoaded, Waves: p.Waves, Loads: p.Loads,
 		QuestionMajorLoads: p.QuestionMajorLoads, Refused: p.Refused, Footprints: p.Footprints, Settings: p.Settings}
 	if out.Waves == nil {
 		out.Waves = []sched.Wave{}
 	}
-	if o.asJSON {
-		return writeJSON(a.Stdout, out)
-	}
-	printPlan(a, out)
-	return nil
+	return out
 }
 
-// runPlanOpenAI shows what a run on an OpenAI-compatible server does: no
-// memory plan, one wave of every model, up to --max-concurrency requests.
-func (a *App) runPlanOpenAI(ctx context.Context, o planOptions) error {
-	b, err := a.backend(o.bk)
-	if err != nil {
-		return err
-	}
-	ms, _, err := b.resolveModels(ctx, o.models)
-	if err != nil {
-		return err
-	}
-	n := b.openai.MaxConcurrency()
-	note := noPlanLine(b.who(), len(ms), n)
+func (a *App) printPlan(o planOptions, p planJSON) error {
 	if o.asJSON {
-		return writeJSON(a.Stdout, planJSON{Waves: []sched.Wave{{Models: ms}}, Refused: []sched.Refusal{}, Footprints: []sched.Footprint{},
-			Settings: sched.Settings{Slots: n}, Loads: 0, Backend: "openai", Note: note})
+		return writeJSON(a.Stdout, p)
 	}
-	fmt.Fprintln(a.Stdout, note)
-	fmt.Fprintf(a.Stdout, "wave 1  %s\n", strings.Join(ms, ", "))
+	printPlanTable(a, p)
 	return nil
 }
 
@@ -162,7 +179,7 @@ type planJSON struct {
 	Settings           sched.Settings    `json:"settings"`
 }
 
-func printPlan(a *App, p planJSON) {
+func printPlanTable(a *App, p planJSON) {
 	w := tabwriter.NewWriter(a.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(w, "budget\t%s (max %d loaded)\n", human(int64(p.BudgetBytes)), p.MaxLoaded)
 	fmt.Fprintln(w, "\nMODEL\tFOOTPRINT\tSOURCE\tNOTE")

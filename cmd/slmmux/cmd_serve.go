@@ -99,37 +99,30 @@ func (o *serveOptions) validate() error {
 }
 
 func (a *App) runServe(ctx context.Context, o serveOptions) error {
-	b, err := a.backend(o.bk)
-	stop := func() {}
-	if err == nil && o.startDaemon {
-		b.ollama, stop, err = a.ensureDaemon(ctx)
+	ho := hostOptions{bk: o.bk, config: o.config, pf: o.pf, numCtx: o.sf.s.NumCtx, numThread: o.sf.s.NumThread}
+	if o.startDaemon {
+		c, stop, err := a.ensureDaemon(ctx)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		ho.ollamaURL = c.Host()
 	}
+	lh, err := a.openHosts(ctx, ho)
 	if err != nil {
 		return err
 	}
-	defer stop()
-	ensembles, err := a.ensembles(ctx, b, o)
+	ensembles, err := a.ensembles(ctx, lh, o)
 	if err != nil {
 		return err
 	}
-	slots := o.pf.slots
-	if b.openai != nil {
-		slots = b.openai.MaxConcurrency()
-	}
-	eng, err := engine.New(engine.Config{Generator: b.gen(), Slots: slots, Logger: a.log()})
-	if err != nil {
+	cfg := serve.Config{APIKey: o.apiKey, MaxQueue: o.maxQueue, Timeout: o.timeout, AllowOrigin: o.allowOrigin,
+		Version: buildVersion(), Logger: a.log(), Probe: a.serveProbe(o.pf)}
+	if cfg.Scheduler, cfg.Ensembles, err = a.schedule(ctx, lh, ensembles); err != nil {
 		return err
 	}
-	up, err := url.Parse(b.host())
-	if err != nil {
+	if err := a.upstream(lh, o, &cfg); err != nil {
 		return err
-	}
-	cfg := serve.Config{Upstream: up, Engine: eng, APIKey: o.apiKey, MaxQueue: o.maxQueue,
-		Timeout: o.timeout, AllowOrigin: o.allowOrigin, Version: buildVersion(), Logger: a.log(), Ensembles: ensembles,
-		Probe: a.serveProbe(o.pf)}
-	if b.openai != nil {
-		// Requests passed through carry the server's key, not the client's.
-		cfg.UpstreamOpenAI, cfg.UpstreamAPIKey = true, o.bk.apiKey(a.Getenv)
 	}
 	srv, err := serve.New(cfg)
 	if err != nil {
@@ -141,14 +134,14 @@ func (a *App) runServe(ctx context.Context, o serveOptions) error {
 	}
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	var names []string
-	for _, e := range ensembles {
+	for _, e := range cfg.Ensembles {
 		names = append(names, fmt.Sprintf("%s = SLM-MUX over %s (k=%d)", e.Name, strings.Join(e.Models, ", "), e.Sampling.Samples))
 	}
-	fmt.Fprintf(a.Stderr, "slmmux serve: listening on http://%s; upstream %s; ensembles: %s\n", l.Addr(), b.host(), strings.Join(names, "; "))
+	fmt.Fprintf(a.Stderr, "slmmux serve: listening on http://%s; upstream %s; ensembles: %s\n", l.Addr(), cfg.Upstream, strings.Join(names, "; "))
 	errc := make(chan error, 2)
 	go func() { errc <- hs.Serve(l) }()
-	rctx, stopRounds := context.WithCancel(context.WithoutCancel(ctx))
-	defer stopRounds()
+	rctx, stopScheduler := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopScheduler()
 	go func() { _ = srv.Run(rctx) }()
 	select {
 	case err := <-errc:
@@ -158,32 +151,100 @@ func (a *App) runServe(ctx context.Context, o serveOptions) error {
 	fmt.Fprintln(a.Stderr, "slmmux serve: draining in-flight requests (30 s at most)")
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
-	err = hs.Shutdown(sctx) // in-flight requests finish: the dispatcher still runs
-	stopRounds()
+	err = hs.Shutdown(sctx) // in-flight requests finish: the scheduler still runs
+	stopScheduler()
 	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
 	return nil
 }
 
+// upstream sets where requests for other models go: the flags' one host
+// (whose passthrough requests the scheduler then counts), else, beside a
+// pool, the Ollama daemon at OLLAMA_HOST.
+func (a *App) upstream(lh *liveHosts, o serveOptions, cfg *serve.Config) error {
+	h := lh.list[0]
+	host := ""
+	switch {
+	case lh.single && h.openai != nil:
+		host = h.openai.Host()
+		// Requests passed through carry the server's key, not the client's.
+		cfg.UpstreamOpenAI, cfg.UpstreamAPIKey = true, o.bk.apiKey(a.Getenv)
+	case lh.single:
+		host, cfg.PinPassthrough = h.ollama.Host(), true
+	default:
+		c, err := a.client()
+		if err != nil {
+			return err
+		}
+		host = c.Host()
+	}
+	u, err := url.Parse(host)
+	cfg.Upstream = u
+	return err
+}
+
+// schedule plans every ensemble's members together, with the one host's
+// other installed models (passthrough requests load them too), and
+// returns the scheduler that answers them all and the ensembles with the
+// runner settings their requests send.
+func (a *App) schedule(ctx context.Context, lh *liveHosts, es []serve.Ensemble) (*engine.Scheduler, []serve.Ensemble, error) {
+	var all []string
+	k := 1
+	members := map[string]string{}
+	for _, e := range es {
+		k = max(k, e.Sampling.Samples)
+		for _, m := range e.Models {
+			if _, ok := members[m]; !ok {
+				members[m] = e.Name
+				all = append(all, m)
+			}
+		}
+	}
+	if lh.single && lh.list[0].ollama != nil {
+		for _, i := range lh.list[0].Installed {
+			if m := engine.CanonicalName(i.Name); !slices.Contains(all, m) {
+				all = append(all, m)
+			}
+		}
+	}
+	plan, err := a.plan(ctx, lh, all, sched.Work{Items: 1, Samples: k}, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	var re *engine.RefusedError
+	if errors.As(plan.Err(), &re) {
+		for _, r := range re.Refused {
+			if e, ok := members[r.Model]; ok {
+				return nil, nil, fmt.Errorf("ensemble %s: %w", e, plan.Err())
+			}
+		}
+	}
+	for i := range es {
+		es[i].Sampling = lh.sampling(plan, es[i].Sampling)
+		if !lh.single {
+			var parts []string
+			for _, hp := range plan.Hosts {
+				if on := slices.DeleteFunc(slices.Clone(hp.Models), func(m string) bool { return !slices.Contains(es[i].Models, m) }); len(on) > 0 {
+					parts = append(parts, hp.Name+": "+strings.Join(on, ", "))
+				}
+			}
+			fmt.Fprintf(a.Stderr, "slmmux serve: ensemble %s on the pool (%s)\n", es[i].Name, strings.Join(parts, "; "))
+		}
+	}
+	return lh.NewScheduler(plan), es, nil
+}
+
 // ensembles builds the served ensembles: the config file's, else one, mux,
-// from the flags. Each gets its own memory plan over its members.
-func (a *App) ensembles(ctx context.Context, c *liveBackend, o serveOptions) ([]serve.Ensemble, error) {
+// from the flags: members, tie-break scores and confidence signal.
+func (a *App) ensembles(ctx context.Context, lh *liveHosts, o serveOptions) ([]serve.Ensemble, error) {
 	if o.config == "" {
-		e, err := a.ensemble(ctx, c, o.pf, "mux", o.models, o.sf.s, mux.Paper, serve.EnsembleConfig{})
+		e, err := a.ensemble(lh, "mux", o.models, o.sf.s, mux.Paper, serve.EnsembleConfig{})
 		return []serve.Ensemble{e}, err
 	}
 	fc, err := serve.LoadConfig(o.config)
 	if err != nil {
 		return nil, usageError{err}
-	}
-	build := func(name string, want []string, s engine.Sampling, p mux.Profile, ec serve.EnsembleConfig) (serve.Ensemble, error) {
-		return a.ensemble(ctx, c, o.pf, name, want, s, p, ec)
-	}
-	if len(fc.Backends) > 0 {
-		if build, err = a.poolEnsembles(ctx, o, fc.Backends); err != nil {
-			return nil, err
-		}
 	}
 	var out []serve.Ensemble
 	for _, key := range sortedNames(fc.Ensembles) {
@@ -203,37 +264,35 @@ func (a *App) ensembles(ctx context.Context, c *liveBackend, o serveOptions) ([]
 		if err != nil {
 			return nil, usagef("--config %s: ensembles.%s.profile: %w", o.config, key, err)
 		}
-		e, err := build(name, ec.Models, s, p, ec)
+		e, err := a.ensemble(lh, name, ec.Models, s, p, ec)
 		if err != nil {
 			return nil, err
 		}
-		e.Extractor, e.Adaptive = ec.Extractor, ec.Adaptive
-		if e.Confidence, err = a.ensembleSignal(ctx, c, o.config, key, ec, p, e.Models); err != nil {
+		e.Extractor, e.Adaptive, e.EmbedModel = ec.Extractor, ec.Adaptive, ec.EmbedModel
+		_, digests, _ := a.resolve(lh, e.Models)
+		if e.Confidence, err = a.ensembleSignal(ctx, lh, o.config, key, ec, p, e.Models, digests); err != nil {
 			return nil, err
 		}
-		e.EmbedModel = ec.EmbedModel
 		out = append(out, e)
 	}
 	return out, nil
 }
 
-// ensemble resolves one ensemble's members, tie-break scores (ec's
-// val_acc, val_run, tie_break and agreement_run) and plan.
-func (a *App) ensemble(ctx context.Context, c *liveBackend, pf planFlags, name string, want []string, s engine.Sampling, p mux.Profile, ec serve.EnsembleConfig) (serve.Ensemble, error) {
-	ms, _, err := c.resolveModels(ctx, want)
+// ensemble resolves one ensemble's members and tie-break scores (ec's
+// val_acc, val_run, tie_break and agreement_run).
+func (a *App) ensemble(lh *liveHosts, name string, want []string, s engine.Sampling, p mux.Profile, ec serve.EnsembleConfig) (serve.Ensemble, error) {
+	ms, _, err := a.resolve(lh, want)
 	if err != nil {
+		if !lh.single {
+			err = fmt.Errorf("ensemble %s: %w", name, err)
+		}
 		return serve.Ensemble{}, err
 	}
 	acc, err := ensembleTies(name, ec, ms)
 	if err != nil {
 		return serve.Ensemble{}, err
 	}
-	plan, s, err := a.plan(ctx, c, pf, ms, s, sched.Work{Items: 1, Samples: s.Samples})
-	if err != nil {
-		return serve.Ensemble{}, err
-	}
-	return serve.Ensemble{Name: name, Models: ms, Sampling: s, Profile: p, ValAcc: acc,
-		Waves: plan.ModelWaves(), WaveDone: plan.WaveDone}, nil
+	return serve.Ensemble{Name: name, Models: ms, Sampling: s, Profile: p, ValAcc: acc}, nil
 }
 
 // ensembleTies is an ensemble's tie-break scores: validation accuracies

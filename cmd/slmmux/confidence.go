@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -24,6 +25,28 @@ import (
 type confidenceFlags struct {
 	method, embedModel, probe string
 	threshold                 float64
+	// keys, when set, names the settings as a config file does
+	// (confidence:, embed_model:, ...) instead of as flags.
+	keys map[string]string
+}
+
+// configKeys are the serve config's names of the confidence settings.
+var configKeys = map[string]string{"confidence": "confidence", "embed-model": "embed_model", "embed-threshold": "embed_threshold", "probe": "probe"}
+
+// setting is how a person sets it: "--flag VALUE" or "key: VALUE".
+func (cf *confidenceFlags) setting(flag, value string) string {
+	if k, ok := cf.keys[flag]; ok {
+		return k + ": " + value
+	}
+	return "--" + flag + " " + value
+}
+
+// name is how messages name a setting: its flag, or its config key.
+func (cf *confidenceFlags) name(flag string) string {
+	if k, ok := cf.keys[flag]; ok {
+		return k
+	}
+	return "--" + flag
 }
 
 func (cf *confidenceFlags) register(f *pflag.FlagSet, live bool) {
@@ -38,16 +61,16 @@ func (cf *confidenceFlags) register(f *pflag.FlagSet, live bool) {
 func (cf *confidenceFlags) validate() error {
 	m, err := confidence.ParseMethod(cf.method)
 	if err != nil {
-		return usagef("--confidence: %w", err)
+		return usagef("%s: %w", cf.name("confidence"), err)
 	}
 	if math.IsNaN(cf.threshold) || cf.threshold <= 0 || cf.threshold > 1 {
-		return usagef("--embed-threshold %v: must be a cosine similarity in (0, 1]", cf.threshold)
+		return usagef("%s %v: must be a cosine similarity in (0, 1]", cf.name("embed-threshold"), cf.threshold)
 	}
 	if m == confidence.Probe && cf.probe == "" {
-		return usagef("--confidence probe needs --probe FILE: train one with slmmux calibrate --run DIR (a labelled run of these models)")
+		return usagef("%s probe needs %s FILE: train one with slmmux calibrate --run DIR (a labelled run of these models)", cf.name("confidence"), cf.name("probe"))
 	}
 	if m != confidence.Probe && cf.probe != "" {
-		return usagef("--probe applies with --confidence probe only")
+		return usagef("%s applies with %s probe only", cf.name("probe"), cf.name("confidence"))
 	}
 	return nil
 }
@@ -81,11 +104,13 @@ func (cf *confidenceFlags) signal(p mux.Profile) (confidence.Signal, error) {
 }
 
 // liveSignal builds the signal for a live run (ask, eval, serve) and
-// checks, before any generation, that the daemon can give what it needs:
-// token log-probabilities (logprob), embeddings by the embedding model
-// (embedding, probe), a probe trained for these models (probe). A nil
-// signal is consistency, today's path.
-func (a *App) liveSignal(ctx context.Context, b *liveBackend, cf confidenceFlags, p mux.Profile, ms []string, digests map[string]string) (confidence.Signal, error) {
+// checks, before any generation, that every host of the models can give
+// what it needs: token log-probabilities (logprob), embeddings by the
+// embedding model (embedding, probe), a probe trained for these models
+// (probe). Only an Ollama daemon gives them: a signal other than
+// consistency is refused on an OpenAI-compatible server, in one place for
+// ask, eval and serve. A nil signal is consistency.
+func (a *App) liveSignal(ctx context.Context, lh *liveHosts, cf confidenceFlags, p mux.Profile, ms []string, digests map[string]string) (confidence.Signal, error) {
 	sig, err := cf.signal(p)
 	if err != nil {
 		return nil, err
@@ -93,41 +118,54 @@ func (a *App) liveSignal(ctx context.Context, b *liveBackend, cf confidenceFlags
 	if sig.Method() == confidence.Consistency {
 		return nil, nil
 	}
-	c := b.ollama
-	if c == nil {
-		return nil, usagef("--confidence %s needs --backend ollama (the daemon's logprobs and /api/embed); with --backend openai use --confidence consistency", sig.Method())
-	}
-	if err := checkSignal(ctx, c, sig, cf.embedModel, ms, digests, a.Stderr); err != nil {
-		return nil, err
-	}
-	if sig.Method() == confidence.Consistency {
-		return nil, nil
+	note := a.Stderr
+	for _, h := range lh.list {
+		var mine []string
+		for _, m := range ms {
+			if slices.ContainsFunc(h.Installed, func(i models.Info) bool { return engine.CanonicalName(i.Name) == m }) {
+				mine = append(mine, m)
+			}
+		}
+		if len(mine) == 0 {
+			continue
+		}
+		if h.ollama == nil {
+			if lh.single {
+				return nil, usagef("%s %s needs --backend ollama (the daemon's logprobs and /api/embed); with --backend openai use %s consistency", cf.name("confidence"), sig.Method(), cf.name("confidence"))
+			}
+			return nil, usagef("%s %s needs Ollama's logprobs and /api/embed: host %s is an OpenAI-compatible server; use %s consistency, or run %s on Ollama hosts only",
+				cf.name("confidence"), sig.Method(), h.Name, cf.name("confidence"), strings.Join(mine, ", "))
+		}
+		if err := cf.check(ctx, h.ollama, sig, mine, digests, note); err != nil {
+			return nil, err
+		}
+		note = nil // the verbalized note once
 	}
 	return sig, nil
 }
 
-// checkSignal is liveSignal's check, shared with serve.
-func checkSignal(ctx context.Context, c *ollama.Client, sig confidence.Signal, embedModel string, ms []string, digests map[string]string, note io.Writer) error {
+// check is liveSignal's check of one Ollama host's models.
+func (cf *confidenceFlags) check(ctx context.Context, c *ollama.Client, sig confidence.Signal, ms []string, digests map[string]string, note io.Writer) error {
 	need := sig.Method().Needs()
 	if need.Logprobs {
-		if err := checkLogprobs(ctx, c, ms); err != nil {
+		if err := cf.checkLogprobs(ctx, c, ms); err != nil {
 			return err
 		}
 	}
 	var dims map[string]int
 	if need.Embedding {
 		var err error
-		if dims, err = checkEmbed(ctx, c, embedModel, ms); err != nil {
+		if dims, err = cf.checkEmbed(ctx, c, ms); err != nil {
 			return err
 		}
 	}
 	if ps, ok := sig.(confidence.ProbeSignal); ok {
-		if err := ps.File.Check(ms, embedModel, digests); err != nil {
-			return usagef("--probe: %w", err)
+		if err := ps.File.Check(ms, cf.embedModel, digests); err != nil {
+			return usagef("%s: %w", cf.name("probe"), err)
 		}
 		for _, m := range ms {
 			if d := ps.File.Models[m].Dim; dims[m] != d {
-				return usagef("--probe: the probe of %s takes %d-dimensional embeddings, the embedding model gives %d: train it again with slmmux calibrate", m, d, dims[m])
+				return usagef("%s: the probe of %s takes %d-dimensional embeddings, the embedding model gives %d: train it again with slmmux calibrate", cf.name("probe"), m, d, dims[m])
 			}
 		}
 	}
@@ -139,14 +177,15 @@ func checkSignal(ctx context.Context, c *ollama.Client, sig confidence.Signal, e
 
 // checkLogprobs refuses a daemon older than 0.12.11; one that reports no
 // version (0.0.0) is tried with a two-token generation.
-func checkLogprobs(ctx context.Context, c *ollama.Client, ms []string) error {
+func (cf *confidenceFlags) checkLogprobs(ctx context.Context, c *ollama.Client, ms []string) error {
 	sup, err := c.Supports(ctx, ollama.FeatureLogprobs)
 	if err != nil {
 		return err
 	}
-	fix := fmt.Sprintf("use Ollama %s or later, or --confidence consistency", ollama.FeatureLogprobs.Since)
+	conf := cf.name("confidence")
+	fix := fmt.Sprintf("use Ollama %s or later, or %s consistency", ollama.FeatureLogprobs.Since, conf)
 	if sup.Known && !sup.Has {
-		return usagef("--confidence logprob: the Ollama daemon at %s is version %s, which has no token log-probabilities (they came in %s): %s", c.Host(), sup.Version, ollama.FeatureLogprobs.Since, fix)
+		return usagef("%s logprob: the Ollama daemon at %s is version %s, which has no token log-probabilities (they came in %s): %s", conf, c.Host(), sup.Version, ollama.FeatureLogprobs.Since, fix)
 	}
 	if sup.Known || len(ms) == 0 {
 		return nil
@@ -154,21 +193,21 @@ func checkLogprobs(ctx context.Context, c *ollama.Client, ms []string) error {
 	res, err := c.Generate(ctx, models.Request{Model: ms[0], Prompt: "1+1=", Logprobs: true,
 		Options: models.Options{NumPredict: 2, Temperature: models.Float(0), Seed: models.Int(0)}})
 	if err != nil {
-		return fmt.Errorf("--confidence logprob: checking the daemon (version unknown) for log-probabilities: %w", err)
+		return fmt.Errorf("%s logprob: checking the daemon (version unknown) for log-probabilities: %w", conf, err)
 	}
 	if res.Text != "" && len(res.Logprobs) == 0 {
-		return usagef("--confidence logprob: the Ollama daemon at %s (version unknown) returned no token log-probabilities: %s", c.Host(), fix)
+		return usagef("%s logprob: the Ollama daemon at %s (version unknown) returned no token log-probabilities: %s", conf, c.Host(), fix)
 	}
 	return nil
 }
 
 // checkEmbed embeds one text with each embedding model (embedModel, else
 // every member itself) and returns each member's embedding size.
-func checkEmbed(ctx context.Context, c *ollama.Client, embedModel string, ms []string) (map[string]int, error) {
+func (cf *confidenceFlags) checkEmbed(ctx context.Context, c *ollama.Client, ms []string) (map[string]int, error) {
 	dims := map[string]int{}
 	byModel := map[string]int{}
 	for _, m := range ms {
-		em := embedModel
+		em := cf.embedModel
 		if em == "" {
 			em = m
 		}
@@ -178,7 +217,7 @@ func checkEmbed(ctx context.Context, c *ollama.Client, embedModel string, ms []s
 		}
 		vs, err := c.Embed(ctx, em, []string{"slmmux embedding check"}, models.Options{})
 		if err != nil {
-			fix := "name one that embeds with --embed-model (config: embed_model), e.g. after `ollama pull nomic-embed-text`"
+			fix := "name one that embeds with " + cf.setting("embed-model", "NAME") + ", e.g. after `ollama pull nomic-embed-text`"
 			if errors.Is(err, models.ErrModelNotInstalled) {
 				return nil, usagef("embedding model %s is not installed: %s", em, fix)
 			}
@@ -274,8 +313,8 @@ const ConfidenceFile = "confidence.json"
 // ensembleSignal builds and checks a served ensemble's confidence signal
 // (config keys confidence, embed_model, embed_threshold, probe) before the
 // server starts; nil is consistency.
-func (a *App) ensembleSignal(ctx context.Context, c *liveBackend, path, key string, ec serve.EnsembleConfig, p mux.Profile, ms []string) (confidence.Signal, error) {
-	cf := confidenceFlags{method: ec.Confidence, embedModel: ec.EmbedModel, threshold: ec.EmbedThreshold, probe: ec.Probe}
+func (a *App) ensembleSignal(ctx context.Context, lh *liveHosts, path, key string, ec serve.EnsembleConfig, p mux.Profile, ms []string, digests map[string]string) (confidence.Signal, error) {
+	cf := confidenceFlags{method: ec.Confidence, embedModel: ec.EmbedModel, threshold: ec.EmbedThreshold, probe: ec.Probe, keys: configKeys}
 	if cf.threshold == 0 {
 		cf.threshold = confidence.DefaultThreshold
 	}
@@ -283,21 +322,15 @@ func (a *App) ensembleSignal(ctx context.Context, c *liveBackend, path, key stri
 		cf.method = string(confidence.Consistency)
 	}
 	wrap := func(err error) error {
-		return usagef("--config %s: ensembles.%s: %s", path, key, strings.NewReplacer("--confidence", "confidence:", "--embed-model", "embed_model:", "--embed-threshold", "embed_threshold:", "--probe", "probe:").Replace(err.Error()))
+		var ue usageError
+		if errors.As(err, &ue) {
+			return usagef("--config %s: ensembles.%s: %w", path, key, ue.err)
+		}
+		return err
 	}
 	if err := cf.validate(); err != nil {
 		return nil, wrap(err)
 	}
-	if cf.method == string(confidence.Consistency) {
-		return nil, nil
-	}
-	_, digests, err := c.resolveModels(ctx, ms)
-	if err != nil {
-		return nil, err
-	}
-	sig, err := a.liveSignal(ctx, c, cf, p, ms, digests)
-	if err != nil {
-		return nil, wrap(err)
-	}
-	return sig, nil
+	sig, err := a.liveSignal(ctx, lh, cf, p, ms, digests)
+	return sig, wrap(err)
 }

@@ -17,7 +17,6 @@ import (
 	"github.com/slmmux/slmmux/engine/confidence"
 	"github.com/slmmux/slmmux/engine/runstore"
 	"github.com/slmmux/slmmux/engine/sched"
-	"github.com/slmmux/slmmux/hardware"
 )
 
 // planFlags are the memory settings shared by plan, ask and eval.
@@ -86,35 +85,6 @@ func (pf *planFlags) givenFootprints() ([]sched.Footprint, error) {
 	return out, nil
 }
 
-// planConfig turns the flags into the engine's PlanConfig: the budget
-// (--budget, else the probe) and the hardware facts, probed once.
-func (a *App) planConfig(ctx context.Context, pf planFlags, ms []string, numCtx, numThread int, work sched.Work) (engine.PlanConfig, error) {
-	cfg := engine.PlanConfig{Models: ms, Work: work, MaxLoaded: pf.maxLoaded, Slots: pf.slots,
-		NumCtx: numCtx, NumThread: numThread, CachePath: a.footprintCachePath(), KVCacheType: pf.kvCache}
-	given, err := pf.givenFootprints()
-	if err != nil {
-		return cfg, err
-	}
-	if len(given) > 0 {
-		if cfg.Footprints, err = selectFootprints(given, ms); err != nil {
-			return cfg, err
-		}
-	}
-	var info hardware.Info
-	if pf.budget == "" || numThread == 0 {
-		if info, err = hardware.Probe(ctx, hardware.DefaultConfig()); err != nil {
-			return cfg, err
-		}
-	}
-	cfg.PhysicalCores, cfg.HasGPU = info.CPU.PhysicalCores, len(info.GPUs) > 0
-	if pf.budget != "" {
-		cfg.BudgetBytes, _ = parseBytes(pf.budget) // validated
-	} else {
-		cfg.BudgetBytes = info.BudgetBytes(pf.margin)
-	}
-	return cfg, nil
-}
-
 // selectFootprints keeps the given footprints of ms, in ms's order (all of
 // them when ms is empty).
 func selectFootprints(given []sched.Footprint, ms []string) ([]sched.Footprint, error) {
@@ -134,27 +104,6 @@ func selectFootprints(given []sched.Footprint, ms []string) ([]sched.Footprint, 
 		out = append(out, f)
 	}
 	return out, nil
-}
-
-// livePlan plans a live run over inv and returns the plan with the
-// sampling settings its requests must send. Refused models are an error.
-func (a *App) livePlan(ctx context.Context, inv engine.Inventory, pf planFlags, ms []string, s engine.Sampling, work sched.Work) (*engine.Plan, engine.Sampling, error) {
-	cfg, err := a.planConfig(ctx, pf, ms, s.NumCtx, s.NumThread, work)
-	if err != nil {
-		return nil, s, err
-	}
-	p, err := engine.NewPlan(ctx, inv, cfg)
-	if err != nil {
-		return nil, s, err
-	}
-	if err := p.Err(); err != nil {
-		return nil, s, err
-	}
-	p.Evicted = func(m string) {
-		fmt.Fprintf(a.Stderr, "thrashing: %s was no longer loaded at the end of its wave (evicted by the daemon): lower --max-loaded to the daemon's OLLAMA_MAX_LOADED_MODELS or give a smaller --budget\n", m)
-	}
-	a.log().Info("plan", "waves", len(p.Waves), "budget_bytes", cfg.BudgetBytes, "loads", p.Loads, "num_ctx", p.Settings.NumCtx, "num_thread", p.NumThread)
-	return p, p.Sampling(s), nil
 }
 
 // cacheDir is $SLMMUX_CACHE, else the user cache folder.
@@ -210,16 +159,15 @@ func (a *App) waiting(who string) func(error, time.Duration) {
 
 // liveRun is one collection of samples into a run folder (eval, demo).
 type liveRun struct {
-	gen    engine.Generator
-	plan   *engine.Plan
-	s      engine.Sampling // as the plan sends it
+	hosts  *liveHosts
+	plan   *engine.HostsPlan
+	s      engine.Sampling // as the hosts send it
 	b      benchmark.Benchmark
 	items  []benchmark.Item
 	models []string
 	dir    string
 	order  engine.Order
 	wf     waitFlags
-	who    string // the server, for messages: "the Ollama daemon at HOST"
 	// strict and flexible, when set, record both modes' answers.
 	strict, flexible benchmark.Benchmark
 	// needs and embedModel: what the confidence signal records per sample.
@@ -229,40 +177,63 @@ type liveRun struct {
 	adapt *engine.Adaptive
 }
 
-// collect runs Eval into the run folder with a progress bar and tells the
-// user what went wrong on the way (dropped models, thrashing, failures).
-func (a *App) collect(ctx context.Context, r liveRun) (engine.EvalStats, error) {
+// collect runs the Eval on the hosts into the run folder with a progress
+// bar, then tells the user what happened on the way: what each host ran
+// (on a pool), hosts given up, models moved or dropped, thrashing,
+// failures.
+func (a *App) collect(ctx context.Context, r liveRun) (engine.HostsStats, error) {
 	w, err := runstore.OpenWriter(r.dir)
 	if err != nil {
-		return engine.EvalStats{}, err
+		return engine.HostsStats{}, err
 	}
 	defer w.Close()
-	eng, err := engine.New(engine.Config{Generator: r.gen, Slots: r.plan.Settings.Slots, Logger: a.log()})
-	if err != nil {
-		return engine.EvalStats{}, err
-	}
 	bar := newProgress(a.Stderr, len(r.items), len(r.models)*r.s.Samples)
-	stats, err := eng.Eval(ctx, r.b, r.items, w, engine.EvalConfig{
+	stats, err := r.hosts.Eval(ctx, r.b, r.items, w, r.plan, engine.EvalConfig{
 		Models: r.models, Sampling: r.s, Order: r.order, Progress: bar.update,
-		Waves: r.plan.ModelWaves(), WaveDone: r.plan.WaveDone,
 		BackendWait: max(r.wf.daemonWait, time.Nanosecond), RequestTimeout: r.wf.requestTimeout,
-		Waiting: a.waiting(r.who), Strict: r.strict, Flexible: r.flexible, Adaptive: r.adapt,
-		Needs: r.needs, EmbedModel: r.embedModel,
+		Strict: r.strict, Flexible: r.flexible, Adaptive: r.adapt, Needs: r.needs, EmbedModel: r.embedModel,
 	})
 	bar.finish()
 	if err != nil {
 		return stats, err
 	}
-	for m, why := range stats.Dropped {
-		fmt.Fprintf(a.Stderr, "model %s was dropped from this run: %s\n", m, why)
+	a.reportHosts(stats, r.hosts.single, len(r.models), r.order)
+	err = complete(w, r)
+	if err != nil && len(stats.Gone) > 0 {
+		var gone []error
+		for _, h := range sortedNames(stats.Gone) {
+			gone = append(gone, fmt.Errorf("host %s: %w", h, stats.Gone[h]))
+		}
+		if r.hosts.single {
+			gone = []error{stats.Gone[r.hosts.list[0].Name]}
+		}
+		err = fmt.Errorf("%w; %w", err, errors.Join(gone...))
 	}
-	if r.order != engine.QuestionMajor && stats.Loads > len(r.models) {
-		fmt.Fprintf(a.Stderr, "thrashing: %d model loads for %d models (each should load once): another client or a low OLLAMA_MAX_LOADED_MODELS evicts models mid-wave\n", stats.Loads, len(r.models))
+	return stats, err
+}
+
+// reportHosts tells the user what each host did and what went wrong.
+func (a *App) reportHosts(stats engine.HostsStats, single bool, nModels int, order engine.Order) {
+	if !single {
+		for _, h := range sortedNames(stats.Ran) {
+			fmt.Fprintf(a.Stderr, "host %s ran %s\n", h, strings.Join(stats.Ran[h], ", "))
+		}
+		for _, h := range sortedNames(stats.Gone) {
+			fmt.Fprintf(a.Stderr, "host %s was given up mid-run: %v\n", h, stats.Gone[h])
+		}
+		for _, m := range sortedNames(stats.Moved) {
+			fmt.Fprintf(a.Stderr, "model %s moved: %s\n", m, stats.Moved[m])
+		}
+	}
+	for _, m := range sortedNames(stats.Dropped) {
+		fmt.Fprintf(a.Stderr, "model %s was dropped from this run: %s\n", m, stats.Dropped[m])
+	}
+	if order != engine.QuestionMajor && len(stats.Moved) == 0 && stats.Loads > nModels {
+		fmt.Fprintf(a.Stderr, "thrashing: %d model loads for %d models (each should load once): another client or a low OLLAMA_MAX_LOADED_MODELS evicts models mid-wave\n", stats.Loads, nModels)
 	}
 	if stats.Failed > 0 {
 		fmt.Fprintf(a.Stderr, "%d sample(s) failed and were not stored: run the same command again to retry them\n", stats.Failed)
 	}
-	return stats, complete(w, r)
 }
 
 // errIncomplete reports a run that lacks samples: no results are written
@@ -310,13 +281,8 @@ func validateLive(cmd string, sf *samplingFlags, wf *waitFlags, bk *backendFlags
 			return err
 		}
 	}
-	if cf.method != "" && cf.method != string(confidence.Consistency) {
-		switch {
-		case adaptive:
-			return usagef("--adaptive bounds consistency's counts: use it with --confidence consistency")
-		case config != "":
-			return usagef("--confidence %s does not run on a pool (--config backends) yet: use --confidence consistency there", cf.method)
-		}
+	if cf.method != "" && cf.method != string(confidence.Consistency) && adaptive {
+		return usagef("--adaptive bounds consistency's counts: use it with --confidence consistency")
 	}
 	return nil
 }

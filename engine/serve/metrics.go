@@ -13,13 +13,13 @@ import (
 
 // metrics are the server's Prometheus metrics, on a registry of its own.
 type metrics struct {
-	reg      *prometheus.Registry
-	requests *prometheus.CounterVec
-	latency  *prometheus.HistogramVec
-	queue    prometheus.GaugeFunc
-	samples  *prometheus.CounterVec
-	loads    prometheus.Counter
-	rounds   prometheus.CounterFunc
+	reg        *prometheus.Registry
+	requests   *prometheus.CounterVec
+	latency    *prometheus.HistogramVec
+	queue      prometheus.GaugeFunc
+	samples    *prometheus.CounterVec
+	loads      prometheus.Counter
+	schedLoads prometheus.CounterFunc
 }
 
 func newMetrics(s *Server) *metrics {
@@ -38,10 +38,15 @@ func newMetrics(s *Server) *metrics {
 		Help: "Samples generated for ensembles, by member model."}, []string{"model"})
 	m.loads = prometheus.NewCounter(prometheus.CounterOpts{Name: "slmmux_model_loads_total",
 		Help: "Model loads the ensembles' requests caused (slow preloads, and requests that waited for a load)."})
-	m.rounds = prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "slmmux_batch_rounds_total",
-		Help: "Rounds the dispatcher ran (batched requests of ensembles that do not fit in memory together)."},
-		func() float64 { return float64(s.rounds.Load()) })
-	m.reg.MustRegister(m.requests, m.latency, m.queue, m.samples, m.loads, m.rounds,
+	m.schedLoads = prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "slmmux_scheduler_loads_total",
+		Help: "Model loads the scheduler started (a model stays loaded until a waiting model needs its memory)."},
+		func() float64 {
+			if s.cfg.Scheduler == nil {
+				return 0
+			}
+			return float64(s.cfg.Scheduler.Loads())
+		})
+	m.reg.MustRegister(m.requests, m.latency, m.queue, m.samples, m.loads, m.schedLoads,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -14,7 +14,7 @@ import (
 )
 
 func TestProbeEndpoint(t *testing.T) {
-	eng, _ := engine.New(engine.Config{Generator: &enginetest.FakeGenerator{}})
+	eng := scheduler(t, &enginetest.FakeGenerator{}, []string{"a"}, false)
 	u, _ := url.Parse("http://127.0.0.1:1")
 	for _, tc := range []struct {
 		name  string
@@ -27,7 +27,7 @@ func TestProbeEndpoint(t *testing.T) {
 		{"needs the key", func(context.Context) (serve.Probe, error) { return serve.Probe{}, nil }, "k", 401},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			srv, err := serve.New(serve.Config{Upstream: u, Engine: eng, APIKey: tc.key, Version: "v1", Probe: tc.probe,
+			srv, err := serve.New(serve.Config{Upstream: u, Scheduler: eng, APIKey: tc.key, Version: "v1", Probe: tc.probe,
 				Ensembles: []serve.Ensemble{{Name: "mux", Models: []string{"a"}, Sampling: engine.Sampling{Samples: 1}}}})
 			if err != nil {
 				t.Fatal(err)

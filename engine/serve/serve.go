@@ -16,7 +16,6 @@ import (
 	"net/url"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/slmmux/slmmux/engine"
@@ -32,23 +31,12 @@ type Ensemble struct {
 	Sampling engine.Sampling
 	Profile  mux.Profile
 	ValAcc   map[string]float64 // tie-break accuracies; nil = model order
-	// Waves groups the members that fit in memory together (from the
-	// memory plan). One wave: requests run at once, concurrently; several
-	// (or nil with several members: one model at a time): requests are
-	// batched into rounds, model-major across requests.
-	Waves [][]string
 	// Extractor reads the votes: "auto" (or ""; the general rule of
 	// `slmmux ask`), "math", "number" or "letter".
 	Extractor string
 	// Adaptive turns on exact adaptive sampling: the same answers from
 	// fewer generations (paper profile).
 	Adaptive bool
-	WaveDone func(ctx context.Context, wave []string)
-	// Runner, when set, answers this ensemble instead of Config.Engine:
-	// a pool of hosts bound to the ensemble's plan (engine.Pool.Bind),
-	// whose hosts use their own waves (Waves then only chooses between
-	// answering at once and rounds).
-	Runner Runner
 	// Confidence is the members' confidence signal (nil: consistency);
 	// EmbedModel embeds their replies when it needs it ("": each member).
 	Confidence confidence.Signal
@@ -63,20 +51,6 @@ func (e *Ensemble) needs() confidence.Needs {
 	return e.Confidence.Method().Needs()
 }
 
-// Runner answers ensembles: *engine.Engine, or *engine.BoundPool.
-type Runner interface {
-	Ask(ctx context.Context, b benchmark.Benchmark, it benchmark.Item, cfg engine.AskConfig) (engine.Answer, error)
-	Eval(ctx context.Context, b benchmark.Benchmark, items []benchmark.Item, w engine.Sink, cfg engine.EvalConfig) (engine.EvalStats, error)
-}
-
-// runner is what answers e.
-func (s *Server) runner(e *Ensemble) Runner {
-	if e.Runner != nil {
-		return e.Runner
-	}
-	return s.cfg.Engine
-}
-
 // Config configures a Server.
 type Config struct {
 	Upstream *url.URL // the Ollama daemon requests pass through to
@@ -89,8 +63,14 @@ type Config struct {
 	// on requests passed through to an OpenAI-compatible upstream (which
 	// never sees the client's key).
 	UpstreamAPIKey string
-	Engine         *engine.Engine // answers ensembles
-	Ensembles      []Ensemble
+	// Scheduler answers the ensembles: one queue of sample work for every
+	// request of every ensemble. Run runs it.
+	Scheduler *engine.Scheduler
+	Ensembles []Ensemble
+	// PinPassthrough says the upstream daemon is the scheduler's host:
+	// a request passed through holds its model loaded like an ensemble's
+	// samples do, so the two do not evict each other unplanned.
+	PinPassthrough bool
 	// APIKey, when set, is required as "Authorization: Bearer KEY" on
 	// every route but "/" and "/health".
 	APIKey string
@@ -119,25 +99,16 @@ type Server struct {
 	mu      sync.Mutex
 	waiting int // ensemble requests admitted and not yet answered
 
-	pendMu  sync.Mutex
-	pending []*job
-	wake    chan struct{}
-	rounds  atomic.Int64
 	metrics *metrics
 }
-
-// Rounds returns how many batched rounds the dispatcher has run.
-func (s *Server) Rounds() int64 { return s.rounds.Load() }
 
 // New returns a Server.
 func New(cfg Config) (*Server, error) {
 	if cfg.Upstream == nil {
 		return nil, errors.New("serve: no upstream daemon")
 	}
-	for _, e := range cfg.Ensembles {
-		if cfg.Engine == nil && e.Runner == nil {
-			return nil, fmt.Errorf("serve: ensemble %q needs an engine (Config.Engine or its Runner)", e.Name)
-		}
+	if cfg.Scheduler == nil && len(cfg.Ensembles) > 0 {
+		return nil, errors.New("serve: ensembles need a scheduler")
 	}
 	if cfg.MaxBody <= 0 {
 		cfg.MaxBody = 1 << 20
@@ -148,8 +119,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{cfg: cfg, ensembles: map[string]*Ensemble{}, client: &http.Client{Timeout: 30 * time.Second},
-		wake: make(chan struct{}, 1)}
+	s := &Server{cfg: cfg, ensembles: map[string]*Ensemble{}, client: &http.Client{Timeout: 30 * time.Second}}
 	for i := range cfg.Ensembles {
 		e := &cfg.Ensembles[i]
 		if e.Name != "mux" && !strings.HasPrefix(e.Name, "mux:") {
@@ -264,7 +234,37 @@ func (s *Server) passThrough(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusNotFound, msg)
 		return
 	}
+	if m := requestModel(r); m != "" && s.cfg.PinPassthrough && s.cfg.Scheduler != nil {
+		release, err := s.cfg.Scheduler.Pin(r.Context(), m)
+		if err != nil {
+			return // the client left while its model waited for memory
+		}
+		defer release()
+	}
 	s.proxy.ServeHTTP(w, r)
+}
+
+// Run runs the scheduler until ctx ends. Serve the Handler only while Run
+// runs.
+func (s *Server) Run(ctx context.Context) error {
+	if s.cfg.Scheduler == nil {
+		<-ctx.Done()
+		return nil
+	}
+	return s.cfg.Scheduler.Run(ctx)
+}
+
+// ask answers one question of ensemble e on the scheduler. The question's
+// item id comes from its content, so its samples depend only on the
+// request (messages, options, seed), never on what else is queued.
+func (s *Server) ask(ctx context.Context, e *Ensemble, samp engine.Sampling, system, user string) (engine.Answer, error) {
+	id := engine.ItemID(system, user)
+	b, err := chatBenchFor(e, map[string]string{id: system})
+	if err != nil {
+		return engine.Answer{}, err
+	}
+	return s.cfg.Scheduler.Ask(ctx, b, benchmark.Item{ID: id, Question: user}, engine.AskConfig{Models: e.Models, Sampling: samp,
+		Profile: e.Profile, ValAcc: e.ValAcc, Adaptive: e.Adaptive, Confidence: e.Confidence, EmbedModel: e.EmbedModel})
 }
 
 func (s *Server) ensembleNames() []string {
@@ -293,3 +293,6 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, code int, msg stri
 	}
 	writeJSON(w, code, map[string]string{"error": msg})
 }
+
+// Scheduler is the scheduler that answers the ensembles.
+func (s *Server) Scheduler() *engine.Scheduler { return s.cfg.Scheduler }

@@ -17,13 +17,53 @@ import (
 
 	"github.com/slmmux/slmmux/engine"
 	"github.com/slmmux/slmmux/engine/enginetest"
+	"github.com/slmmux/slmmux/engine/sched"
 	"github.com/slmmux/slmmux/engine/serve"
 	"github.com/slmmux/slmmux/models"
 )
 
+// scheduler is a scheduler over one host that serves ms from gen; with
+// oneAtATime the host holds one model at a time (else it manages its own
+// memory).
+func scheduler(t testing.TB, gen engine.Generator, ms []string, oneAtATime bool) *engine.Scheduler {
+	t.Helper()
+	var installed []models.Info
+	for _, m := range ms {
+		installed = append(installed, models.Info{Name: m, SizeBytes: 1 << 20})
+	}
+	h := engine.Host{Name: "h", Generator: gen, Installed: installed}
+	if oneAtATime {
+		h.Inventory = fixedInventory(installed)
+		h.Plan = engine.PlanConfig{BudgetBytes: 8 << 30, MaxLoaded: 1}
+	}
+	hosts, err := engine.NewHosts([]engine.Host{h}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := hosts.Plan(context.Background(), ms, sched.Work{Items: 1, Samples: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return hosts.NewScheduler(plan)
+}
+
+// fixedInventory shows the given models; nothing is running.
+type fixedInventory []models.Info
+
+func (f fixedInventory) Show(_ context.Context, m string) (models.Info, error) {
+	for _, i := range f {
+		if i.Name == m {
+			return i, nil
+		}
+	}
+	return models.Info{}, models.ErrModelNotInstalled
+}
+
+func (fixedInventory) Running(context.Context) ([]models.Running, error) { return nil, nil }
+
 // fakeServer serves ensemble "mux" over two fake models that answer 12,
-// with upstream a stub daemon; waves > 1 makes it batch.
-func fakeServer(t testing.TB, delay time.Duration, maxQueue int, waves [][]string) (*httptest.Server, *serve.Server) {
+// with upstream a stub daemon; oneAtATime holds one model at a time.
+func fakeServer(t testing.TB, delay time.Duration, maxQueue int, oneAtATime bool) (*httptest.Server, *serve.Server) {
 	t.Helper()
 	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
@@ -39,10 +79,9 @@ func fakeServer(t testing.TB, delay time.Duration, maxQueue int, waves [][]strin
 	fake := &enginetest.FakeGenerator{Delay: delay, GenerateFn: func(context.Context, models.Request) (models.Result, error) {
 		return models.Result{Text: "The answer is 12.", OutputTokens: 5}, nil
 	}}
-	eng, _ := engine.New(engine.Config{Generator: fake})
 	u, _ := url.Parse(up.URL)
-	srv, err := serve.New(serve.Config{Upstream: u, Engine: eng, MaxQueue: maxQueue, Ensembles: []serve.Ensemble{{
-		Name: "mux", Models: []string{"a", "b"}, Sampling: engine.Sampling{Samples: 2, Temperature: 0.3}, Waves: waves}}})
+	srv, err := serve.New(serve.Config{Upstream: u, Scheduler: scheduler(t, fake, []string{"a", "b"}, oneAtATime), MaxQueue: maxQueue,
+		Ensembles: []serve.Ensemble{{Name: "mux", Models: []string{"a", "b"}, Sampling: engine.Sampling{Samples: 2, Temperature: 0.3}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +96,7 @@ func fakeServer(t testing.TB, delay time.Duration, maxQueue int, waves [][]strin
 // or 503 with Retry-After, none lost or hung; memory stays bounded and the
 // server still serves afterwards.
 func TestQueueUnderLoad(t *testing.T) {
-	hs, _ := fakeServer(t, 2*time.Millisecond, 64, nil)
+	hs, _ := fakeServer(t, 2*time.Millisecond, 64, false)
 	var before runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
@@ -108,9 +147,9 @@ func TestQueueUnderLoad(t *testing.T) {
 	resp.Body.Close()
 }
 
-// The batched path answers every request of a round and counts rounds.
-func TestBatchedRounds(t *testing.T) {
-	hs, srv := fakeServer(t, 5*time.Millisecond, 64, [][]string{{"a"}, {"b"}})
+// With one model loaded at a time, concurrent requests share each load.
+func TestConcurrentRequestsShareLoads(t *testing.T) {
+	hs, srv := fakeServer(t, 5*time.Millisecond, 64, true)
 	var wg sync.WaitGroup
 	for range 10 {
 		wg.Add(1)
@@ -130,8 +169,8 @@ func TestBatchedRounds(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if r := srv.Rounds(); r < 1 || r >= 10 {
-		t.Errorf("%d rounds for 10 concurrent requests: want them batched", r)
+	if n := srv.Scheduler().Loads(); n < 2 || n > 2*2 {
+		t.Errorf("%d loads for 10 concurrent requests over 2 models: want them shared (2 to 4)", n)
 	}
 }
 
@@ -145,7 +184,7 @@ func FuzzRequests(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	hs, _ := fakeServer(f, 0, 64, nil)
+	hs, _ := fakeServer(f, 0, 64, false)
 	f.Fuzz(func(t *testing.T, body string) {
 		for _, path := range []string{"/api/chat", "/api/generate", "/v1/chat/completions", "/v1/completions", "/api/show"} {
 			resp, err := http.Post(hs.URL+path, "application/json", strings.NewReader(body))

@@ -44,9 +44,8 @@ func TestOpenAIUpstreamPassThrough(t *testing.T) {
 	fake := &enginetest.FakeGenerator{GenerateFn: func(context.Context, models.Request) (models.Result, error) {
 		return models.Result{Text: "The answer is 12."}, nil
 	}}
-	eng, _ := engine.New(engine.Config{Generator: fake})
 	u, _ := url.Parse(up.URL + "/openai/v1")
-	srv, err := serve.New(serve.Config{Upstream: u, UpstreamOpenAI: true, UpstreamAPIKey: "upstream-key", APIKey: "client-key", Engine: eng,
+	srv, err := serve.New(serve.Config{Upstream: u, UpstreamOpenAI: true, UpstreamAPIKey: "upstream-key", APIKey: "client-key", Scheduler: scheduler(t, fake, []string{"a", "b"}, false),
 		Ensembles: []serve.Ensemble{{Name: "mux", Models: []string{"a", "b"}, Sampling: engine.Sampling{Samples: 1}}}})
 	if err != nil {
 		t.Fatal(err)

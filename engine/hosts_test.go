@@ -26,7 +26,7 @@ func infos(names ...string) []models.Info {
 }
 
 func TestAssignBalancesDeterministically(t *testing.T) {
-	hosts := []engine.PoolHost{
+	hosts := []engine.Host{
 		{Name: "a", Installed: infos("x", "y", "z", "w")},
 		{Name: "b", Installed: infos("y", "z", "w", "v")},
 		{Name: "c", Installed: infos("u")},
@@ -78,15 +78,15 @@ func (h *hostGen) Generate(ctx context.Context, req models.Request) (models.Resu
 	return h.FakeGenerator.Generate(ctx, req)
 }
 
-func newHost(name string, have ...string) (*hostGen, engine.PoolHost) {
+func newHost(name string, have ...string) (*hostGen, engine.Host) {
 	g := &hostGen{FakeGenerator: enginetest.FakeGenerator{GenerateFn: answerer, Delay: time.Millisecond}}
-	return g, engine.PoolHost{Name: name, Generator: g, Installed: infos(have...)}
+	return g, engine.Host{Name: name, Generator: g, Installed: infos(have...)}
 }
 
-func poolEval(t *testing.T, dir string, hosts []engine.PoolHost, ms []string) (engine.PoolStats, error) {
+func poolEval(t *testing.T, dir string, hosts []engine.Host, ms []string) (engine.HostsStats, error) {
 	t.Helper()
 	b, items := arith(t, 4)
-	p, err := engine.NewPool(hosts, nil)
+	p, err := engine.NewHosts(hosts, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +116,7 @@ func TestPoolEvalRunsEachModelWhereItIs(t *testing.T) {
 	ga, a := newHost("a", "good", "bad")
 	gb, b := newHost("b", "noisy", "bad")
 	dir := t.TempDir()
-	st, err := poolEval(t, dir, []engine.PoolHost{a, b}, []string{"good", "noisy", "bad"})
+	st, err := poolEval(t, dir, []engine.Host{a, b}, []string{"good", "noisy", "bad"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +139,7 @@ func TestPoolEvalRunsEachModelWhereItIs(t *testing.T) {
 		t.Fatalf("%d samples", len(ss))
 	}
 	// Resuming does nothing.
-	st, err = poolEval(t, dir, []engine.PoolHost{a, b}, []string{"good", "noisy", "bad"})
+	st, err = poolEval(t, dir, []engine.Host{a, b}, []string{"good", "noisy", "bad"})
 	if err != nil || st.Generated != 0 || st.Skipped != 24 {
 		t.Fatalf("resume: %+v %v", st, err)
 	}
@@ -156,7 +156,7 @@ func TestPoolFailover(t *testing.T) {
 	// both is placed on a: a has 1 model (good), b has 1 (noisy); tie → a.
 	dir := t.TempDir()
 	ms := []string{"good", "noisy", "both"}
-	st, err := poolEval(t, dir, []engine.PoolHost{a, b}, ms)
+	st, err := poolEval(t, dir, []engine.Host{a, b}, ms)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +177,7 @@ func TestPoolFailover(t *testing.T) {
 	// The host is back: the rerun completes the dropped model there.
 	ga.down.Store(false)
 	ga.after.Store(0)
-	st, err = poolEval(t, dir, []engine.PoolHost{a, b}, ms)
+	st, err = poolEval(t, dir, []engine.Host{a, b}, ms)
 	if err != nil || len(st.Dropped) != 0 || st.Generated != 8-per["good"] {
 		t.Fatalf("rerun: %+v %v", st, err)
 	}
@@ -189,7 +189,7 @@ func TestPoolFailover(t *testing.T) {
 func TestPoolAsk(t *testing.T) {
 	_, a := newHost("a", "good")
 	_, b := newHost("b", "noisy", "bad")
-	p, _ := engine.NewPool([]engine.PoolHost{a, b}, nil)
+	p, _ := engine.NewHosts([]engine.Host{a, b}, nil)
 	ms := []string{"good", "noisy", "bad"}
 	plan, err := p.Plan(t.Context(), ms, sched.Work{Items: 1, Samples: 3})
 	if err != nil {
@@ -210,7 +210,7 @@ func TestPoolPlansPerHost(t *testing.T) {
 	a.Inventory, b.Inventory = inventory(), inventory()
 	a.Plan = engine.PlanConfig{BudgetBytes: 1 << 30, MaxLoaded: 3}
 	b.Plan = engine.PlanConfig{BudgetBytes: 350 * mib, MaxLoaded: 3} // b fits, c (300 MiB of weights) does not
-	p, _ := engine.NewPool([]engine.PoolHost{a, b}, nil)
+	p, _ := engine.NewHosts([]engine.Host{a, b}, nil)
 	ms := []string{"a", "b", "c"}
 	plan, err := p.Plan(t.Context(), ms, sched.Work{Items: 4, Samples: 2})
 	if err == nil {
@@ -224,7 +224,7 @@ func TestPoolPlansPerHost(t *testing.T) {
 	a.Installed, b.Installed = infos("a", "c"), infos("b", "c")
 	ga.after.Store(1)
 	dir := t.TempDir()
-	st, err := poolEval(t, dir, []engine.PoolHost{a, b}, ms)
+	st, err := poolEval(t, dir, []engine.Host{a, b}, ms)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,7 +251,7 @@ func TestPoolMoveToAHostThatCannotPlanNow(t *testing.T) {
 	a.Plan = engine.PlanConfig{BudgetBytes: 1 << 30, MaxLoaded: 3}
 	b.Plan = engine.PlanConfig{BudgetBytes: 1 << 30, MaxLoaded: 3}
 	ga.after.Store(1)
-	p, _ := engine.NewPool([]engine.PoolHost{a, b}, nil)
+	p, _ := engine.NewHosts([]engine.Host{a, b}, nil)
 	ms := []string{"a", "b", "c"}
 	plan, err := p.Plan(t.Context(), ms, sched.Work{Items: 4, Samples: 2})
 	if err != nil || plan.Host["c"] != "a" {
@@ -259,7 +259,7 @@ func TestPoolMoveToAHostThatCannotPlanNow(t *testing.T) {
 	}
 	// b's inventory stops answering after the plan; its generator works.
 	b.Inventory = downInventory{inventory()}
-	p, _ = engine.NewPool([]engine.PoolHost{a, b}, nil)
+	p, _ = engine.NewHosts([]engine.Host{a, b}, nil)
 	bm, items := arith(t, 4)
 	w, err := runstore.OpenWriter(t.TempDir())
 	if err != nil {

@@ -14,9 +14,9 @@ import (
 	"github.com/slmmux/slmmux/models"
 )
 
-// PoolStats summarises one Pool.Eval: EvalStats over all hosts, and what
+// HostsStats summarises one Hosts.Eval: EvalStats over all hosts, and what
 // each host did.
-type PoolStats struct {
+type HostsStats struct {
 	EvalStats
 	// Ran maps each host to the models it generated samples of.
 	Ran map[string][]string
@@ -26,31 +26,31 @@ type PoolStats struct {
 	Gone map[string]error
 }
 
-// poolTask is work queued on one host: models, with their plan when it
+// hostTask is work queued on one host: models, with their plan when it
 // was made ahead (nil: plan when the task starts).
-type poolTask struct {
+type hostTask struct {
 	models []string
 	plan   *Plan
 	ready  bool // plan is final (also nil for a host without Inventory)
 }
 
-type poolRun struct {
-	p     *Pool
+type hostsRun struct {
+	p     *Hosts
 	b     benchmark.Benchmark
 	items []benchmark.Item
 	w     Sink
 	cfg   EvalConfig
-	work  PoolPlan
+	work  HostsPlan
 
 	mu     sync.Mutex
 	cond   *sync.Cond
-	queue  [][]poolTask
+	queue  [][]hostTask
 	active int
 	failed []bool
 	load   []int // models placed on each host
 	err    error
 	cancel context.CancelFunc
-	stats  PoolStats
+	stats  HostsStats
 	ran    []map[string]bool
 
 	pmu      sync.Mutex // progress
@@ -69,23 +69,23 @@ type poolRun struct {
 // another host that has them (planned there), or are dropped with the
 // reason, and Eval goes on with the other hosts. Eval fails only on a
 // sink error or when ctx ends.
-func (p *Pool) Eval(ctx context.Context, b benchmark.Benchmark, items []benchmark.Item, w Sink, plan *PoolPlan, cfg EvalConfig) (PoolStats, error) {
+func (p *Hosts) Eval(ctx context.Context, b benchmark.Benchmark, items []benchmark.Item, w Sink, plan *HostsPlan, cfg EvalConfig) (HostsStats, error) {
 	if err := cfg.Sampling.Validate(); err != nil {
-		return PoolStats{}, err
+		return HostsStats{}, err
 	}
 	start := time.Now()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	r := &poolRun{p: p, b: b, items: items, w: w, cfg: cfg, work: *plan, cancel: cancel,
-		queue: make([][]poolTask, len(p.hosts)), failed: make([]bool, len(p.hosts)), load: make([]int, len(p.hosts)),
+	r := &hostsRun{p: p, b: b, items: items, w: w, cfg: cfg, work: *plan, cancel: cancel,
+		queue: make([][]hostTask, len(p.hosts)), failed: make([]bool, len(p.hosts)), load: make([]int, len(p.hosts)),
 		ran: make([]map[string]bool, len(p.hosts)), failedBy: map[int]int{},
-		stats: PoolStats{EvalStats: EvalStats{Dropped: map[string]string{}, Errs: map[string]error{}},
+		stats: HostsStats{EvalStats: EvalStats{Dropped: map[string]string{}, Errs: map[string]error{}},
 			Ran: map[string][]string{}, Moved: map[string]string{}, Gone: map[string]error{}}}
 	r.cond = sync.NewCond(&r.mu)
 	r.total = len(items) * len(cfg.Models) * cfg.Sampling.Samples
 	for _, m := range cfg.Models {
 		if _, ok := plan.Host[m]; !ok {
-			return PoolStats{}, fmt.Errorf("engine: model %s is not in the pool's plan", m)
+			return HostsStats{}, fmt.Errorf("engine: model %s is not in the pool's plan", m)
 		}
 		n := r.stored(m)
 		r.done += n
@@ -101,7 +101,7 @@ func (p *Pool) Eval(ctx context.Context, b benchmark.Benchmark, items []benchmar
 		}
 		r.load[i] = len(ms)
 		if len(ms) > 0 {
-			r.queue[i] = []poolTask{{models: ms, plan: hp.Plan, ready: true}}
+			r.queue[i] = []hostTask{{models: ms, plan: hp.Plan, ready: true}}
 		}
 	}
 	var wg sync.WaitGroup
@@ -134,7 +134,7 @@ func contains(ms []string, m string) bool {
 }
 
 // stored counts m's samples already in the sink.
-func (r *poolRun) stored(m string) int {
+func (r *hostsRun) stored(m string) int {
 	n := 0
 	for _, it := range r.items {
 		for j := range r.cfg.Sampling.Samples {
@@ -147,7 +147,7 @@ func (r *poolRun) stored(m string) int {
 }
 
 // worker runs host h's queue until no host can give it more work.
-func (r *poolRun) worker(ctx context.Context, h int) {
+func (r *hostsRun) worker(ctx context.Context, h int) {
 	for {
 		r.mu.Lock()
 		for len(r.queue[h]) == 0 && r.active > 0 && r.err == nil && ctx.Err() == nil {
@@ -188,7 +188,7 @@ func (r *poolRun) worker(ctx context.Context, h int) {
 
 // run runs one task on host h: plans it when it was not planned ahead,
 // then Eval over its models with the host's waves.
-func (r *poolRun) run(ctx context.Context, h, id int, t poolTask) (EvalStats, error) {
+func (r *hostsRun) run(ctx context.Context, h, id int, t hostTask) (EvalStats, error) {
 	host := &r.p.hosts[h]
 	r.mu.Lock()
 	var ms []string
@@ -236,7 +236,7 @@ func (r *poolRun) run(ctx context.Context, h, id int, t poolTask) (EvalStats, er
 }
 
 // eval runs Eval on host h over ms in these waves.
-func (r *poolRun) eval(ctx context.Context, h, id int, ms []string, waves [][]string, waveDone func(context.Context, []string), s Sampling) (EvalStats, error) {
+func (r *hostsRun) eval(ctx context.Context, h, id int, ms []string, waves [][]string, waveDone func(context.Context, []string), s Sampling) (EvalStats, error) {
 	host := &r.p.hosts[h]
 	cfg := r.cfg
 	cfg.Models, cfg.Waves, cfg.WaveDone, cfg.Sampling = ms, waves, waveDone, s
@@ -261,7 +261,7 @@ func (r *poolRun) eval(ctx context.Context, h, id int, ms []string, waves [][]st
 }
 
 // dropAll drops models a host could not plan.
-func (r *poolRun) dropAll(ms []string, err error) EvalStats {
+func (r *hostsRun) dropAll(ms []string, err error) EvalStats {
 	st := EvalStats{Dropped: map[string]string{}}
 	for _, m := range ms {
 		st.Dropped[m] = err.Error()
@@ -271,7 +271,7 @@ func (r *poolRun) dropAll(ms []string, err error) EvalStats {
 
 // merge adds one task's stats (r.mu held). Skipped is counted once, at
 // the start, so a moved model's samples are not counted twice.
-func (r *poolRun) merge(st EvalStats) {
+func (r *hostsRun) merge(st EvalStats) {
 	r.stats.Generated += st.Generated
 	r.stats.Failed += st.Failed
 	r.stats.Loads += st.Loads
@@ -287,7 +287,7 @@ func (r *poolRun) merge(st EvalStats) {
 // giveUp marks host h failed and moves its unfinished models, the
 // failed task's and the queued ones, to other hosts that have them, else
 // drops them with the reason (r.mu held).
-func (r *poolRun) giveUp(h int, t poolTask, err error) {
+func (r *hostsRun) giveUp(h int, t hostTask, err error) {
 	from := r.p.hosts[h].Name
 	r.failed[h] = true
 	r.stats.Gone[from] = err
@@ -326,68 +326,26 @@ func (r *poolRun) giveUp(h int, t poolTask, err error) {
 	}
 	sort.Ints(keys)
 	for _, j := range keys {
-		r.queue[j] = append(r.queue[j], poolTask{models: moved[j]})
+		r.queue[j] = append(r.queue[j], hostTask{models: moved[j]})
 		r.p.log.Info("models moved", "from", from, "to", r.p.hosts[j].Name, "models", strings.Join(moved[j], ","))
 	}
 }
 
-// Ask answers one question on the pool, as Engine.Ask does on one
-// backend: an Eval over one item in memory, then SLM-MUX over the
-// samples. cfg.Waves and cfg.WaveDone are ignored: each host's plan has
-// its own.
-func (p *Pool) Ask(ctx context.Context, b benchmark.Benchmark, it benchmark.Item, plan *PoolPlan, cfg AskConfig) (Answer, PoolStats, error) {
-	if err := cfg.Sampling.Validate(); err != nil {
-		return Answer{}, PoolStats{}, err
-	}
-	if len(cfg.Models) == 0 {
-		return Answer{}, PoolStats{}, ErrNoModels
-	}
-	start := time.Now()
-	it.ID = AskItemID
-	sink := newMemSink()
-	stats, err := p.Eval(ctx, b, []benchmark.Item{it}, sink, plan, EvalConfig{
-		Models: cfg.Models, Sampling: cfg.Sampling, Order: ModelMajor, Progress: cfg.Progress,
-		BackendWait: cfg.BackendWait, RequestTimeout: cfg.RequestTimeout, Waiting: cfg.Waiting,
-		Adaptive: cfg.adaptive(),
+// Ask answers one question on the hosts: an Eval over the one item with
+// plan, then SLM-MUX over its samples (as Engine.Ask, on the same path).
+// cfg.Waves and cfg.WaveDone are ignored: each host's plan has its own.
+func (p *Hosts) Ask(ctx context.Context, b benchmark.Benchmark, it benchmark.Item, plan *HostsPlan, cfg AskConfig) (Answer, HostsStats, error) {
+	var st HostsStats
+	ans, _, err := ask(ctx, b, it, cfg, func(ctx context.Context, b benchmark.Benchmark, items []benchmark.Item, w Sink, ec EvalConfig) (EvalStats, error) {
+		var err error
+		st, err = p.Eval(ctx, b, items, w, plan, ec)
+		return st.EvalStats, err
 	})
-	if err != nil {
-		return Answer{}, stats, err
-	}
-	errs := stats.Errs
-	for m, why := range stats.Dropped {
-		if errs[m] == nil {
-			errs[m] = errors.New(why)
-		}
-	}
-	ans, err := Tally(AskItemID, cfg, sink.get, errs, start)
-	ans.Loads = stats.Loads
-	return ans, stats, err
-}
-
-// BoundPool is a pool bound to one plan, with Engine's Ask and Eval
-// signatures, for callers that take either (serve's ensembles).
-type BoundPool struct {
-	pool *Pool
-	plan *PoolPlan
-}
-
-// Bind returns the pool bound to plan.
-func (p *Pool) Bind(plan *PoolPlan) *BoundPool { return &BoundPool{pool: p, plan: plan} }
-
-// Ask is Pool.Ask with the bound plan.
-func (b *BoundPool) Ask(ctx context.Context, bm benchmark.Benchmark, it benchmark.Item, cfg AskConfig) (Answer, error) {
-	ans, _, err := b.pool.Ask(ctx, bm, it, b.plan, cfg)
-	return ans, err
-}
-
-// Eval is Pool.Eval with the bound plan.
-func (b *BoundPool) Eval(ctx context.Context, bm benchmark.Benchmark, items []benchmark.Item, w Sink, cfg EvalConfig) (EvalStats, error) {
-	st, err := b.pool.Eval(ctx, bm, items, w, b.plan, cfg)
-	return st.EvalStats, err
+	return ans, st, err
 }
 
 // MaxWaves is the most waves any host of the plan has.
-func (pp *PoolPlan) MaxWaves() int {
+func (pp *HostsPlan) MaxWaves() int {
 	n := 0
 	for _, h := range pp.Hosts {
 		n = max(n, len(h.Waves()))

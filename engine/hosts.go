@@ -23,8 +23,8 @@ import (
 // later as always. There is no scheduling across the network beyond
 // placing whole models.
 
-// PoolHost is one host of a pool.
-type PoolHost struct {
+// Host is one host of a pool.
+type Host struct {
 	Name      string
 	Generator Generator
 	// Inventory, when set, plans the host's memory (an Ollama daemon); nil
@@ -43,11 +43,11 @@ type PoolHost struct {
 }
 
 // has reports whether the host has model m.
-func (h *PoolHost) has(m string) bool {
+func (h *Host) has(m string) bool {
 	return slices.ContainsFunc(h.Installed, func(i models.Info) bool { return CanonicalName(i.Name) == m })
 }
 
-func (h *PoolHost) size(m string) int64 {
+func (h *Host) size(m string) int64 {
 	for _, i := range h.Installed {
 		if CanonicalName(i.Name) == m {
 			return i.SizeBytes
@@ -56,23 +56,23 @@ func (h *PoolHost) size(m string) int64 {
 	return 0
 }
 
-// Pool runs work over several hosts. It is safe for concurrent use.
-type Pool struct {
-	hosts   []PoolHost
+// Hosts runs work over several hosts. It is safe for concurrent use.
+type Hosts struct {
+	hosts   []Host
 	engines []*Engine
 	log     *slog.Logger
 }
 
-// NewPool returns a pool over hosts, in the order given (which breaks
+// NewHosts returns a pool over hosts, in the order given (which breaks
 // ties when placing models).
-func NewPool(hosts []PoolHost, logger *slog.Logger) (*Pool, error) {
+func NewHosts(hosts []Host, logger *slog.Logger) (*Hosts, error) {
 	if len(hosts) == 0 {
 		return nil, errors.New("engine: a pool needs at least one host")
 	}
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	p := &Pool{hosts: hosts, log: logger}
+	p := &Hosts{hosts: hosts, log: logger}
 	seen := map[string]bool{}
 	for _, h := range hosts {
 		if h.Name == "" || seen[h.Name] {
@@ -89,7 +89,7 @@ func NewPool(hosts []PoolHost, logger *slog.Logger) (*Pool, error) {
 }
 
 // Hosts returns the pool's host names in order.
-func (p *Pool) Hosts() []string {
+func (p *Hosts) Names() []string {
 	out := make([]string, len(p.hosts))
 	for i, h := range p.hosts {
 		out[i] = h.Name
@@ -102,7 +102,7 @@ func (p *Pool) Hosts() []string {
 // with the fewest models placed so far, then the fewest bytes, then the
 // first listed. The result is deterministic. A model no host has is an
 // error wrapping models.ErrModelNotInstalled, naming what each host has.
-func Assign(ms []string, hosts []PoolHost) (map[string]string, error) {
+func Assign(ms []string, hosts []Host) (map[string]string, error) {
 	idx := make([]int, len(ms))
 	for i := range idx {
 		idx[i] = i
@@ -144,7 +144,7 @@ func Assign(ms []string, hosts []PoolHost) (map[string]string, error) {
 	return out, nil
 }
 
-func describeHosts(hosts []PoolHost) string {
+func describeHosts(hosts []Host) string {
 	parts := make([]string, len(hosts))
 	for i, h := range hosts {
 		names := make([]string, 0, len(h.Installed))
@@ -159,16 +159,16 @@ func describeHosts(hosts []PoolHost) string {
 	return strings.Join(parts, "; ")
 }
 
-// PoolPlan is a pool run's plan: which host runs each model, and each
+// HostsPlan is a pool run's plan: which host runs each model, and each
 // host's own memory plan.
-type PoolPlan struct {
+type HostsPlan struct {
 	Hosts []HostPlan
 	// Host maps each model to the host that runs it.
 	Host map[string]string
 	work sched.Work
 }
 
-// HostPlan is one host's part of a PoolPlan.
+// HostPlan is one host's part of a HostsPlan.
 type HostPlan struct {
 	Name   string
 	Models []string // in the run's order
@@ -191,12 +191,12 @@ func (h HostPlan) Waves() [][]string {
 // Plan places ms on the pool's hosts (Assign) and plans each host's
 // models into waves that fit its budget. Hosts with no models get an
 // empty HostPlan.
-func (p *Pool) Plan(ctx context.Context, ms []string, work sched.Work) (*PoolPlan, error) {
+func (p *Hosts) Plan(ctx context.Context, ms []string, work sched.Work) (*HostsPlan, error) {
 	at, err := Assign(ms, p.hosts)
 	if err != nil {
 		return nil, err
 	}
-	pp := &PoolPlan{Host: at, work: work}
+	pp := &HostsPlan{Host: at, work: work}
 	for i := range p.hosts {
 		h := &p.hosts[i]
 		hp := HostPlan{Name: h.Name}
@@ -215,7 +215,7 @@ func (p *Pool) Plan(ctx context.Context, ms []string, work sched.Work) (*PoolPla
 	return pp, nil
 }
 
-func (p *Pool) planHost(ctx context.Context, i int, ms []string, work sched.Work) (*Plan, error) {
+func (p *Hosts) planHost(ctx context.Context, i int, ms []string, work sched.Work) (*Plan, error) {
 	h := &p.hosts[i]
 	cfg := h.Plan
 	cfg.Models, cfg.Work = ms, work
@@ -228,7 +228,7 @@ func (p *Pool) planHost(ctx context.Context, i int, ms []string, work sched.Work
 
 // Err names every model some host refuses (too large for its budget even
 // alone), with the host; it wraps ErrInsufficientMemory.
-func (pp *PoolPlan) Err() error {
+func (pp *HostsPlan) Err() error {
 	var all []sched.Refusal
 	for _, h := range pp.Hosts {
 		if h.Plan == nil {
