@@ -7,6 +7,7 @@
 #   live:     adapter vs raw HTTP per generate call, eval vs direct adapter calls,
 #             model-major vs question-major (loads and wall time), ask concurrent vs sequential,
 #             serve: 16 clients batched vs answered one by one (loads, req/s), passthrough vs daemon,
+#             the mixed load: scheduler vs per-ensemble dispatcher vs per-request (runner starts, req/s, p50/p95),
 #             the demo at F32/F16/Q8_0/Q4_K_M (accuracy, sizes; the README's table, in quant-table.md)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +23,16 @@ run -bench AdapterOverhead -benchtime 30x ./models/ollama/
 run -bench 'EvalOverhead|AskLatency' -benchtime 3x ./engine/
 run -bench Scheduler -benchtime 1x ./engine/
 run -bench ServeBatching -benchtime 1x ./cmd/slmmux/
+# The mixed load (three ensembles sharing members, passthrough, 24 clients, a daemon holding two
+# models): serve's scheduler against the per-ensemble dispatcher of the last commit before it,
+# built from this repository's history, and against answering each request on its own.
+BASELINE_REV=0304108
+base=$(mktemp -d)
+git worktree add -q --detach "$base/src" "$BASELINE_REV"
+(cd "$base/src" && go build -o "$base/slmmux" ./cmd/slmmux)
+git worktree remove --force "$base/src"
+SLMMUX_BASELINE_BIN="$base/slmmux" run -bench ServeMixedLoad -benchtime 1x ./cmd/slmmux/
+rm -rf "$base"
 run -bench ServePassthrough -benchtime 30x ./cmd/slmmux/
 QUANT_TABLE="${QUANT_TABLE:-quant-table.md}" run -bench DemoQuantized -benchtime 1x ./cmd/slmmux/
 # Side by side: the whole `slmmux mux` command against the authors' OfflineMUX trial loop ported to

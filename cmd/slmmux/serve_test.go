@@ -27,11 +27,20 @@ import (
 func startServe(t testing.TB, d *ollamatest.Daemon, extra ...string) string {
 	t.Helper()
 	ms := demoModels(t, d)
+	args := append([]string{"--models", strings.Join(ms, ","), "--samples", "3"}, extra...)
+	return launchServe(t, map[string]string{"OLLAMA_HOST": d.Host}, args...)
+}
+
+// launchServe runs `slmmux serve ARGS` in-process on a free port with env
+// and returns its base URL once it answers; it stops (exit 0) when the
+// test ends.
+func launchServe(t testing.TB, env map[string]string, args ...string) string {
+	t.Helper()
 	addr := closedPort(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan result, 1)
-	args := append([]string{"serve", "--listen", addr, "--models", strings.Join(ms, ","), "--samples", "3"}, extra...)
-	go func() { done <- run(ctx, map[string]string{"OLLAMA_HOST": d.Host}, args...) }()
+	args = append([]string{"serve", "--listen", addr}, args...)
+	go func() { done <- run(ctx, env, args...) }()
 	t.Cleanup(func() {
 		cancel()
 		if r := <-done; r.code != 0 {
