@@ -63,7 +63,7 @@ func (a *App) runReport(o reportOptions) error {
 		return err
 	}
 	if maxN := run.Dataset.MaxSamples(); o.samplesSet && (o.samples < 1 || o.samples > maxN) {
-		return usagef("report: --samples %d: must be between 1 and %d, the most samples stored per model and item", o.samples, maxN)
+		return usagef("report: --%w", &mux.KError{K: o.samples, Max: maxN})
 	}
 	r, tie, err := o.build(run)
 	if err != nil {
