@@ -49,8 +49,8 @@ FILE uses in ask, eval, mux and serve (config: probe).`,
 	}
 	f := cmd.Flags()
 	o.run.register(f)
-	setUsage(f, "run", "labelled run folder (required)")
-	setUsage(f, "models", "comma-separated models (default: the run's)")
+	f.Lookup("run").Usage = "labelled run folder (required)"
+	f.Lookup("models").Usage = "comma-separated models (default: the run's)"
 	f.StringVar(&o.out, "out", "", "probe file to write (default: DIR/probe.json)")
 	f.StringVar(&o.embedModel, "embed-model", "", "the model that embeds replies (default: each model itself); ask, eval and serve must use the same")
 	return cmd

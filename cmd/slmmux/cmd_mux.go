@@ -61,8 +61,8 @@ ties go to the answer whose best supporter scores highest by that rule
 	f.BoolVar(&o.asJSON, "json", false, "print one JSON object")
 	f.BoolVar(&o.adaptive, "adaptive", false, "also replay exact adaptive sampling: how many samples the same selections need")
 	o.mf.register(cmd)
-	setUsage(f, "profile", "paper (confidence = count/k) or official (count/non-empty, the authors' code)")
-	setUsage(f, "val-acc", "validation accuracies for ties, e.g. a=0.71,b=0.64")
+	f.Lookup("profile").Usage = "paper (confidence = count/k) or official (count/non-empty, the authors' code)"
+	f.Lookup("val-acc").Usage = "validation accuracies for ties, e.g. a=0.71,b=0.64"
 	o.cf.register(f, false)
 	return cmd
 }

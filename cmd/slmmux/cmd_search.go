@@ -109,7 +109,7 @@ empty.`,
 	}
 	f := cmd.Flags()
 	o.run.register(f)
-	setUsage(f, "models", "comma-separated pool, in tie-break order (default: the run's models in run.json order)")
+	f.Lookup("models").Usage = "comma-separated pool, in tie-break order (default: the run's models in run.json order)"
 	f.IntVar(&o.kMin, "k-min", 2, "smallest subset size (1 includes single models)")
 	f.IntVar(&o.kMax, "k-max", 5, "largest subset size (default: 5, or the pool size if smaller)")
 	f.Float64Var(&o.lambda, "lambda", 1, "contradiction weight λ (default 1; 0.5 with --objective official)")

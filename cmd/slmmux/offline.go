@@ -24,7 +24,7 @@ type runFlags struct {
 }
 
 // register adds --run and --models. A command that words their help its
-// own way sets it with setUsage after.
+// own way sets the flag's Usage after.
 func (rf *runFlags) register(f *pflag.FlagSet) {
 	f.StringVar(&rf.dir, "run", "", "run folder holding samples.jsonl (required)")
 	f.StringVar(&rf.models, "models", "", "comma-separated models, in tie-break order (default: the run's models in run.json order)")
@@ -36,11 +36,6 @@ func (rf runFlags) validate(name string) error {
 		return usagef("%s: --run DIR is required", name)
 	}
 	return nil
-}
-
-// setUsage replaces a registered flag's help text.
-func setUsage(f *pflag.FlagSet, name, usage string) {
-	f.Lookup(name).Usage = usage
 }
 
 // muxFlags are the SLM-MUX rule's settings shared by mux, search, scale and
