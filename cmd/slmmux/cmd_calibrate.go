@@ -83,31 +83,9 @@ func (a *App) runCalibrate(ctx context.Context, o calibrateOptions) error {
 	w := tabwriter.NewWriter(a.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(w, "MODEL\tSAMPLES\tCORRECT\tTRAIN ACCURACY")
 	for _, m := range ms {
-		var texts []string
-		var ys []bool
-		for _, s := range samples {
-			if s.Model == m && strings.TrimSpace(s.Response) != "" && s.Error == "" {
-				texts, ys = append(texts, s.Response), append(ys, s.Correct)
-			}
-		}
-		if len(texts) < 10 {
-			return usagef("calibrate: model %s has %d replies in %s: a probe needs at least 10 labelled replies (run eval with more items)", m, len(texts), o.run.dir)
-		}
-		em := o.embedModel
-		if em == "" {
-			em = m
-		}
-		opts := models.Options{}
-		if run.Meta != nil && o.embedModel == "" {
-			opts.NumCtx, opts.NumThread = run.Meta.NumCtx, run.Meta.NumThread
-		}
-		xs, err := embedAll(ctx, c, em, texts, opts)
+		p, err := o.train(ctx, c, run, samples, m)
 		if err != nil {
-			return fmt.Errorf("calibrate: embed with %s: %w", em, err)
-		}
-		p, err := confidence.Train(xs, ys, confidence.TrainConfig{})
-		if err != nil {
-			return fmt.Errorf("calibrate: %s: %w", m, err)
+			return err
 		}
 		p.Digest = digests[m]
 		pf.Models[m] = p
@@ -123,6 +101,38 @@ func (a *App) runCalibrate(ctx context.Context, o calibrateOptions) error {
 	}
 	fmt.Fprintf(a.Stdout, "probe written to %s: use it with --confidence probe --probe %s\n", o.out, o.out)
 	return nil
+}
+
+// train fits model m's probe on its labelled replies among samples,
+// embedded by --embed-model or by m itself.
+func (o calibrateOptions) train(ctx context.Context, e engine.Embedder, run *engine.Run, samples []runstore.Sample, m string) (confidence.ModelProbe, error) {
+	var texts []string
+	var ys []bool
+	for _, s := range samples {
+		if s.Model == m && strings.TrimSpace(s.Response) != "" && s.Error == "" {
+			texts, ys = append(texts, s.Response), append(ys, s.Correct)
+		}
+	}
+	if len(texts) < 10 {
+		return confidence.ModelProbe{}, usagef("calibrate: model %s has %d replies in %s: a probe needs at least 10 labelled replies (run eval with more items)", m, len(texts), o.run.dir)
+	}
+	em := o.embedModel
+	if em == "" {
+		em = m
+	}
+	opts := models.Options{}
+	if run.Meta != nil && o.embedModel == "" {
+		opts.NumCtx, opts.NumThread = run.Meta.NumCtx, run.Meta.NumThread
+	}
+	xs, err := embedAll(ctx, e, em, texts, opts)
+	if err != nil {
+		return confidence.ModelProbe{}, fmt.Errorf("calibrate: embed with %s: %w", em, err)
+	}
+	p, err := confidence.Train(xs, ys, confidence.TrainConfig{})
+	if err != nil {
+		return confidence.ModelProbe{}, fmt.Errorf("calibrate: %s: %w", m, err)
+	}
+	return p, nil
 }
 
 // embedAll embeds texts in batches.
