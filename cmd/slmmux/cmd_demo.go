@@ -17,9 +17,9 @@ import (
 	"github.com/slmmux/slmmux/engine"
 	"github.com/slmmux/slmmux/engine/benchmark"
 	"github.com/slmmux/slmmux/engine/mux"
+	"github.com/slmmux/slmmux/engine/report"
 	"github.com/slmmux/slmmux/engine/runstore"
 	"github.com/slmmux/slmmux/engine/sched"
-	"github.com/slmmux/slmmux/engine/search"
 	"github.com/slmmux/slmmux/models"
 	"github.com/slmmux/slmmux/models/demo"
 	"github.com/slmmux/slmmux/models/ollama"
@@ -246,9 +246,20 @@ func (a *App) runDemo(ctx context.Context, cat demo.Catalog, o demoOptions) erro
 	return a.demoResults(runDir, cat, o.samples, o.temperature, time.Since(start), walls, o.asJSON)
 }
 
+// demoResults prints the demo's comparison over the run in dir, read once:
+// SLM-MUX over the pool, its baselines, the best pair and the large model,
+// with what each cost (walls: each model's generation time).
 func (a *App) demoResults(dir string, cat demo.Catalog, k int, temp float64, wall time.Duration, walls map[string]time.Duration, asJSON bool) error {
-	pool := cat.Pool()
 	run, err := engine.LoadRun(dir, cat.Names())
+	if err != nil {
+		return err
+	}
+	cfg := report.PoolConfig{Pool: cat.Pool(), K: k, ValAcc: cat.ValAcc()}
+	lg, hasLarge := cat.Large()
+	if hasLarge {
+		cfg.Large = lg.Name
+	}
+	c, err := report.ComparePool(cfg, run.Subset)
 	if err != nil {
 		return err
 	}
@@ -256,54 +267,24 @@ func (a *App) demoResults(dir string, cat demo.Catalog, k int, temp float64, wal
 	for _, s := range run.Samples {
 		tokens[s.Model] += s.OutputTokens
 	}
-	sim := func(ms []string, p mux.Profile) (mux.SimResult, error) {
-		r, err := engine.LoadRun(dir, ms)
-		if err != nil {
-			return mux.SimResult{}, err
-		}
-		return mux.Simulate(r.Dataset, mux.SimConfig{K: k, Trials: 1, ValAcc: cat.ValAcc(), Profile: p})
-	}
-	res, err := sim(pool, mux.Paper)
-	if err != nil {
-		return err
-	}
-	// The official profile's Agent Forest breaks ties by best_support.
-	official, err := sim(pool, mux.Official)
-	if err != nil {
-		return err
-	}
+	res := c.Paper
 	out := demoJSON{NItems: res.NItems, Samples: k, Temperature: temp, Mux: accJSON{res.Accuracy, res.Stderr},
 		Single: res.Single, SingleSC: res.SingleSC, AgentForest: res.AgentForest,
-		AgentForestBestSupport: official.AgentForest, Oracle: res.Oracle, WallSeconds: wall.Seconds(), Run: dir}
+		AgentForestBestSupport: c.Official.AgentForest, Oracle: res.Oracle, WallSeconds: wall.Seconds(), Run: dir}
 	for _, n := range tokens {
 		out.Tokens += n
 	}
 	params := cat.Params()
-	hostsRun, err := engine.LoadRun(dir, pool)
-	if err != nil {
-		return err
-	}
-	cfg := search.DefaultConfig(search.Paper)
-	cfg.KMin, cfg.KMax, cfg.ValAcc = 2, 2, cat.ValAcc()
-	if sr, err := search.Search(hostsRun.Dataset, cfg); err == nil && len(sr.BestByK) > 0 {
-		pair := sr.BestByK[0].Models
-		pr, err := sim(pair, mux.Paper)
-		if err != nil {
-			return err
-		}
-		bp := &demoPairJSON{Models: pair, Accuracy: pr.Accuracy, Stderr: pr.Stderr}
-		for _, m := range pair {
+	if c.Pair != nil {
+		bp := &demoPairJSON{Models: c.Pair, Accuracy: c.PairResult.Accuracy, Stderr: c.PairResult.Stderr}
+		for _, m := range c.Pair {
 			bp.Params += params[m]
 			bp.OutputTokens += tokens[m]
 			bp.WallSeconds += walls[m].Seconds()
 		}
 		out.BestPair = bp
 	}
-	if lg, ok := cat.Large(); ok {
-		lr, err := sim([]string{lg.Name}, mux.Paper)
-		if err != nil {
-			return err
-		}
+	if lr := c.Large; lr != nil {
 		acc := lr.Single[lg.Name]
 		out.Large = &demoLargeJSON{Model: lg.Name, Params: lg.Params, Accuracy: acc, Stderr: mux.Stderr(acc, lr.NItems),
 			AccuracySC: lr.SingleSC[lg.Name], OutputTokens: tokens[lg.Name], WallSeconds: walls[lg.Name].Seconds()}
@@ -311,7 +292,7 @@ func (a *App) demoResults(dir string, cat demo.Catalog, k int, temp float64, wal
 	if asJSON {
 		return writeJSON(a.Stdout, out)
 	}
-	printDemo(a.Stdout, out, pool, params)
+	printDemo(a.Stdout, out, cfg.Pool, params)
 	return nil
 }
 

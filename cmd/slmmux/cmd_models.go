@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -45,8 +46,15 @@ func (a *App) modelsCmd() *cobra.Command {
 	return cmd
 }
 
+// importOptions are models import's argument and flags.
+type importOptions struct {
+	path, name, template, quantize string
+
+	q string // --quantize as ollama.ParseQuantization reads it, set by validate
+}
+
 func (a *App) importCmd() *cobra.Command {
-	var name, template, quantize string
+	var o importOptions
 	cmd := &cobra.Command{
 		Use:   "import FILE.gguf --name NAME [--quantize q8_0|q4_K_M|q4_K_S|f16]",
 		Short: "Import a local GGUF file into Ollama through its API (air-gapped; idempotent), optionally quantized",
@@ -60,48 +68,62 @@ Tensors narrower than a quantization's block (256 for K-quants) fall back to oth
 types (Q5_0, Q8_0, F16): the import prints what the daemon made.`,
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			path := args[0]
-			if name == "" {
-				return usagef("models import: --name is required (the name the model will have in Ollama)")
-			}
-			q, err := ollama.ParseQuantization(quantize)
-			if err != nil {
-				return usagef("models import: --quantize: %w", err)
-			}
-			if err := checkGGUF(path, q != ""); err != nil {
+			o.path = args[0]
+			if err := o.validate(); err != nil {
 				return err
 			}
-			c, err := a.client()
-			if err != nil {
-				return err
-			}
-			res, err := c.ImportFile(cmd.Context(), name, path, ollama.ImportOptions{Template: template, Quantize: q})
-			if err != nil {
-				return err
-			}
-			how := "uploaded"
-			if !res.Uploaded {
-				how = "already in the daemon, not uploaded again"
-			}
-			fmt.Fprintf(a.Stdout, "imported %s as %s (%s; %s)\n", path, name, res.Digest, how)
-			switch {
-			case res.ConvertedF16 && q == "F16":
-				fmt.Fprintf(a.Stdout, "converted to F16 first, here (the daemon keeps it as it is)\n")
-			case res.ConvertedF16:
-				fmt.Fprintf(a.Stdout, "converted to F16 first: Ollama quantizes only files labelled F16, BF16 or F32, and reads an F32 file's general.file_type (0) as unknown\n")
-			}
-			if q != "" {
-				if info, err := c.Show(cmd.Context(), name); err == nil {
-					fmt.Fprintf(a.Stdout, "the daemon reports %s: tensors %s\n", info.Quantization, tensorTypeCounts(info.Tensors))
-				}
-			}
-			return nil
+			return a.runImport(cmd.Context(), o)
 		},
 	}
-	cmd.Flags().StringVar(&name, "name", "", "model name in Ollama (required)")
-	cmd.Flags().StringVar(&template, "template", "", `prompt template, e.g. "{{ .Prompt }}" for a raw model (default: the GGUF's own chat template, if any)`)
-	cmd.Flags().StringVar(&quantize, "quantize", "", "quantize on create: q8_0, q4_K_M or q4_K_S (by the daemon), or f16 (converted here); the source must be F32, F16 or BF16")
+	f := cmd.Flags()
+	f.StringVar(&o.name, "name", "", "model name in Ollama (required)")
+	f.StringVar(&o.template, "template", "", `prompt template, e.g. "{{ .Prompt }}" for a raw model (default: the GGUF's own chat template, if any)`)
+	f.StringVar(&o.quantize, "quantize", "", "quantize on create: q8_0, q4_K_M or q4_K_S (by the daemon), or f16 (converted here); the source must be F32, F16 or BF16")
 	return cmd
+}
+
+// validate checks the flags and sets o.q; it reads nothing.
+func (o *importOptions) validate() error {
+	if o.name == "" {
+		return usagef("models import: --name is required (the name the model will have in Ollama)")
+	}
+	q, err := ollama.ParseQuantization(o.quantize)
+	if err != nil {
+		return usagef("models import: --quantize: %w", err)
+	}
+	o.q = q
+	return nil
+}
+
+func (a *App) runImport(ctx context.Context, o importOptions) error {
+	if err := checkGGUF(o.path, o.q != ""); err != nil {
+		return err
+	}
+	c, err := a.client()
+	if err != nil {
+		return err
+	}
+	res, err := c.ImportFile(ctx, o.name, o.path, ollama.ImportOptions{Template: o.template, Quantize: o.q})
+	if err != nil {
+		return err
+	}
+	how := "uploaded"
+	if !res.Uploaded {
+		how = "already in the daemon, not uploaded again"
+	}
+	fmt.Fprintf(a.Stdout, "imported %s as %s (%s; %s)\n", o.path, o.name, res.Digest, how)
+	switch {
+	case res.ConvertedF16 && o.q == "F16":
+		fmt.Fprintf(a.Stdout, "converted to F16 first, here (the daemon keeps it as it is)\n")
+	case res.ConvertedF16:
+		fmt.Fprintf(a.Stdout, "converted to F16 first: Ollama quantizes only files labelled F16, BF16 or F32, and reads an F32 file's general.file_type (0) as unknown\n")
+	}
+	if o.q != "" {
+		if info, err := c.Show(ctx, o.name); err == nil {
+			fmt.Fprintf(a.Stdout, "the daemon reports %s: tensors %s\n", info.Quantization, tensorTypeCounts(info.Tensors))
+		}
+	}
+	return nil
 }
 
 // tensorTypeCounts summarises tensor types, most frequent first, e.g.

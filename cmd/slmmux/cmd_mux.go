@@ -12,14 +12,22 @@ import (
 	"github.com/slmmux/slmmux/engine/mux"
 )
 
+// muxOptions are mux's flags.
+type muxOptions struct {
+	run                runFlags
+	mf                 muxFlags
+	cf                 confidenceFlags
+	samples, trials    int
+	seed               uint64
+	asJSON, adaptive   bool
+	samplesSet, tieSet bool // --samples, --tie-break given
+
+	profile mux.Profile       // --profile, set by validate
+	sig     confidence.Signal // --confidence, set by validate
+}
+
 func (a *App) muxCmd() *cobra.Command {
-	var (
-		runDir, modelList, profile, valAcc, valRun, tieBreak string
-		samples, trials                                      int
-		seed                                                 uint64
-		asJSON, adaptive                                     bool
-		cf                                                   confidenceFlags
-	)
+	var o muxOptions
 	cmd := &cobra.Command{
 		Use:   "mux --run DIR",
 		Short: "Offline SLM-MUX and its baselines over stored samples (no daemon needed)",
@@ -38,93 +46,98 @@ ties go to the answer whose best supporter scores highest by that rule
 (the authors' best_support), then to the first seen.`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			p, err := mux.ParseProfile(profile)
-			if err != nil {
-				return usagef("--profile: %w", err)
-			}
-			if err := cf.validate(); err != nil {
+			o.samplesSet, o.tieSet = cmd.Flags().Changed("samples"), cmd.Flags().Changed("tie-break")
+			if err := o.validate(); err != nil {
 				return err
 			}
-			sig, err := cf.signal(p)
-			if err != nil {
-				return err
-			}
-			if trials < 1 || trials > mux.MaxTrials {
-				return usagef("--trials %d: need 1 to %d", trials, mux.MaxTrials)
-			}
-			if adaptive && cmd.Flags().Changed("samples") {
-				return usagef("--adaptive replays every stored sample: drop --samples")
-			}
-			if cmd.Flags().Changed("samples") && samples < 1 {
-				return usagef("--samples %d: need at least 1 sample per model", samples)
-			}
-			run, err := a.loadRun("mux", runDir, modelList)
-			if err != nil {
-				return err
-			}
-			ds := run.Dataset
-			if run.Meta != nil && len(run.Meta.Adaptive) > 0 {
-				return a.muxAdaptiveRun(run, asJSON, cmd.Flags().Changed("tie-break") || valAcc != "" || valRun != "" || modelList != "")
-			}
-			acc, err := valAccFlags(valAcc, valRun, ds.Models)
-			if err != nil {
-				return err
-			}
-			tie, err := resolveTie(tieBreak, acc, ds)
-			if err != nil {
-				return err
-			}
-			cfg := tie.sim(mux.SimConfig{K: samples, Trials: trials, Seed: seed, Profile: p})
-			res, err := mux.Simulate(ds, cfg)
-			if err != nil {
-				return settingErr(err)
-			}
-			sj, err := replaySignal(run, sig, confidence.SimConfig{K: samples, Trials: trials, Seed: seed, ValAcc: acc})
-			if err != nil {
-				return err
-			}
-			var ad *mux.AdaptiveResult
-			if adaptive {
-				r, err := mux.Adaptive(ds, cfg)
-				if err != nil {
-					return usagef("--adaptive: %w (drop --profile official)", err)
-				}
-				ad = &r
-			}
-			if asJSON {
-				out := toMuxJSON(res, ds.Models, p)
-				out.NoAnswer = run.NoAnswer
-				out.Adaptive = ad
-				return writeJSON(a.Stdout, struct {
-					muxJSON
-					Confidence *signalJSON `json:"confidence,omitempty"`
-				}{out, sj})
-			}
-			printResults(a.Stdout, res, ds.Models)
-			printSignal(a.Stdout, sj)
-			if ad != nil {
-				fmt.Fprintf(a.Stdout, "adaptive sampling: %d of %d samples needed (%.1f %% saved), identical selections: %v\n",
-					ad.SamplesNeeded, ad.SamplesTotal, 100*(1-float64(ad.SamplesNeeded)/float64(max(ad.SamplesTotal, 1))), ad.Identical)
-			}
-			fmt.Fprintln(a.Stdout, tieNote(res.TieBreak))
-			return nil
+			return a.runMux(o)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&runDir, "run", "", "run folder holding samples.jsonl (required)")
-	f.StringVar(&modelList, "models", "", "comma-separated models, in tie-break order (default: the run's models in run.json order)")
-	f.IntVar(&samples, "samples", 0, "samples per model k (default: all stored)")
-	f.IntVar(&trials, "trials", 1, "seeded repetitions when k is below what is stored")
-	f.Uint64Var(&seed, "seed", 0, "seed of the sample draws")
-	f.StringVar(&profile, "profile", "paper", "paper (confidence = count/k) or official (count/non-empty, the authors' code)")
-	f.StringVar(&valAcc, "val-acc", "", "validation accuracies for ties, e.g. a=0.71,b=0.64")
-	f.StringVar(&valRun, "val-run", "", "take validation accuracies from another run folder")
-	f.StringVar(&tieBreak, "tie-break", "", tieBreakUsage)
-	f.BoolVar(&asJSON, "json", false, "print one JSON object")
-	f.BoolVar(&adaptive, "adaptive", false, "also replay exact adaptive sampling: how many samples the same selections need")
-	cf.register(f, false)
-	cmd.MarkFlagsMutuallyExclusive("val-acc", "val-run")
+	o.run.register(f)
+	f.IntVar(&o.samples, "samples", 0, "samples per model k (default: all stored)")
+	f.IntVar(&o.trials, "trials", 1, "seeded repetitions when k is below what is stored")
+	f.Uint64Var(&o.seed, "seed", 0, "seed of the sample draws")
+	f.BoolVar(&o.asJSON, "json", false, "print one JSON object")
+	f.BoolVar(&o.adaptive, "adaptive", false, "also replay exact adaptive sampling: how many samples the same selections need")
+	o.mf.register(cmd)
+	f.Lookup("profile").Usage = "paper (confidence = count/k) or official (count/non-empty, the authors' code)"
+	f.Lookup("val-acc").Usage = "validation accuracies for ties, e.g. a=0.71,b=0.64"
+	o.cf.register(f, false)
 	return cmd
+}
+
+// validate checks the flags that need no run and sets o.profile and o.sig
+// (reading --probe's file).
+func (o *muxOptions) validate() error {
+	p, err := o.mf.parseProfile()
+	if err != nil {
+		return err
+	}
+	if err := o.cf.validate(); err != nil {
+		return err
+	}
+	if o.sig, err = o.cf.signal(p); err != nil {
+		return err
+	}
+	o.profile = p
+	switch {
+	case o.trials < 1 || o.trials > mux.MaxTrials:
+		return usagef("--trials %d: need 1 to %d", o.trials, mux.MaxTrials)
+	case o.adaptive && o.samplesSet:
+		return usagef("--adaptive replays every stored sample: drop --samples")
+	case o.samplesSet && o.samples < 1:
+		return usagef("--samples %d: need at least 1 sample per model", o.samples)
+	}
+	return o.run.validate("mux")
+}
+
+func (a *App) runMux(o muxOptions) error {
+	run, err := a.loadRun(o.run)
+	if err != nil {
+		return err
+	}
+	ds := run.Dataset
+	if run.Meta != nil && len(run.Meta.Adaptive) > 0 {
+		return a.muxAdaptiveRun(run, o.asJSON, o.tieSet || o.mf.valAcc != "" || o.mf.valRun != "" || o.run.models != "")
+	}
+	acc, tie, err := o.mf.tie(ds)
+	if err != nil {
+		return err
+	}
+	cfg := tie.sim(mux.SimConfig{K: o.samples, Trials: o.trials, Seed: o.seed, Profile: o.profile})
+	res, err := mux.Simulate(ds, cfg)
+	if err != nil {
+		return settingErr(err)
+	}
+	sj, err := replaySignal(run, o.sig, confidence.SimConfig{K: o.samples, Trials: o.trials, Seed: o.seed, ValAcc: acc})
+	if err != nil {
+		return err
+	}
+	var ad *mux.AdaptiveResult
+	if o.adaptive {
+		r, err := mux.Adaptive(ds, cfg)
+		if err != nil {
+			return usagef("--adaptive: %w (drop --profile official)", err)
+		}
+		ad = &r
+	}
+	if o.asJSON {
+		out := toMuxJSON(res, ds.Models, o.profile)
+		out.NoAnswer, out.Adaptive = run.NoAnswer, ad
+		return writeJSON(a.Stdout, struct {
+			muxJSON
+			Confidence *signalJSON `json:"confidence,omitempty"`
+		}{out, sj})
+	}
+	printResults(a.Stdout, res, ds.Models)
+	printSignal(a.Stdout, sj)
+	if ad != nil {
+		fmt.Fprintf(a.Stdout, "adaptive sampling: %d of %d samples needed (%.1f %% saved), identical selections: %v\n",
+			ad.SamplesNeeded, ad.SamplesTotal, 100*(1-float64(ad.SamplesNeeded)/float64(max(ad.SamplesTotal, 1))), ad.Identical)
+	}
+	fmt.Fprintln(a.Stdout, tieNote(res.TieBreak))
+	return nil
 }
 
 // muxAdaptiveRun reports a run collected with exact adaptive sampling: the

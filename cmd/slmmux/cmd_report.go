@@ -15,13 +15,18 @@ import (
 	"github.com/slmmux/slmmux/engine/search"
 )
 
+// reportOptions are report's flags.
+type reportOptions struct {
+	run        runFlags
+	mf         muxFlags
+	sf         scaleFlags
+	out        string
+	samples    int
+	samplesSet bool // --samples given
+}
+
 func (a *App) reportCmd() *cobra.Command {
-	var (
-		runDir, modelList, out string
-		samples                int
-		sf                     scaleFlags
-		mf                     muxFlags
-	)
+	var o reportOptions
 	cmd := &cobra.Command{
 		Use:   "report --run DIR",
 		Short: "Write a self-contained HTML report and a Markdown summary of a run (no daemon needed)",
@@ -36,69 +41,87 @@ selection search (paper objective, compared with the official and mux
 objectives) and the scaling curves.`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			run, err := a.loadRun("report", runDir, modelList)
-			if err != nil {
+			o.samplesSet = cmd.Flags().Changed("samples")
+			if err := o.run.validate("report"); err != nil {
 				return err
 			}
-			ds := run.Dataset
-			if maxN := ds.MaxSamples(); cmd.Flags().Changed("samples") && (samples < 1 || samples > maxN) {
-				return usagef("report: --samples %d: must be between 1 and %d, the most samples stored per model and item", samples, maxN)
-			}
-			p, tie, err := mf.build(ds)
-			if err != nil {
-				return err
-			}
-			scfg, err := sf.build(run, p, tie)
-			if err != nil {
-				return err
-			}
-			acc, err := valAccFlags(mf.valAcc, mf.valRun, ds.Models)
-			if err != nil {
-				return err
-			}
-			in := report.Input{Dir: runDir, Dataset: ds, Costs: scfg.Costs, Scale: scfg, ValAcc: acc}
-			in.Meta, in.Items, in.Notes = run.Meta, run.Items, append(run.Notes, noAnswerNote(run)...)
-			if in.Signals, err = signalRows(run, runDir, confidence.SimConfig{K: samples, Trials: sf.trials, Seed: sf.seed, ValAcc: tie.ValAcc}, p, &in.Notes); err != nil {
-				return analysisErr("report", err)
-			}
-			in.Search = search.DefaultConfig(search.Paper)
-			in.Search.KMax = min(5, len(ds.Models))
-			if sf.kMax > 0 {
-				in.Search.KMax = sf.kMax
-			}
-			in.Search.Profile, in.Search.ValAcc, in.Search.Agreement = p, tie.ValAcc, tie.Agreement
-			r, err := report.Build(in, tie.sim(mux.SimConfig{K: samples, Trials: sf.trials, Seed: sf.seed, Profile: p}))
-			if err != nil {
-				return analysisErr("report", err)
-			}
-			if out == "" {
-				out = filepath.Join(runDir, "report")
-			}
-			files, err := writeReport(out, r)
-			if err != nil {
-				return err
-			}
-			if err := r.TieTable().WriteText(a.Stdout); err != nil {
-				return err
-			}
-			if len(r.Signals) > 0 {
-				fmt.Fprintln(a.Stdout)
-				if err := r.SignalTable().WriteText(a.Stdout); err != nil {
-					return err
-				}
-			}
-			fmt.Fprintf(a.Stdout, "\nSLM-MUX %s\nwrote %s\n", tieNote(tie.Rule), strings.Join(files, ", "))
-			return nil
+			return a.runReport(o)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&runDir, "run", "", "run folder holding samples.jsonl (required)")
-	f.StringVar(&modelList, "models", "", "comma-separated models, in tie-break order (default: the run's models in run.json order)")
-	f.StringVar(&out, "out", "", "folder for report.html and report.md (default: DIR/report)")
-	f.IntVar(&samples, "samples", 0, "samples per model k for the results table (default: all stored; the samples curve always spans 1..all)")
-	sf.register(cmd, false)
-	mf.register(cmd)
+	o.run.register(f)
+	f.StringVar(&o.out, "out", "", "folder for report.html and report.md (default: DIR/report)")
+	f.IntVar(&o.samples, "samples", 0, "samples per model k for the results table (default: all stored; the samples curve always spans 1..all)")
+	o.sf.register(cmd, false)
+	o.mf.register(cmd)
 	return cmd
+}
+
+func (a *App) runReport(o reportOptions) error {
+	run, err := a.loadRun(o.run)
+	if err != nil {
+		return err
+	}
+	if maxN := run.Dataset.MaxSamples(); o.samplesSet && (o.samples < 1 || o.samples > maxN) {
+		return usagef("report: --%w", &mux.KError{K: o.samples, Max: maxN})
+	}
+	r, tie, err := o.build(run)
+	if err != nil {
+		return err
+	}
+	out := o.out
+	if out == "" {
+		out = filepath.Join(o.run.dir, "report")
+	}
+	files, err := writeReport(out, r)
+	if err != nil {
+		return err
+	}
+	if err := r.TieTable().WriteText(a.Stdout); err != nil {
+		return err
+	}
+	if len(r.Signals) > 0 {
+		fmt.Fprintln(a.Stdout)
+		if err := r.SignalTable().WriteText(a.Stdout); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(a.Stdout, "\nSLM-MUX %s\nwrote %s\n", tieNote(tie.Rule), strings.Join(files, ", "))
+	return nil
+}
+
+// build replays run for the report under the flags' settings.
+func (o reportOptions) build(run *engine.Run) (*report.Report, tieRule, error) {
+	ds := run.Dataset
+	p, err := o.mf.parseProfile()
+	if err != nil {
+		return nil, tieRule{}, err
+	}
+	acc, tie, err := o.mf.tie(ds)
+	if err != nil {
+		return nil, tieRule{}, err
+	}
+	scfg, err := o.sf.build(run, p, tie)
+	if err != nil {
+		return nil, tieRule{}, err
+	}
+	in := report.Input{Dir: o.run.dir, Dataset: ds, Costs: scfg.Costs, Scale: scfg, ValAcc: acc}
+	in.Meta, in.Items, in.Notes = run.Meta, run.Items, append(run.Notes, noAnswerNote(run)...)
+	scc := confidence.SimConfig{K: o.samples, Trials: o.sf.trials, Seed: o.sf.seed, ValAcc: tie.ValAcc}
+	if in.Signals, err = signalRows(run, o.run.dir, scc, p, &in.Notes); err != nil {
+		return nil, tieRule{}, analysisErr("report", err)
+	}
+	in.Search = search.DefaultConfig(search.Paper)
+	in.Search.KMax = min(5, len(ds.Models))
+	if o.sf.kMax > 0 {
+		in.Search.KMax = o.sf.kMax
+	}
+	in.Search.Profile, in.Search.ValAcc, in.Search.Agreement = p, tie.ValAcc, tie.Agreement
+	r, err := report.Build(in, tie.sim(mux.SimConfig{K: o.samples, Trials: o.sf.trials, Seed: o.sf.seed, Profile: p}))
+	if err != nil {
+		return nil, tieRule{}, analysisErr("report", err)
+	}
+	return r, tie, nil
 }
 
 // signalRows is SLM-MUX under each confidence signal the run recorded

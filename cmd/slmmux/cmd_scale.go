@@ -83,12 +83,16 @@ func (sf *scaleFlags) build(run *engine.Run, p mux.Profile, tie tieRule) (search
 		Profile: p, ValAcc: tie.ValAcc, Agreement: tie.Agreement, Costs: run.Costs}, nil
 }
 
+// scaleOptions are scale's flags.
+type scaleOptions struct {
+	run runFlags
+	mf  muxFlags
+	sf  scaleFlags
+	out string
+}
+
 func (a *App) scaleCmd() *cobra.Command {
-	var (
-		runDir, modelList, out string
-		sf                     scaleFlags
-		mf                     muxFlags
-	)
+	var o scaleOptions
 	cmd := &cobra.Command{
 		Use:   "scale --run DIR",
 		Short: "Accuracy as samples per model and models grow: the paper's scaling curves (no daemon needed)",
@@ -108,48 +112,54 @@ for accuracy per unit of local compute. Writes samples.csv, models.csv and
 SVG charts (samples.svg, models.svg, compute.svg) into --out.`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			run, err := a.loadRun("scale", runDir, modelList)
-			if err != nil {
+			if err := o.run.validate("scale"); err != nil {
 				return err
 			}
-			ds := run.Dataset
-			p, tie, err := mf.build(ds)
-			if err != nil {
-				return err
-			}
-			cfg, err := sf.build(run, p, tie)
-			if err != nil {
-				return err
-			}
-			sc, err := search.Scale(ds, cfg)
-			if err != nil {
-				return analysisErr("scale", err)
-			}
-			if out == "" {
-				out = filepath.Join(runDir, "scale")
-			}
-			files, err := writeScale(out, sc)
-			if err != nil {
-				return err
-			}
-			samples, models := report.ScaleTables(sc)
-			for _, t := range []report.Table{samples, models} {
-				if err := t.WriteText(a.Stdout); err != nil {
-					return err
-				}
-				fmt.Fprintln(a.Stdout)
-			}
-			fmt.Fprintf(a.Stdout, "%d trial(s), seed %d; SLM-MUX %s\nwrote %s\n", sc.Trials, sc.Seed, tieNote(tie.Rule), strings.Join(files, ", "))
-			return nil
+			return a.runScale(o)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&runDir, "run", "", "run folder holding samples.jsonl (required)")
-	f.StringVar(&modelList, "models", "", "comma-separated models, in tie-break order (default: the run's models in run.json order)")
-	f.StringVar(&out, "out", "", "folder for the CSV files and charts (default: DIR/scale)")
-	sf.register(cmd, true)
-	mf.register(cmd)
+	o.run.register(f)
+	f.StringVar(&o.out, "out", "", "folder for the CSV files and charts (default: DIR/scale)")
+	o.sf.register(cmd, true)
+	o.mf.register(cmd)
 	return cmd
+}
+
+func (a *App) runScale(o scaleOptions) error {
+	run, err := a.loadRun(o.run)
+	if err != nil {
+		return err
+	}
+	p, tie, err := o.mf.build(run.Dataset)
+	if err != nil {
+		return err
+	}
+	cfg, err := o.sf.build(run, p, tie)
+	if err != nil {
+		return err
+	}
+	sc, err := search.Scale(run.Dataset, cfg)
+	if err != nil {
+		return analysisErr("scale", err)
+	}
+	out := o.out
+	if out == "" {
+		out = filepath.Join(o.run.dir, "scale")
+	}
+	files, err := writeScale(out, sc)
+	if err != nil {
+		return err
+	}
+	samples, models := report.ScaleTables(sc)
+	for _, t := range []report.Table{samples, models} {
+		if err := t.WriteText(a.Stdout); err != nil {
+			return err
+		}
+		fmt.Fprintln(a.Stdout)
+	}
+	fmt.Fprintf(a.Stdout, "%d trial(s), seed %d; SLM-MUX %s\nwrote %s\n", sc.Trials, sc.Seed, tieNote(tie.Rule), strings.Join(files, ", "))
+	return nil
 }
 
 // writeScale writes the curves' CSV files and charts into dir and returns

@@ -195,7 +195,7 @@ func BenchmarkServeMixedLoad(b *testing.B) {
 					return viaServe(d.Host)(path, body)
 				}
 				e := body[strings.Index(body, `"mux:`)+5 : strings.Index(body, `"mux:`)+6]
-				q := body[strings.Index(body, "What is") : strings.LastIndex(body, `"}]`)]
+				q := body[strings.Index(body, "What is"):strings.LastIndex(body, `"}]`)]
 				r := run(context.Background(), env, "ask", "--max-loaded", "2", "--num-predict", "8", "--samples", "3",
 					"--models", strings.Join(mixedEnsembles[e], ","), q)
 				if r.code != 0 {
