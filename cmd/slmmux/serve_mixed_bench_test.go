@@ -102,7 +102,11 @@ func serveBinary(b *testing.B, bin string, d *ollamatest.Daemon, cfg string) str
 	addr := closedPort(b)
 	cmd := exec.Command(bin, "serve", "--listen", addr, "--config", cfg, "--max-loaded", "2")
 	cmd.Env = append(os.Environ(), "OLLAMA_HOST="+d.Host)
-	cmd.Stderr = os.Stderr
+	logf, err := os.Create(filepath.Join(b.TempDir(), "serve.log"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	cmd.Stderr = logf // not the benchmark's output, which benchstat reads
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
 	}
