@@ -118,8 +118,8 @@ func Assign(ms []string, hosts []Host) (map[string]string, error) {
 	}
 	for _, m := range ms {
 		if choices(m) == 0 {
-			return nil, fmt.Errorf("%w: %q is on no host of the pool (%s): install it on one (`ollama pull %s`, or `slmmux models import FILE.gguf --name %s` with OLLAMA_HOST set to the host)",
-				models.ErrModelNotInstalled, m, describeHosts(hosts), m, m)
+			return nil, fmt.Errorf("%w: %q is on no host of the pool (%s): install it on one",
+				models.ErrModelNotInstalled, m, describeHosts(hosts))
 		}
 	}
 	sort.SliceStable(idx, func(a, b int) bool { return choices(ms[idx[a]]) < choices(ms[idx[b]]) })

@@ -161,7 +161,15 @@ func (cf *confidenceFlags) check(ctx context.Context, c *ollama.Client, sig conf
 	}
 	if ps, ok := sig.(confidence.ProbeSignal); ok {
 		if err := ps.File.Check(ms, cf.embedModel, digests); err != nil {
-			return usagef("%s: %w", cf.name("probe"), err)
+			var ee *confidence.EmbedderError
+			if errors.As(err, &ee) {
+				trained := ee.Trained
+				if trained == "" {
+					trained = `"" (each model itself)`
+				}
+				return usagef("%s: %w: use %s, or train a probe for this one with slmmux calibrate", cf.name("probe"), err, cf.setting("embed-model", trained))
+			}
+			return usagef("%s: %w: train it again with slmmux calibrate --run DIR (a labelled run of these models)", cf.name("probe"), err)
 		}
 		for _, m := range ms {
 			if d := ps.File.Models[m].Dim; dims[m] != d {

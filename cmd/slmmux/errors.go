@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"strings"
 	"syscall"
@@ -14,6 +15,8 @@ import (
 	"github.com/slmmux/slmmux/engine/mux"
 	"github.com/slmmux/slmmux/engine/runstore"
 	"github.com/slmmux/slmmux/models"
+	"github.com/slmmux/slmmux/models/gguf"
+	"github.com/slmmux/slmmux/models/openai"
 )
 
 // Exit codes (documented in the README).
@@ -86,9 +89,19 @@ func settingErr(err error) error {
 // helps, what to do next in the command line's terms.
 func hint(err error) (code int, next string) {
 	var ue usageError
+	var se *openai.StatusError
+	var ae *openai.AuthError
 	switch {
+	case errors.As(err, &ae) && ae.KeyEnv != "":
+		return exitError, "--api-key-env (a backend's api_key_env) names the variable the key is read from"
+	case errors.As(err, &se) && se.RouteMissing():
+		return exitError, "give --base-url (a backend's url) the API's root, usually ending in /v1"
+	case errors.As(err, &se) && se.Code == http.StatusTooManyRequests:
+		return exitError, "lower --max-concurrency (a backend's max_concurrency)"
+	case errors.Is(err, gguf.ErrNotFloat):
+		return exitUsage, "import it without --quantize, or quantize from the model's F16 or F32 export"
 	case fromOpenAI(err) && errors.Is(err, models.ErrUnavailable):
-		return exitUnavailable, "" // the message says what to do; no daemon of ours would help
+		return exitUnavailable, "start the server, or fix --base-url (a backend's url)"
 	case fromOpenAI(err) && errors.Is(err, models.ErrModelNotInstalled):
 		return exitNotFound, ""
 	case errors.Is(err, models.ErrUnavailable):

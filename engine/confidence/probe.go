@@ -96,8 +96,7 @@ func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 // each model itself); digests, when both sides know one, must match.
 func (f *ProbeFile) Check(models []string, embedModel string, digests map[string]string) error {
 	if f.EmbedModel != embedModel {
-		return fmt.Errorf("%w: trained on embeddings by %s, not %s: use --embed-model %s, or train a probe for this one with slmmux calibrate",
-			ErrProbe, orSelf(f.EmbedModel), orSelf(embedModel), orSelfFlag(f.EmbedModel))
+		return &EmbedderError{Trained: f.EmbedModel, Given: embedModel}
 	}
 	var missing []string
 	for _, m := range models {
@@ -107,7 +106,7 @@ func (f *ProbeFile) Check(models []string, embedModel string, digests map[string
 			continue
 		}
 		if d := digests[m]; d != "" && p.Digest != "" && strings.TrimPrefix(d, "sha256:") != strings.TrimPrefix(p.Digest, "sha256:") {
-			return fmt.Errorf("%w: model %s has digest %s, the probe was trained on %s: train it again with slmmux calibrate --run DIR (a run of this model)", ErrProbe, m, d, p.Digest)
+			return fmt.Errorf("%w: model %s has digest %s, the probe was trained on %s", ErrProbe, m, d, p.Digest)
 		}
 	}
 	if len(missing) > 0 {
@@ -116,7 +115,7 @@ func (f *ProbeFile) Check(models []string, embedModel string, digests map[string
 			have = append(have, m)
 		}
 		slices.Sort(have)
-		return fmt.Errorf("%w: no probe for %s (it has %s): train one with slmmux calibrate --run DIR on a labelled run of these models",
+		return fmt.Errorf("%w: no probe for %s (it has %s)",
 			ErrProbe, strings.Join(missing, ", "), strings.Join(have, ", "))
 	}
 	return nil
@@ -129,12 +128,15 @@ func orSelf(m string) string {
 	return m
 }
 
-func orSelfFlag(m string) string {
-	if m == "" {
-		return `"" (each model itself)`
-	}
-	return m
+// EmbedderError is a probe trained on another embedding model's
+// embeddings ("": each model's own); it wraps ErrProbe.
+type EmbedderError struct{ Trained, Given string }
+
+func (e *EmbedderError) Error() string {
+	return fmt.Sprintf("%v: trained on embeddings by %s, not %s", ErrProbe, orSelf(e.Trained), orSelf(e.Given))
 }
+
+func (e *EmbedderError) Unwrap() error { return ErrProbe }
 
 // ProbeSignal weighs each sample by its model's probe's P(correct).
 type ProbeSignal struct{ File *ProbeFile }

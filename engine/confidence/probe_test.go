@@ -50,7 +50,8 @@ func TestProbeTrainPredict(t *testing.T) {
 	if err := g.Check([]string{"m", "other"}, "", nil); !errors.Is(err, ErrProbe) || !strings.Contains(err.Error(), "no probe for other") {
 		t.Fatalf("other model: %v", err)
 	}
-	if err := g.Check([]string{"m"}, "nomic", nil); err == nil || !strings.Contains(err.Error(), "embed-model") {
+	var ee *EmbedderError
+	if err := g.Check([]string{"m"}, "nomic", nil); !errors.As(err, &ee) || ee.Trained != "" || ee.Given != "nomic" || !errors.Is(err, ErrProbe) {
 		t.Fatalf("other embedder: %v", err)
 	}
 	g.Models["m"] = ModelProbe{Digest: "sha256:aa", Dim: p.Dim, Mean: p.Mean, Scale: p.Scale, Weights: p.Weights}

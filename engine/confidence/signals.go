@@ -177,7 +177,7 @@ func New(m Method, o Options) (Signal, error) {
 		return EmbeddingSignal{Threshold: o.Threshold}, nil
 	case Probe:
 		if o.Probe == nil {
-			return nil, fmt.Errorf("the probe signal needs a probe file: train one with slmmux calibrate --run DIR")
+			return nil, fmt.Errorf("the probe signal needs a probe file")
 		}
 		return ProbeSignal{File: o.Probe}, nil
 	}

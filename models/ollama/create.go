@@ -70,7 +70,7 @@ func ParseQuantization(q string) (string, error) {
 func QuantizeSource(f *gguf.File) (needsF16 bool, err error) {
 	if q := f.QuantizedTypes(); len(q) > 0 {
 		ft, _ := f.FileType()
-		return false, fmt.Errorf("%w (%s tensors; general.file_type %d): quantizing needs an F16, BF16 or F32 source: import it without --quantize, or quantize from the model's F16 or F32 export",
+		return false, fmt.Errorf("%w (%s tensors; general.file_type %d): quantizing needs an F16, BF16 or F32 source",
 			gguf.ErrNotFloat, strings.Join(q, ", "), ft)
 	}
 	ft, ok := f.FileType()

@@ -191,7 +191,7 @@ func TestErrorsMapToSentinels(t *testing.T) {
 			models.ErrModelNotInstalled, nil, []string{"/v1/models"}, nil},
 		{"unknown model 400", 400, `{"error":{"message":"model 'nope' not found"}}`, models.ErrModelNotInstalled, nil, nil, nil},
 		{"missing route", 404, `404 page not found`, nil, models.ErrModelNotInstalled, []string{"/chat/completions", "/v1"}, nil},
-		{"rate limited", 429, `{"error":{"message":"slow down"}}`, models.ErrBusy, models.ErrUnavailable, []string{"--max-concurrency"}, nil},
+		{"rate limited", 429, `{"error":{"message":"slow down"}}`, models.ErrBusy, models.ErrUnavailable, []string{"rate-limiting", "fewer requests"}, nil},
 		{"gateway", 502, `bad gateway`, models.ErrUnavailable, nil, nil, nil},
 		{"ollama queue full", 503, `{"error":{"message":"server busy, please try again.  maximum pending requests exceeded"}}`, models.ErrUnavailable, nil, nil, nil},
 		{"out of memory", 500, `{"error":{"message":"model requires more system memory (8 GiB) than is available"}}`, models.ErrOutOfMemory, nil, nil, nil},

@@ -26,20 +26,20 @@ type StatusError struct {
 
 func (e *StatusError) Error() string {
 	switch {
-	case e.routeMissing():
-		return fmt.Sprintf("openai: the server at %s has no %s (HTTP 404: %s): give --base-url the API's root, usually ending in /v1",
+	case e.RouteMissing():
+		return fmt.Sprintf("openai: the server at %s has no %s (HTTP 404: %s): its base URL must be the API's root, usually ending in /v1",
 			e.Host, e.Path, e.Message)
 	case errors.Is(e, models.ErrModelNotInstalled):
 		return fmt.Sprintf("model %q is not served by the server at %s (%s): pick one that GET /v1/models lists", e.Model, e.Host, e.Message)
 	case e.Code == http.StatusTooManyRequests:
-		return fmt.Sprintf("openai: the server at %s is rate-limiting (HTTP 429: %s): lower --max-concurrency", e.Host, e.Message)
+		return fmt.Sprintf("openai: the server at %s is rate-limiting (HTTP 429: %s): send fewer requests at once", e.Host, e.Message)
 	}
 	return fmt.Sprintf("openai: %s%s: HTTP %d: %s", e.Host, e.Path, e.Code, e.Message)
 }
 
-// routeMissing: a 404 that names no model is a route the server lacks (a
-// base URL without /v1, or not an OpenAI-compatible server).
-func (e *StatusError) routeMissing() bool {
+// RouteMissing reports a 404 that names no model: a route the server
+// lacks (a base URL without /v1, or not an OpenAI-compatible server).
+func (e *StatusError) RouteMissing() bool {
 	if e.Code != http.StatusNotFound {
 		return false
 	}
@@ -51,7 +51,7 @@ func (e *StatusError) routeMissing() bool {
 func (e *StatusError) Unwrap() []error {
 	msg := strings.ToLower(e.Message)
 	switch {
-	case e.Code == http.StatusNotFound && !e.routeMissing():
+	case e.Code == http.StatusNotFound && !e.RouteMissing():
 		return []error{models.ErrModelNotInstalled}
 	case e.Code == http.StatusTooManyRequests:
 		return []error{models.ErrBusy}
@@ -81,9 +81,9 @@ func (e *AuthError) Error() string {
 	fix := "set the server's API key"
 	switch {
 	case !e.KeySent && e.KeyEnv != "":
-		fix = fmt.Sprintf("no key was sent because $%s is unset or empty: set it to the server's API key (--api-key-env names another variable)", e.KeyEnv)
+		fix = fmt.Sprintf("no key was sent because $%s is unset or empty: set it to the server's API key", e.KeyEnv)
 	case e.KeyEnv != "":
-		fix = fmt.Sprintf("check the key in $%s (--api-key-env names another variable)", e.KeyEnv)
+		fix = fmt.Sprintf("check the key in $%s", e.KeyEnv)
 	case !e.KeySent:
 		fix = "no key was sent: configure one"
 	}
@@ -99,7 +99,7 @@ type UnavailableError struct {
 }
 
 func (e *UnavailableError) Error() string {
-	return fmt.Sprintf("cannot reach the OpenAI-compatible server at %s (%v): start it, or fix --base-url", e.Host, e.Err)
+	return fmt.Sprintf("cannot reach the OpenAI-compatible server at %s (%v): start it, or fix its URL", e.Host, e.Err)
 }
 
 // Unwrap returns models.ErrUnavailable and the network error.
