@@ -1,19 +1,16 @@
 package engine
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"sync"
 	"time"
-
-	"golang.org/x/sync/errgroup"
 
 	"github.com/slmmux/slmmux/engine/benchmark"
 	"github.com/slmmux/slmmux/engine/confidence"
 	"github.com/slmmux/slmmux/engine/runstore"
+	"github.com/slmmux/slmmux/engine/sched"
 	"github.com/slmmux/slmmux/models"
 )
 
@@ -96,90 +93,52 @@ type job struct {
 	j    int
 }
 
-// Eval generates every missing (item, model, sample) and appends it to w.
+// Eval generates every missing (item, model, sample) and appends it to w,
+// on this one backend: the scheduler's path (one queue per model) with
+// cfg.Waves as what may be loaded together (nil: one model at a time).
 // Samples already in w are skipped, so re-running a run resumes it. A
 // sample that fails is not stored (a later run retries it); a model that
 // cannot be loaded, or fails 3 times in a row, is dropped from this run and
 // named in the stats. Eval returns ctx's error when cancelled, with every
-// finished sample stored.
+// finished sample stored, and unloads what it loaded.
 func (e *Engine) Eval(ctx context.Context, b benchmark.Benchmark, items []benchmark.Item, w Sink, cfg EvalConfig) (EvalStats, error) {
 	if err := cfg.Sampling.Validate(); err != nil {
 		return EvalStats{}, err
 	}
-	start := time.Now()
-	r := &evalRun{e: e, b: b, w: w, cfg: cfg, stats: EvalStats{Dropped: map[string]string{}, Errs: map[string]error{}},
-		out: newOutage(cfg.BackendWait, cfg.Waiting)}
-	r.total = len(items) * len(cfg.Models) * cfg.Sampling.Samples
-	r.adapt = cfg.Adaptive
-	if r.adapt != nil && r.adapt.k != cfg.Sampling.Samples {
-		return EvalStats{}, fmt.Errorf("engine: adaptive sampling tracks %d samples per model, the run has %d", r.adapt.k, cfg.Sampling.Samples)
-	}
-	src, _ := w.(answerSource)
-	for _, it := range items {
+	waves := cfg.Waves
+	if waves == nil {
 		for _, m := range cfg.Models {
-			for j := range cfg.Sampling.Samples {
-				k := runstore.Key{Item: it.ID, Model: m, Sample: j}
-				if !w.Done(k) {
-					continue
-				}
-				r.done++
-				if r.adapt != nil && src != nil {
-					a, _ := src.Answer(k)
-					r.adapt.Record(runstore.Sample{Item: it.ID, Model: m, Sample: j, Answer: a})
-				}
-			}
+			waves = append(waves, []string{m})
 		}
 	}
-	prompts := make([]benchmark.Prompt, len(items))
-	for i, it := range items {
-		prompts[i] = b.Prompt(it)
-	}
-	pending := func(m string, its []int) []job {
-		var js []job
-		for _, i := range its {
-			for j := range cfg.Sampling.Samples {
-				if w.Done(runstore.Key{Item: items[i].ID, Model: m, Sample: j}) {
-					r.stats.Skipped++
-					continue
-				}
-				js = append(js, job{items[i], prompts[i], j})
-			}
-		}
-		return js
-	}
-	all := make([]int, len(items))
-	for i := range all {
-		all[i] = i
-	}
-	var err error
-	if cfg.Order == QuestionMajor {
-		for i := range items {
-			for _, m := range cfg.Models {
-				if err = r.runModels(ctx, []string{m}, func(m string) []job { return pending(m, []int{i}) }, false); err != nil {
-					break
-				}
-			}
-			if err != nil {
-				break
-			}
-		}
-	} else {
-		waves := cfg.Waves
-		if waves == nil {
-			for _, m := range cfg.Models {
-				waves = append(waves, []string{m})
-			}
-		}
-		for _, wave := range waves {
-			if err = r.runModels(ctx, wave, func(m string) []job { return pending(m, all) }, true); err != nil {
-				break
-			}
+	pl := &Plan{Settings: sched.Settings{Slots: e.slots, NumCtx: cfg.Sampling.NumCtx}}
+	hp := HostPlan{Name: "backend", Plan: pl}
+	at := map[string]string{}
+	for _, wave := range waves {
+		pl.Waves = append(pl.Waves, sched.Wave{Models: wave})
+		pl.Budget.MaxLoaded = max(pl.Budget.MaxLoaded, len(wave))
+		hp.Models = append(hp.Models, wave...)
+		for _, m := range wave {
+			at[m] = hp.Name
 		}
 	}
-	r.stats.Wall = time.Since(start)
-	return r.stats, err
+	for _, m := range cfg.Models {
+		if _, ok := at[m]; !ok { // not in a wave: a wave of its own
+			pl.Waves = append(pl.Waves, sched.Wave{Models: []string{m}})
+			hp.Models, at[m] = append(hp.Models, m), hp.Name
+		}
+	}
+	pl.Budget.MaxLoaded = max(pl.Budget.MaxLoaded, 1)
+	hosts := &Hosts{hosts: []Host{{Name: hp.Name, Generator: e.gen, Slots: e.slots}}, engines: []*Engine{e}, log: e.log}
+	s := hosts.NewScheduler(&HostsPlan{Hosts: []HostPlan{hp}, Host: at})
+	s.host[0].waveDone = cfg.WaveDone
+	st, err := s.eval(ctx, b, items, w, cfg)
+	s.close(ctx)
+	return st.EvalStats, err
 }
 
+// evalRun is one Eval's state on one host: what it generates with, its
+// settings, its stats and the backend's outages.
 type evalRun struct {
 	e     *Engine
 	b     benchmark.Benchmark
@@ -188,127 +147,14 @@ type evalRun struct {
 	out   *outage
 	mu    sync.Mutex
 	stats EvalStats
-	done  int
-	total int
+	n     *counts   // progress, shared by the Eval's hosts
 	adapt *Adaptive // nil: every sample is generated
 }
 
-// runModels runs the wave's models concurrently, each with up to Slots
-// requests in flight. When unload is set it then unloads them, also when
-// the wave failed or was cancelled, so that no model stays pinned.
-func (r *evalRun) runModels(ctx context.Context, wave []string, jobs func(string) []job, unload bool) error {
-	g, gctx := errgroup.WithContext(ctx)
-	ran := false
-	if r.adapt != nil {
-		g.SetLimit(1) // in tie-break order, each model against those before it
-		wave = slices.Clone(wave)
-		slices.SortStableFunc(wave, func(a, b string) int { return cmp.Compare(r.adapt.rank[a], r.adapt.rank[b]) })
-	}
-	for _, m := range wave {
-		if _, dropped := r.stats.Dropped[m]; dropped {
-			continue
-		}
-		js := jobs(m)
-		if len(js) == 0 {
-			continue
-		}
-		ran = true
-		g.Go(func() error {
-			if unload {
-				r.preload(gctx, m)
-			}
-			return r.runModel(gctx, m, js)
-		})
-	}
-	err := g.Wait()
-	if !unload || !ran {
-		return err // a wave with nothing left to do loaded nothing
-	}
-	if err == nil && r.cfg.WaveDone != nil {
-		r.cfg.WaveDone(ctx, wave)
-	}
-	r.e.unload(ctx, wave)
-	return err
-}
-
-// preload loads m before its first request when the backend can, so the
-// wave's models are resident together from the start; a preload that takes
-// longer than loadThreshold counts as a load. A failed preload is left to
-// the requests, which report the error.
-func (r *evalRun) preload(ctx context.Context, m string) {
-	p, ok := r.e.gen.(Preloader)
-	if !ok {
-		return
-	}
-	start := time.Now()
-	req := r.cfg.Sampling.request(m, "", "", "", 0)
-	keep := preloadKeepAlive
-	req.KeepAlive = &keep
-	if err := p.Preload(ctx, req); err != nil {
-		r.e.log.Debug("preload failed", "model", m, "err", err)
-		return
-	}
-	if time.Since(start) > loadThreshold {
-		r.mu.Lock()
-		r.stats.Loads++
-		r.mu.Unlock()
-	}
-}
-
-// runModel runs m's jobs with up to Slots requests in flight. When the
-// model runs out of memory with several slots, it is retried once with one
-// slot (a smaller KV cache) before being dropped.
-func (r *evalRun) runModel(ctx context.Context, m string, js []job) error {
-	slots := r.e.slots
-	for {
-		oom, err := r.runJobs(ctx, m, js, slots)
-		if err != nil || !oom {
-			return err
-		}
-		slots = 1
-		r.e.log.Info("out of memory: retrying with one slot", "model", m)
-		var left []job
-		for _, jb := range js {
-			if !r.w.Done(runstore.Key{Item: jb.item.ID, Model: m, Sample: jb.j}) {
-				left = append(left, jb)
-			}
-		}
-		js = left
-	}
-}
-
-// runJobs reports oom when the model ran out of memory with more than one
-// slot: the caller retries with one.
-func (r *evalRun) runJobs(ctx context.Context, m string, js []job, slots int) (oom bool, err error) {
-	mctx, stop := context.WithCancel(ctx)
-	defer stop()
-	g, gctx := errgroup.WithContext(mctx)
-	g.SetLimit(slots)
-	streak := 0
-	var oomOnce sync.Once
-	for _, jb := range js {
-		g.Go(func() error {
-			stored, failed, fatal := r.sample(gctx, m, jb)
-			switch {
-			case fatal != nil:
-				return fatal // stops the run: nothing more can be generated
-			case stored:
-				r.succeeded(&streak)
-			case failed == nil: // not needed
-			case ctx.Err() != nil || gctx.Err() != nil:
-				// cancelled, dropped, or being retried
-			case slots > 1 && errors.Is(failed, models.ErrOutOfMemory):
-				oomOnce.Do(func() { oom = true; stop() })
-			default:
-				r.fail(m, failed, &streak, stop)
-			}
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
-		return false, err
-	}
-	return oom, ctx.Err()
+// counts is an Eval's progress over all its hosts.
+type counts struct {
+	mu                  sync.Mutex
+	done, total, failed int
 }
 
 // sample generates sample jb of model m with what its confidence signal
@@ -353,12 +199,17 @@ func (r *evalRun) succeeded(streak *int) {
 // run's total, so progress ends at what was needed.
 func (r *evalRun) notNeeded() {
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	r.stats.NotNeeded++
-	r.total--
+	r.mu.Unlock()
+	r.n.mu.Lock()
+	r.n.total--
+	r.n.mu.Unlock()
 }
 
-func (r *evalRun) fail(m string, err error, streak *int, stop context.CancelFunc) {
+func (r *evalRun) fail(m string, err error, streak *int, stop func()) {
+	r.n.mu.Lock()
+	r.n.failed++
+	r.n.mu.Unlock()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.stats.Failed++
@@ -393,23 +244,20 @@ func (r *evalRun) store(m string, jb job, res models.Result, ex extras) error {
 		r.adapt.Record(s)
 	}
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	r.stats.Generated++
-	r.done++
 	if res.Load > loadThreshold {
 		r.stats.Loads++
 	}
+	r.mu.Unlock()
+	r.n.mu.Lock()
+	r.n.done++
+	p := Progress{Done: r.n.done, Total: r.n.total, Failed: r.n.failed, Model: m}
+	r.n.mu.Unlock()
 	if r.cfg.Progress != nil {
-		r.cfg.Progress(Progress{Done: r.done, Total: r.total, Failed: r.stats.Failed, Model: m})
+		r.cfg.Progress(p)
 	}
 	return nil
 }
-
-// preloadKeepAlive is how long a preloaded model stays without requests.
-// Each request renews it (to the daemon's default, 5 minutes), and the
-// wave's end unloads it, so it only matters when this process dies: a
-// killed run frees the daemon's memory minutes later instead of never.
-const preloadKeepAlive = 5 * time.Minute
 
 // loadThreshold: a server-reported load time above it means the request
 // waited for the model to load: starting a runner takes 0.25 s even for a

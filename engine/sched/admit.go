@@ -22,6 +22,9 @@ type Want struct {
 	Bytes uint64
 	// Oldest is the arrival number of its oldest waiting request.
 	Oldest uint64
+	// Rank is its place in the plan's wave order (work known in advance
+	// thus loads wave by wave).
+	Rank int
 	// Work is how many samples wait for it.
 	Work int
 }
@@ -37,8 +40,8 @@ type Admission struct {
 }
 
 // Admit decides which waiting models load on a host with budget b, given
-// what is loaded. Waiting models are taken oldest request first (then by
-// the most work waiting, then by name); each loads when it fits beside the
+// what is loaded. Waiting models are taken oldest request first (then in
+// the plan's order, then by the most work waiting, then by name); each loads when it fits beside the
 // loaded models, else when evicting idle models (least recently used
 // first) makes room. The first that cannot load stops the walk, so that no
 // younger request overtakes it, and is named in Waiting. A budget of 0
@@ -61,7 +64,7 @@ func Admit(b Budget, loaded []Loaded, want []Want) Admission {
 	})
 	want = slices.Clone(want)
 	slices.SortFunc(want, func(x, y Want) int {
-		return cmp.Or(cmp.Compare(x.Oldest, y.Oldest), cmp.Compare(y.Work, x.Work), cmp.Compare(x.Model, y.Model))
+		return cmp.Or(cmp.Compare(x.Oldest, y.Oldest), cmp.Compare(x.Rank, y.Rank), cmp.Compare(y.Work, x.Work), cmp.Compare(x.Model, y.Model))
 	})
 	fit := func(bytes uint64, count int) bool {
 		return (b.Bytes == 0 || bytes <= b.Bytes) && (b.MaxLoaded == 0 || count <= b.MaxLoaded)
