@@ -201,30 +201,19 @@ func (cf *confidenceFlags) checkLogprobs(ctx context.Context, c *ollama.Client, 
 }
 
 // checkEmbed embeds one text with each embedding model (embedModel, else
-// every member itself) and returns each member's embedding size.
+// every member itself) and returns each member's embedding size
+// (engine.CheckEmbed), naming the fix when one cannot embed.
 func (cf *confidenceFlags) checkEmbed(ctx context.Context, c *ollama.Client, ms []string) (map[string]int, error) {
-	dims := map[string]int{}
-	byModel := map[string]int{}
-	for _, m := range ms {
-		em := cf.embedModel
-		if em == "" {
-			em = m
-		}
-		if d, ok := byModel[em]; ok {
-			dims[m] = d
-			continue
-		}
-		vs, err := c.Embed(ctx, em, []string{"slmmux embedding check"}, models.Options{})
-		if err != nil {
-			fix := "name one that embeds with " + cf.setting("embed-model", "NAME") + ", e.g. after `ollama pull nomic-embed-text`"
-			if errors.Is(err, models.ErrModelNotInstalled) {
-				return nil, usagef("embedding model %s is not installed: %s", em, fix)
-			}
-			return nil, usagef("embedding model %s cannot embed (%v): %s", em, err, fix)
-		}
-		byModel[em], dims[m] = len(vs[0]), len(vs[0])
+	dims, err := engine.CheckEmbed(ctx, c, ms, cf.embedModel)
+	var ee *engine.EmbedCheckError
+	if !errors.As(err, &ee) {
+		return dims, err
 	}
-	return dims, nil
+	fix := "name one that embeds with " + cf.setting("embed-model", "NAME") + ", e.g. after `ollama pull nomic-embed-text`"
+	if errors.Is(ee.Err, models.ErrModelNotInstalled) {
+		return nil, usagef("embedding model %s is not installed: %s", ee.Model, fix)
+	}
+	return nil, usagef("embedding model %s cannot embed (%v): %s", ee.Model, ee.Err, fix)
 }
 
 // signalName is the method's name for output ("consistency" for nil).
