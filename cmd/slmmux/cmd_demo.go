@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
@@ -20,10 +18,8 @@ import (
 	"github.com/slmmux/slmmux/engine/report"
 	"github.com/slmmux/slmmux/engine/runstore"
 	"github.com/slmmux/slmmux/engine/sched"
-	"github.com/slmmux/slmmux/models"
 	"github.com/slmmux/slmmux/models/demo"
 	"github.com/slmmux/slmmux/models/ollama"
-	"github.com/slmmux/slmmux/models/ollama/daemon"
 )
 
 // demoJSON is `demo --json`.
@@ -199,12 +195,12 @@ func (a *App) runDemo(ctx context.Context, cat demo.Catalog, o demoOptions) erro
 	if err := runstore.Check(runDir, meta, storeItems(items)); err != nil {
 		return err
 	}
-	c, stop, err := a.ensureDaemon(ctx)
+	c, stop, err := demo.EnsureDaemon(ctx, a.Getenv("OLLAMA_HOST"), a.Stderr)
 	if err != nil {
 		return err
 	}
 	defer stop()
-	if err := importDemo(ctx, c, cat, a.Stderr); err != nil {
+	if err := demo.Import(ctx, c, cat, a.Stderr); err != nil {
 		return err
 	}
 	all := cat.Names()
@@ -338,62 +334,4 @@ func humanCount(n int) string {
 		return fmt.Sprintf("%.1fK", float64(n)/1e3)
 	}
 	return fmt.Sprint(n)
-}
-
-// importDemo creates the embedded models in the daemon; a blob the daemon
-// already has (same digest) is not uploaded again.
-func importDemo(ctx context.Context, c *ollama.Client, cat demo.Catalog, log io.Writer) error {
-	for _, m := range cat.Models {
-		o := ollama.ImportOptions{Template: demo.Template}
-		if m.Quantize != "F16" {
-			o.Quantize = m.Quantize
-		}
-		res, err := c.ImportBlobWith(ctx, m.Name, m.File, m.Digest, m.Open, o)
-		if err != nil {
-			return fmt.Errorf("demo: import %s: %w", m.Name, err)
-		}
-		if res.Uploaded {
-			fmt.Fprintf(log, "demo: imported %s (%s)\n", m.Name, m.Strength)
-		}
-	}
-	return nil
-}
-
-// ensureDaemon returns a client for a reachable daemon: OLLAMA_HOST, else
-// the default port, else a private daemon it starts (the ollama on PATH, or
-// the pinned build) and that stop ends.
-func (a *App) ensureDaemon(ctx context.Context) (*ollama.Client, func(), error) {
-	noop := func() {}
-	host := a.Getenv("OLLAMA_HOST")
-	c, err := ollama.New(ollama.Config{Host: host})
-	if err != nil {
-		return nil, noop, err
-	}
-	pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	_, verr := c.Version(pctx)
-	cancel()
-	if verr == nil {
-		return c, noop, nil
-	}
-	if host != "" || !errors.Is(verr, models.ErrUnavailable) {
-		return nil, noop, verr
-	}
-	bin, err := exec.LookPath("ollama")
-	if err != nil {
-		fmt.Fprintf(a.Stderr, "demo: no Ollama daemon is running and none is on PATH: using the pinned one (%s)\n", daemon.BinaryPath())
-		if bin, err = daemon.EnsureBinary(ctx, a.Stderr); err != nil {
-			return nil, noop, err
-		}
-	}
-	d, err := daemon.Start(ctx, daemon.Options{Binary: bin, ModelsDir: filepath.Join(daemon.CacheDir(), "demo-models")})
-	if err != nil {
-		return nil, noop, err
-	}
-	fmt.Fprintf(a.Stderr, "demo: started %s privately at %s (stopped at the end)\n", bin, d.Host)
-	c, err = ollama.New(ollama.Config{Host: d.Host})
-	if err != nil {
-		d.Stop()
-		return nil, noop, err
-	}
-	return c, func() { _ = d.Stop() }, nil
 }

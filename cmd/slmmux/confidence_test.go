@@ -51,7 +51,7 @@ func liveDemo(t *testing.T) map[string]string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := importDemo(t.Context(), d.Client, cat, io.Discard); err != nil {
+	if err := demo.Import(t.Context(), d.Client, cat, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	return map[string]string{"OLLAMA_HOST": d.Host}

@@ -77,7 +77,7 @@ func TestDemoModelsMatchPyTorchGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := importDemo(t.Context(), d.Client, cat, os.Stderr); err != nil {
+	if err := demo.Import(t.Context(), d.Client, cat, os.Stderr); err != nil {
 		t.Fatal(err)
 	}
 	for _, m := range cat.Models {

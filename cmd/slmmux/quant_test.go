@@ -134,7 +134,7 @@ func importVariants(tb testing.TB, ctx context.Context, c *ollama.Client, qs []s
 		if err != nil {
 			tb.Fatal(err)
 		}
-		if err := importDemo(ctx, c, v, ioDiscard{}); err != nil {
+		if err := demo.Import(ctx, c, v, ioDiscard{}); err != nil {
 			tb.Fatal(err)
 		}
 		names = append(names, v.Names()...)
