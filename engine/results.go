@@ -1,8 +1,14 @@
 package engine
 
 import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 
+	"github.com/slmmux/slmmux/engine/benchmark"
 	"github.com/slmmux/slmmux/engine/confidence"
 	"github.com/slmmux/slmmux/engine/mux"
 	"github.com/slmmux/slmmux/engine/runstore"
@@ -184,4 +190,51 @@ func WriteSignal(dir string, models []string, sig confidence.Signal) (*SignalRes
 		return nil, err
 	}
 	return sr, runstore.WriteJSON(dir, runstore.ConfidenceFile, sr)
+}
+
+// ErrIncomplete reports a run that lacks samples: no results are written
+// for it, since they would be computed from part of the run.
+var ErrIncomplete = errors.New("the run is incomplete")
+
+// IncompleteError is ErrIncomplete with what is missing: Missing samples
+// per model (in Models' order), of Want.
+type IncompleteError struct {
+	Models  []string
+	Missing map[string]int
+	Total   int // samples missing
+	Want    int // samples the run should hold
+}
+
+func (e *IncompleteError) Error() string {
+	var parts []string
+	for _, m := range e.Models {
+		if n := e.Missing[m]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", m, n))
+		}
+	}
+	return fmt.Sprintf("%v: %d of %d samples are missing (%s)", ErrIncomplete, e.Total, e.Want, strings.Join(parts, ", "))
+}
+
+func (e *IncompleteError) Unwrap() error { return ErrIncomplete }
+
+// CheckComplete checks that w holds every (item, model, sample) of a run
+// of k samples (those adapt, when set, still needs); otherwise it removes
+// a stale results.json from dir and returns an *IncompleteError.
+func CheckComplete(w *runstore.Writer, dir string, items []benchmark.Item, models []string, k int, adapt *Adaptive) error {
+	e := &IncompleteError{Models: models, Missing: map[string]int{}, Want: len(items) * len(models) * k}
+	for _, it := range items {
+		for _, m := range models {
+			for j := range k {
+				if !w.Done(runstore.Key{Item: it.ID, Model: m, Sample: j}) && (adapt == nil || adapt.Needed(it.ID, m)) {
+					e.Missing[m]++
+					e.Total++
+				}
+			}
+		}
+	}
+	if e.Total == 0 {
+		return nil
+	}
+	_ = os.Remove(filepath.Join(dir, runstore.ResultsFile))
+	return e
 }

@@ -2,14 +2,11 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/slmmux/slmmux/engine"
 	"github.com/slmmux/slmmux/engine/config"
@@ -225,7 +222,7 @@ func (a *App) hostBudget(ctx context.Context, i int, h *openedHost, hc *http.Cli
 			h.budgetSource = "--budget"
 		}
 	default:
-		p, err := remoteProbe(ctx, hc, h.ollama.Host())
+		p, err := serve.RemoteProbe(ctx, hc, h.ollama.Host())
 		if err != nil {
 			return usagef("--config: backends[%d] (%s), line %d: no budget: %w; give one, e.g. budget: 24GiB", i, b.Name, b.Line, err)
 		}
@@ -273,29 +270,6 @@ func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
 	r = r.Clone(r.Context())
 	r.Header.Set("Authorization", "Bearer "+b.key)
 	return b.next.RoundTrip(r)
-}
-
-// remoteProbe reads a host's budget from slmmux serve's probe route.
-func remoteProbe(ctx context.Context, hc *http.Client, base string) (serve.Probe, error) {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	var p serve.Probe
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(base, "/")+serve.ProbePath, nil)
-	if err != nil {
-		return p, err
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		return p, fmt.Errorf("%s answers no %s (%w)", base, serve.ProbePath, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return p, fmt.Errorf("%s answers %s to %s (it is not slmmux serve)", base, resp.Status, serve.ProbePath)
-	}
-	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&p); err != nil || p.BudgetBytes == 0 {
-		return p, fmt.Errorf("%s: %s gave no budget_bytes (%v)", base, serve.ProbePath, err)
-	}
-	return p, nil
 }
 
 // resolve is --models over the hosts: every model some host has when want
