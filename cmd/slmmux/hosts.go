@@ -223,6 +223,9 @@ func (a *App) hostBudget(ctx context.Context, i int, h *openedHost, hc *http.Cli
 		}
 	default:
 		p, err := serve.RemoteProbe(ctx, hc, h.ollama.Host())
+		if errors.As(err, new(*serve.ProbeStatusError)) {
+			err = fmt.Errorf("%w (it is not slmmux serve)", err)
+		}
 		if err != nil {
 			return usagef("--config: backends[%d] (%s), line %d: no budget: %w; give one, e.g. budget: 24GiB", i, b.Name, b.Line, err)
 		}
