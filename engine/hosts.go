@@ -244,3 +244,65 @@ func (pp *HostsPlan) Err() error {
 	}
 	return &RefusedError{Refused: all}
 }
+
+// Models is what the hosts hold of the models a command asks for
+// (ResolveModels).
+type Models struct {
+	// Names is every model some host has (sorted) when none was asked
+	// for, else those asked for as canonical names, once each, in order.
+	Names []string
+	// Digests is each model's digest on the first host that has it.
+	Digests map[string]string
+	// All is every model some host has, in the order the hosts list them.
+	All []string
+	// Missing are the models asked for that no host has, in order.
+	Missing []string
+	// Differ are the models whose size differs between hosts.
+	Differ []SizeDiff
+}
+
+// SizeDiff is a model whose size on host Other differs from its size on
+// First, the first host that has it.
+type SizeDiff struct {
+	Model                string
+	First, Other         string
+	FirstSize, OtherSize int64
+}
+
+// ResolveModels resolves want over hosts: every model some host has when
+// want is empty, else want as canonical names. (Digests are not compared
+// across hosts: a model created from the same file on two daemons gets
+// two manifest digests; sizes are, since a model's samples then depend on
+// the host that runs it.)
+func ResolveModels(hosts []Host, want []string) Models {
+	r := Models{Digests: map[string]string{}}
+	sizes := map[string]int64{}
+	first := map[string]string{}
+	for _, h := range hosts {
+		for _, m := range h.Installed {
+			n := CanonicalName(m.Name)
+			size, seen := sizes[n]
+			switch {
+			case !seen:
+				r.Digests[n], sizes[n], first[n] = m.Digest, m.SizeBytes, h.Name
+				r.All = append(r.All, n)
+			case size != m.SizeBytes:
+				r.Differ = append(r.Differ, SizeDiff{Model: n, First: first[n], Other: h.Name, FirstSize: size, OtherSize: m.SizeBytes})
+			}
+		}
+	}
+	if len(want) == 0 {
+		r.Names = slices.Sorted(slices.Values(r.All))
+		return r
+	}
+	for _, m := range want {
+		m = CanonicalName(m)
+		if _, ok := sizes[m]; !ok && !slices.Contains(r.Missing, m) {
+			r.Missing = append(r.Missing, m)
+		}
+		if !slices.Contains(r.Names, m) {
+			r.Names = append(r.Names, m)
+		}
+	}
+	return r
+}

@@ -272,3 +272,21 @@ func TestPoolMoveToAHostThatCannotPlanNow(t *testing.T) {
 		t.Fatalf("stats %+v calls %d %v", st, gb.Calls("c"), err)
 	}
 }
+
+// ResolveModels: every model sorted when none is asked for; asked models
+// canonical and once each, those no host has named; a size that differs
+// between hosts reported, the first host's digest kept.
+func TestResolveModels(t *testing.T) {
+	hs := []engine.Host{
+		{Name: "a", Installed: []models.Info{{Name: "m2:latest", Digest: "d2", SizeBytes: 2}, {Name: "m1", Digest: "d1", SizeBytes: 1}}},
+		{Name: "b", Installed: []models.Info{{Name: "m1", Digest: "other", SizeBytes: 3}}},
+	}
+	r := engine.ResolveModels(hs, nil)
+	if fmt.Sprintf("%v %v %s %v", r.Names, r.All, r.Digests["m1"], r.Differ) != "[m1 m2] [m2 m1] d1 [{m1 a b 1 3}]" {
+		t.Fatalf("all: %+v", r)
+	}
+	r = engine.ResolveModels(hs, []string{"m2:latest", "x", "m2", "x"})
+	if fmt.Sprint(r.Names, r.Missing) != "[m2 x] [x]" {
+		t.Fatalf("want: %+v", r)
+	}
+}

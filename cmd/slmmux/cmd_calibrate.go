@@ -3,22 +3,17 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/slmmux/slmmux/engine"
-	"github.com/slmmux/slmmux/engine/confidence"
 	"github.com/slmmux/slmmux/engine/runstore"
-	"github.com/slmmux/slmmux/models"
 )
-
-// calibrateBatch is how many replies go into one /api/embed request.
-const calibrateBatch = 64
 
 // calibrateOptions are calibrate's flags.
 type calibrateOptions struct {
@@ -69,27 +64,22 @@ func (a *App) runCalibrate(ctx context.Context, o calibrateOptions) error {
 	if err != nil {
 		return err
 	}
-	ms := run.Dataset.Models
 	cf := confidenceFlags{embedModel: o.embedModel}
-	if _, err := cf.checkEmbed(ctx, c, ms); err != nil {
+	if _, err := cf.checkEmbed(ctx, c, run.Dataset.Models); err != nil {
 		return err
 	}
-	digests := map[string]string{}
-	if run.Meta != nil {
-		for _, m := range run.Meta.Models {
-			digests[m.Name] = m.Digest
-		}
+	pf, err := engine.Calibrate(ctx, c, run, samples, o.embedModel)
+	var few *engine.FewRepliesError
+	if errors.As(err, &few) {
+		return usagef("calibrate: %w (run eval with more items)", err)
 	}
-	pf := &confidence.ProbeFile{Format: confidence.ProbeFormat, EmbedModel: o.embedModel, Run: o.run.dir, Models: map[string]confidence.ModelProbe{}}
+	if err != nil {
+		return fmt.Errorf("calibrate: %w", err)
+	}
 	w := tabwriter.NewWriter(a.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(w, "MODEL\tSAMPLES\tCORRECT\tTRAIN ACCURACY")
-	for _, m := range ms {
-		p, err := o.train(ctx, c, run, samples, m)
-		if err != nil {
-			return err
-		}
-		p.Digest = digests[m]
-		pf.Models[m] = p
+	for _, m := range run.Dataset.Models {
+		p := pf.Models[m]
 		fmt.Fprintf(w, "%s\t%d\t%.3f\t%.3f\n", m, p.Samples, p.PositiveRate, p.TrainAccuracy)
 	}
 	w.Flush()
@@ -102,49 +92,4 @@ func (a *App) runCalibrate(ctx context.Context, o calibrateOptions) error {
 	}
 	fmt.Fprintf(a.Stdout, "probe written to %s: use it with --confidence probe --probe %s\n", o.out, o.out)
 	return nil
-}
-
-// train fits model m's probe on its labelled replies among samples,
-// embedded by --embed-model or by m itself.
-func (o calibrateOptions) train(ctx context.Context, e engine.Embedder, run *engine.Run, samples []runstore.Sample, m string) (confidence.ModelProbe, error) {
-	var texts []string
-	var ys []bool
-	for _, s := range samples {
-		if s.Model == m && strings.TrimSpace(s.Response) != "" && s.Error == "" {
-			texts, ys = append(texts, s.Response), append(ys, s.Correct)
-		}
-	}
-	if len(texts) < 10 {
-		return confidence.ModelProbe{}, usagef("calibrate: model %s has %d replies in %s: a probe needs at least 10 labelled replies (run eval with more items)", m, len(texts), o.run.dir)
-	}
-	em := o.embedModel
-	if em == "" {
-		em = m
-	}
-	opts := models.Options{}
-	if run.Meta != nil && o.embedModel == "" {
-		opts.NumCtx, opts.NumThread = run.Meta.NumCtx, run.Meta.NumThread
-	}
-	xs, err := embedAll(ctx, e, em, texts, opts)
-	if err != nil {
-		return confidence.ModelProbe{}, fmt.Errorf("calibrate: embed with %s: %w", em, err)
-	}
-	p, err := confidence.Train(xs, ys, confidence.TrainConfig{})
-	if err != nil {
-		return confidence.ModelProbe{}, fmt.Errorf("calibrate: %s: %w", m, err)
-	}
-	return p, nil
-}
-
-// embedAll embeds texts in batches.
-func embedAll(ctx context.Context, e engine.Embedder, model string, texts []string, opts models.Options) ([][]float32, error) {
-	out := make([][]float32, 0, len(texts))
-	for i := 0; i < len(texts); i += calibrateBatch {
-		vs, err := e.Embed(ctx, model, texts[i:min(i+calibrateBatch, len(texts))], opts)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, vs...)
-	}
-	return out, nil
 }

@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
@@ -20,64 +18,9 @@ import (
 	"github.com/slmmux/slmmux/engine/report"
 	"github.com/slmmux/slmmux/engine/runstore"
 	"github.com/slmmux/slmmux/engine/sched"
-	"github.com/slmmux/slmmux/models"
 	"github.com/slmmux/slmmux/models/demo"
 	"github.com/slmmux/slmmux/models/ollama"
-	"github.com/slmmux/slmmux/models/ollama/daemon"
 )
-
-// demoJSON is `demo --json`.
-type demoJSON struct {
-	NItems      int                `json:"n_items"`
-	Samples     int                `json:"samples"`
-	Temperature float64            `json:"temperature"`
-	Mux         accJSON            `json:"mux"`
-	Single      map[string]float64 `json:"single"`
-	SingleSC    map[string]float64 `json:"single_sc"`
-	// AgentForest breaks pooled-vote ties by the answer seen first;
-	// AgentForestBestSupport by the SLM-MUX authors' best_support rule (the
-	// answer whose best supporter has the highest validation accuracy).
-	AgentForest            float64 `json:"agent_forest"`
-	AgentForestBestSupport float64 `json:"agent_forest_best_support"`
-	Oracle                 float64 `json:"oracle"`
-	// BestPair is the best pair of pool models by search (paper
-	// objective), measured by SLM-MUX; Large is the large generalist alone.
-	BestPair    *demoPairJSON  `json:"best_pair,omitempty"`
-	Large       *demoLargeJSON `json:"large,omitempty"`
-	Tokens      int            `json:"output_tokens"`
-	WallSeconds float64        `json:"wall_seconds"`
-	Run         string         `json:"run"`
-}
-
-type accJSON struct {
-	Accuracy float64 `json:"accuracy"`
-	Stderr   float64 `json:"stderr"`
-}
-
-// demoPairJSON is `demo --json`'s best_pair: SLM-MUX over two pool models,
-// with what generating their samples cost (output tokens; wall time, each
-// model's samples being generated on their own).
-type demoPairJSON struct {
-	Models       []string `json:"models"`
-	Accuracy     float64  `json:"accuracy"`
-	Stderr       float64  `json:"stderr"`
-	Params       int      `json:"params"`
-	OutputTokens int      `json:"output_tokens"`
-	WallSeconds  float64  `json:"wall_seconds"`
-}
-
-// demoLargeJSON is `demo --json`'s large: the large generalist alone, its
-// accuracy that of one sample (mean over its k), AccuracySC its majority of
-// k, and the cost of its k samples per question.
-type demoLargeJSON struct {
-	Model        string  `json:"model"`
-	Params       int     `json:"params"`
-	Accuracy     float64 `json:"accuracy"`
-	Stderr       float64 `json:"stderr"`
-	AccuracySC   float64 `json:"accuracy_sc"`
-	OutputTokens int     `json:"output_tokens"`
-	WallSeconds  float64 `json:"wall_seconds"`
-}
 
 // demoOptions are demo's flags.
 type demoOptions struct {
@@ -199,12 +142,12 @@ func (a *App) runDemo(ctx context.Context, cat demo.Catalog, o demoOptions) erro
 	if err := runstore.Check(runDir, meta, storeItems(items)); err != nil {
 		return err
 	}
-	c, stop, err := a.ensureDaemon(ctx)
+	c, stop, err := demo.EnsureDaemon(ctx, a.Getenv("OLLAMA_HOST"), a.Stderr)
 	if err != nil {
 		return err
 	}
 	defer stop()
-	if err := importDemo(ctx, c, cat, a.Stderr); err != nil {
+	if err := demo.Import(ctx, c, cat, a.Stderr); err != nil {
 		return err
 	}
 	all := cat.Names()
@@ -246,60 +189,35 @@ func (a *App) runDemo(ctx context.Context, cat demo.Catalog, o demoOptions) erro
 	return a.demoResults(runDir, cat, o.samples, o.temperature, time.Since(start), walls, o.asJSON)
 }
 
-// demoResults prints the demo's comparison over the run in dir, read once:
-// SLM-MUX over the pool, its baselines, the best pair and the large model,
-// with what each cost (walls: each model's generation time).
+// demoResults prints the demo's comparison over the run in dir, read once
+// (report.Demo): SLM-MUX over the pool, its baselines, the best pair and
+// the large model, with what each cost (walls: each model's generation
+// time).
 func (a *App) demoResults(dir string, cat demo.Catalog, k int, temp float64, wall time.Duration, walls map[string]time.Duration, asJSON bool) error {
 	run, err := engine.LoadRun(dir, cat.Names())
 	if err != nil {
 		return err
 	}
-	cfg := report.PoolConfig{Pool: cat.Pool(), K: k, ValAcc: cat.ValAcc()}
-	lg, hasLarge := cat.Large()
-	if hasLarge {
+	cfg := report.DemoConfig{PoolConfig: report.PoolConfig{Pool: cat.Pool(), K: k, ValAcc: cat.ValAcc()},
+		Params: cat.Params(), Temperature: temp, Wall: wall, Walls: walls, Run: dir}
+	if lg, ok := cat.Large(); ok {
 		cfg.Large = lg.Name
 	}
-	c, err := report.ComparePool(cfg, run.Subset)
+	out, err := report.Demo(cfg, run.Samples, run.Subset)
 	if err != nil {
 		return err
-	}
-	tokens := map[string]int{}
-	for _, s := range run.Samples {
-		tokens[s.Model] += s.OutputTokens
-	}
-	res := c.Paper
-	out := demoJSON{NItems: res.NItems, Samples: k, Temperature: temp, Mux: accJSON{res.Accuracy, res.Stderr},
-		Single: res.Single, SingleSC: res.SingleSC, AgentForest: res.AgentForest,
-		AgentForestBestSupport: c.Official.AgentForest, Oracle: res.Oracle, WallSeconds: wall.Seconds(), Run: dir}
-	for _, n := range tokens {
-		out.Tokens += n
-	}
-	params := cat.Params()
-	if c.Pair != nil {
-		bp := &demoPairJSON{Models: c.Pair, Accuracy: c.PairResult.Accuracy, Stderr: c.PairResult.Stderr}
-		for _, m := range c.Pair {
-			bp.Params += params[m]
-			bp.OutputTokens += tokens[m]
-			bp.WallSeconds += walls[m].Seconds()
-		}
-		out.BestPair = bp
-	}
-	if lr := c.Large; lr != nil {
-		acc := lr.Single[lg.Name]
-		out.Large = &demoLargeJSON{Model: lg.Name, Params: lg.Params, Accuracy: acc, Stderr: mux.Stderr(acc, lr.NItems),
-			AccuracySC: lr.SingleSC[lg.Name], OutputTokens: tokens[lg.Name], WallSeconds: walls[lg.Name].Seconds()}
 	}
 	if asJSON {
 		return writeJSON(a.Stdout, out)
 	}
-	printDemo(a.Stdout, out, cfg.Pool, params)
+	printDemo(a.Stdout, out, cfg.Pool, cfg.Params)
 	return nil
 }
 
 // printDemo prints demo's table: SLM-MUX over the pool, each model alone
 // and with self-consistency, Agent Forest both ways, the oracle, then the
 // best pair against the large model with what each cost.
-func printDemo(w io.Writer, out demoJSON, pool []string, params map[string]int) {
+func printDemo(w io.Writer, out *report.DemoResult, pool []string, params map[string]int) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	n := out.NItems
 	row := func(name string, acc float64, note string) {
@@ -338,62 +256,4 @@ func humanCount(n int) string {
 		return fmt.Sprintf("%.1fK", float64(n)/1e3)
 	}
 	return fmt.Sprint(n)
-}
-
-// importDemo creates the embedded models in the daemon; a blob the daemon
-// already has (same digest) is not uploaded again.
-func importDemo(ctx context.Context, c *ollama.Client, cat demo.Catalog, log io.Writer) error {
-	for _, m := range cat.Models {
-		o := ollama.ImportOptions{Template: demo.Template}
-		if m.Quantize != "F16" {
-			o.Quantize = m.Quantize
-		}
-		res, err := c.ImportBlobWith(ctx, m.Name, m.File, m.Digest, m.Open, o)
-		if err != nil {
-			return fmt.Errorf("demo: import %s: %w", m.Name, err)
-		}
-		if res.Uploaded {
-			fmt.Fprintf(log, "demo: imported %s (%s)\n", m.Name, m.Strength)
-		}
-	}
-	return nil
-}
-
-// ensureDaemon returns a client for a reachable daemon: OLLAMA_HOST, else
-// the default port, else a private daemon it starts (the ollama on PATH, or
-// the pinned build) and that stop ends.
-func (a *App) ensureDaemon(ctx context.Context) (*ollama.Client, func(), error) {
-	noop := func() {}
-	host := a.Getenv("OLLAMA_HOST")
-	c, err := ollama.New(ollama.Config{Host: host})
-	if err != nil {
-		return nil, noop, err
-	}
-	pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	_, verr := c.Version(pctx)
-	cancel()
-	if verr == nil {
-		return c, noop, nil
-	}
-	if host != "" || !errors.Is(verr, models.ErrUnavailable) {
-		return nil, noop, verr
-	}
-	bin, err := exec.LookPath("ollama")
-	if err != nil {
-		fmt.Fprintf(a.Stderr, "demo: no Ollama daemon is running and none is on PATH: using the pinned one (%s)\n", daemon.BinaryPath())
-		if bin, err = daemon.EnsureBinary(ctx, a.Stderr); err != nil {
-			return nil, noop, err
-		}
-	}
-	d, err := daemon.Start(ctx, daemon.Options{Binary: bin, ModelsDir: filepath.Join(daemon.CacheDir(), "demo-models")})
-	if err != nil {
-		return nil, noop, err
-	}
-	fmt.Fprintf(a.Stderr, "demo: started %s privately at %s (stopped at the end)\n", bin, d.Host)
-	c, err = ollama.New(ollama.Config{Host: d.Host})
-	if err != nil {
-		d.Stop()
-		return nil, noop, err
-	}
-	return c, func() { _ = d.Stop() }, nil
 }

@@ -209,26 +209,11 @@ func storeItems(items []benchmark.Item) []runstore.Item {
 	return recs
 }
 
-// writeResults scores the run's samples of these models and writes
-// results.json, then prints the table.
-// writeAdaptiveResults scores an adaptive run: SLM-MUX's selection over the
-// stored samples (that of full sampling, for the run's tie-break order).
-// The baselines need every sample, so they are not computed.
+// writeAdaptiveResults scores an adaptive run and writes results.json
+// (engine.WriteAdaptiveResults), then prints the selection.
 func (a *App) writeAdaptiveResults(dir string, ms []string, k int, stats engine.EvalStats) error {
-	res, err := adaptiveSelection(dir, ms, k)
+	res, err := engine.WriteAdaptiveResults(dir, ms, k, stats, adaptiveBaselines)
 	if err != nil {
-		return err
-	}
-	out := struct {
-		Adaptive  mux.StoredResult `json:"adaptive"`
-		Baselines string           `json:"baselines"`
-		Generated int              `json:"generated"`
-		NotNeeded int              `json:"not_needed"`
-		Failed    int              `json:"failed"`
-		Loads     int              `json:"loads"`
-		WallS     float64          `json:"wall_seconds"`
-	}{res, adaptiveBaselines, stats.Generated, stats.NotNeeded, stats.Failed, stats.Loads, stats.Wall.Seconds()}
-	if err := runstore.WriteJSON(dir, runstore.ResultsFile, out); err != nil {
 		return err
 	}
 	printStored(a.Stdout, res)
@@ -245,25 +230,11 @@ func printStored(w io.Writer, res mux.StoredResult) {
 	fmt.Fprintf(w, "baselines %s\n", adaptiveBaselines)
 }
 
+// writeResults scores the run's samples of these models and writes
+// results.json (engine.WriteResults), then prints the table.
 func (a *App) writeResults(dir string, ms []string, stats engine.EvalStats) error {
-	run, err := engine.LoadRun(dir, ms)
+	res, err := engine.WriteResults(dir, ms, stats)
 	if err != nil {
-		return err
-	}
-	res, err := mux.Simulate(run.Dataset, mux.SimConfig{Trials: 1})
-	if err != nil {
-		return err
-	}
-	out := struct {
-		muxJSON
-		Generated int               `json:"generated"`
-		Failed    int               `json:"failed"`
-		Dropped   map[string]string `json:"dropped,omitempty"`
-		Loads     int               `json:"loads"`
-		WallS     float64           `json:"wall_seconds"`
-	}{toMuxJSON(res, ms, mux.Paper), stats.Generated, stats.Failed, stats.Dropped, stats.Loads, stats.Wall.Seconds()}
-	out.NoAnswer = run.NoAnswer
-	if err := runstore.WriteJSON(dir, runstore.ResultsFile, out); err != nil {
 		return err
 	}
 	printResults(a.Stdout, res, ms)

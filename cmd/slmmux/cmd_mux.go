@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -123,11 +122,11 @@ func (a *App) runMux(o muxOptions) error {
 		ad = &r
 	}
 	if o.asJSON {
-		out := toMuxJSON(res, ds.Models, o.profile)
+		out := engine.NewSummary(res, ds.Models, o.profile)
 		out.NoAnswer, out.Adaptive = run.NoAnswer, ad
 		return writeJSON(a.Stdout, struct {
-			muxJSON
-			Confidence *signalJSON `json:"confidence,omitempty"`
+			engine.Summary
+			Confidence *engine.SignalResult `json:"confidence,omitempty"`
 		}{out, sj})
 	}
 	printResults(a.Stdout, res, ds.Models)
@@ -146,7 +145,7 @@ func (a *App) runMux(o muxOptions) error {
 // trials and the baselines need every sample.
 func (a *App) muxAdaptiveRun(run *engine.Run, asJSON, otherTies bool) error {
 	order := run.Meta.Adaptive
-	res, err := adaptiveSelection(run.Dir, order, run.Meta.Samples)
+	res, err := engine.AdaptiveSelection(run.Dir, order, run.Meta.Samples)
 	if err != nil {
 		return err
 	}
@@ -167,32 +166,4 @@ func (a *App) muxAdaptiveRun(run *engine.Run, asJSON, otherTies bool) error {
 		fmt.Fprintln(a.Stdout, note)
 	}
 	return nil
-}
-
-// adaptiveSelection is SLM-MUX over an adaptive run's stored samples, ties
-// by order (the run's tie-break order). A model adaptive sampling never
-// needed has no samples: it could not have won, so it is left out of the
-// replay but counted in the total.
-func adaptiveSelection(dir string, order []string, k int) (mux.StoredResult, error) {
-	all, err := engine.LoadRun(dir, nil)
-	if err != nil {
-		return mux.StoredResult{}, err
-	}
-	var present []string
-	for _, m := range order {
-		if slices.Contains(all.Dataset.Models, m) {
-			present = append(present, m)
-		}
-	}
-	ds := all.Dataset
-	if !slices.Equal(ds.Models, present) {
-		r, err := engine.LoadRun(dir, present)
-		if err != nil {
-			return mux.StoredResult{}, err
-		}
-		ds = r.Dataset
-	}
-	res := mux.SelectStored(ds, k, nil)
-	res.Total = len(ds.Items) * len(order) * k
-	return res, nil
 }

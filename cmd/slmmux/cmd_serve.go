@@ -17,6 +17,7 @@ import (
 	"github.com/slmmux/slmmux/engine/mux"
 	"github.com/slmmux/slmmux/engine/sched"
 	"github.com/slmmux/slmmux/engine/serve"
+	"github.com/slmmux/slmmux/models/demo"
 )
 
 // serveOptions are serve's flags.
@@ -101,7 +102,7 @@ func (o *serveOptions) validate() error {
 func (a *App) runServe(ctx context.Context, o serveOptions) error {
 	ho := hostOptions{bk: o.bk, config: o.config, pf: o.pf, numCtx: o.sf.s.NumCtx, numThread: o.sf.s.NumThread}
 	if o.startDaemon {
-		c, stop, err := a.ensureDaemon(ctx)
+		c, stop, err := demo.EnsureDaemon(ctx, a.Getenv("OLLAMA_HOST"), a.Stderr)
 		if err != nil {
 			return err
 		}

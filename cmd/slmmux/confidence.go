@@ -15,7 +15,6 @@ import (
 	"github.com/slmmux/slmmux/engine"
 	"github.com/slmmux/slmmux/engine/confidence"
 	"github.com/slmmux/slmmux/engine/mux"
-	"github.com/slmmux/slmmux/engine/runstore"
 	"github.com/slmmux/slmmux/engine/serve"
 	"github.com/slmmux/slmmux/models"
 	"github.com/slmmux/slmmux/models/ollama"
@@ -210,30 +209,19 @@ func (cf *confidenceFlags) checkLogprobs(ctx context.Context, c *ollama.Client, 
 }
 
 // checkEmbed embeds one text with each embedding model (embedModel, else
-// every member itself) and returns each member's embedding size.
+// every member itself) and returns each member's embedding size
+// (engine.CheckEmbed), naming the fix when one cannot embed.
 func (cf *confidenceFlags) checkEmbed(ctx context.Context, c *ollama.Client, ms []string) (map[string]int, error) {
-	dims := map[string]int{}
-	byModel := map[string]int{}
-	for _, m := range ms {
-		em := cf.embedModel
-		if em == "" {
-			em = m
-		}
-		if d, ok := byModel[em]; ok {
-			dims[m] = d
-			continue
-		}
-		vs, err := c.Embed(ctx, em, []string{"slmmux embedding check"}, models.Options{})
-		if err != nil {
-			fix := "name one that embeds with " + cf.setting("embed-model", "NAME") + ", e.g. after `ollama pull nomic-embed-text`"
-			if errors.Is(err, models.ErrModelNotInstalled) {
-				return nil, usagef("embedding model %s is not installed: %s", em, fix)
-			}
-			return nil, usagef("embedding model %s cannot embed (%v): %s", em, err, fix)
-		}
-		byModel[em], dims[m] = len(vs[0]), len(vs[0])
+	dims, err := engine.CheckEmbed(ctx, c, ms, cf.embedModel)
+	var ee *engine.EmbedCheckError
+	if !errors.As(err, &ee) {
+		return dims, err
 	}
-	return dims, nil
+	fix := "name one that embeds with " + cf.setting("embed-model", "NAME") + ", e.g. after `ollama pull nomic-embed-text`"
+	if errors.Is(ee.Err, models.ErrModelNotInstalled) {
+		return nil, usagef("embedding model %s is not installed: %s", ee.Model, fix)
+	}
+	return nil, usagef("embedding model %s cannot embed (%v): %s", ee.Model, ee.Err, fix)
 }
 
 // signalName is the method's name for output ("consistency" for nil).
@@ -244,41 +232,20 @@ func signalName(sig confidence.Signal) string {
 	return string(sig.Method())
 }
 
-// signalJSON is SLM-MUX under a confidence signal other than consistency,
-// replayed over a stored run (mux --json "confidence", results.json).
-type signalJSON struct {
-	Signal   string  `json:"signal"`
-	Accuracy float64 `json:"accuracy"`
-	Stderr   float64 `json:"stderr"`
-	TrialStd float64 `json:"trial_std"`
-	// Generations and Tokens are the cost of one pass over the items (mean
-	// per trial), the verbalized follow-ups included; Embeddings the
-	// embedding requests the signal needs.
-	Generations float64          `json:"generations"`
-	Tokens      float64          `json:"tokens"`
-	Embeddings  float64          `json:"embeddings,omitempty"`
-	Items       []mux.ItemChoice `json:"items,omitempty"`
-}
-
-// replaySignal replays SLM-MUX under sig over run; nil for consistency
-// (mux.Simulate's numbers are the answer).
-func replaySignal(run *engine.Run, sig confidence.Signal, cfg confidence.SimConfig) (*signalJSON, error) {
-	if sig == nil || sig.Method() == confidence.Consistency {
-		return nil, nil
-	}
-	recs, err := run.SignalRecords(sig.Method())
-	if err != nil {
+// replaySignal replays SLM-MUX under sig over run (engine's
+// Run.ReplaySignal); nil for consistency.
+func replaySignal(run *engine.Run, sig confidence.Signal, cfg confidence.SimConfig) (*engine.SignalResult, error) {
+	sr, err := run.ReplaySignal(sig, cfg)
+	if errors.Is(err, engine.ErrSignalData) {
 		return nil, usagef("%w", err)
 	}
-	r, err := confidence.Simulate(recs, run.Dataset.Models, sig, cfg)
 	if err != nil {
 		return nil, settingErr(err)
 	}
-	return &signalJSON{Signal: string(r.Method), Accuracy: r.Accuracy, Stderr: r.Stderr, TrialStd: r.TrialStd,
-		Generations: r.Generations, Tokens: r.Tokens, Embeddings: r.Embeddings, Items: r.Items}, nil
+	return sr, nil
 }
 
-func printSignal(w io.Writer, s *signalJSON) {
+func printSignal(w io.Writer, s *engine.SignalResult) {
 	if s == nil {
 		return
 	}
@@ -298,25 +265,19 @@ func needsOf(sig confidence.Signal) confidence.Needs {
 }
 
 // evalSignal prints SLM-MUX under the eval's signal, replayed over the
-// run it just completed, and writes it to DIR/confidence.json.
+// run it just completed, and writes it to DIR/confidence.json
+// (engine.WriteSignal).
 func (a *App) evalSignal(dir string, ms []string, sig confidence.Signal) error {
-	if sig == nil {
-		return nil
+	sr, err := engine.WriteSignal(dir, ms, sig)
+	if errors.Is(err, engine.ErrSignalData) {
+		return usagef("%w", err)
 	}
-	run, err := engine.LoadRun(dir, ms)
+	printSignal(a.Stdout, sr)
 	if err != nil {
-		return err
+		return settingErr(err)
 	}
-	sj, err := replaySignal(run, sig, confidence.SimConfig{Trials: 1})
-	if err != nil {
-		return err
-	}
-	printSignal(a.Stdout, sj)
-	return runstore.WriteJSON(dir, ConfidenceFile, sj)
+	return nil
 }
-
-// ConfidenceFile is where eval writes SLM-MUX under its --confidence signal.
-const ConfidenceFile = "confidence.json"
 
 // ensembleSignal builds and checks a served ensemble's confidence signal
 // (config keys confidence, embed_model, embed_threshold, probe) before the

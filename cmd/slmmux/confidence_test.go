@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/slmmux/slmmux/engine"
 	"github.com/slmmux/slmmux/engine/runstore"
 	"github.com/slmmux/slmmux/models/demo"
 	"github.com/slmmux/slmmux/models/ollama/daemon"
@@ -50,7 +51,7 @@ func liveDemo(t *testing.T) map[string]string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := importDemo(t.Context(), d.Client, cat, io.Discard); err != nil {
+	if err := demo.Import(t.Context(), d.Client, cat, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	return map[string]string{"OLLAMA_HOST": d.Host}
@@ -74,12 +75,12 @@ func readRunSamples(t *testing.T, dir string) []runstore.Sample {
 	return ss
 }
 
-func muxSignal(t *testing.T, env map[string]string, args ...string) (signalJSON, result) {
+func muxSignal(t *testing.T, env map[string]string, args ...string) (engine.SignalResult, result) {
 	t.Helper()
 	r := run(t.Context(), env, append([]string{"mux", "--json"}, args...)...)
 	var out struct {
-		Accuracy   float64     `json:"accuracy"`
-		Confidence *signalJSON `json:"confidence"`
+		Accuracy   float64              `json:"accuracy"`
+		Confidence *engine.SignalResult `json:"confidence"`
 	}
 	if r.code == 0 {
 		if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
@@ -87,7 +88,7 @@ func muxSignal(t *testing.T, env map[string]string, args ...string) (signalJSON,
 		}
 	}
 	if out.Confidence == nil {
-		return signalJSON{}, r
+		return engine.SignalResult{}, r
 	}
 	return *out.Confidence, r
 }
@@ -114,8 +115,8 @@ func TestConfidenceLogprobLive(t *testing.T) {
 	if n < 30 {
 		t.Fatalf("only %d replies", n)
 	}
-	var stored signalJSON
-	if err := runstore.ReadJSON(dir, ConfidenceFile, &stored); err != nil || stored.Signal != "logprob" {
+	var stored engine.SignalResult
+	if err := runstore.ReadJSON(dir, runstore.ConfidenceFile, &stored); err != nil || stored.Signal != "logprob" {
 		t.Fatalf("confidence.json: %+v %v", stored, err)
 	}
 	got, r := muxSignal(t, env, "--run", dir, "--confidence", "logprob")

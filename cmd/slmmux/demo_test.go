@@ -8,6 +8,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/slmmux/slmmux/engine/report"
 	"github.com/slmmux/slmmux/models"
 	"github.com/slmmux/slmmux/models/demo"
 	"github.com/slmmux/slmmux/models/gguf"
@@ -24,7 +25,7 @@ func TestReducedDemoBeatsBestSingleModel(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("demo: %+v", r)
 	}
-	var out demoJSON
+	var out report.DemoResult
 	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +78,7 @@ func TestDemoModelsMatchPyTorchGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := importDemo(t.Context(), d.Client, cat, os.Stderr); err != nil {
+	if err := demo.Import(t.Context(), d.Client, cat, os.Stderr); err != nil {
 		t.Fatal(err)
 	}
 	for _, m := range cat.Models {

@@ -1,9 +1,6 @@
 package main
 
 import (
-	"context"
-	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -11,7 +8,6 @@ import (
 	"github.com/slmmux/slmmux/engine"
 	"github.com/slmmux/slmmux/engine/benchmark"
 	"github.com/slmmux/slmmux/models"
-	"github.com/slmmux/slmmux/models/ollama"
 )
 
 // benchFlags choose a benchmark: its name, prompt style, extractor and
@@ -91,40 +87,4 @@ func (sf *samplingFlags) register(f *pflag.FlagSet, k int) {
 	f.Float64Var(&sf.repeatPenalty, "repeat-penalty", 0, "penalty on tokens seen in the last 64, prompt included (0: the daemon's default, 1.1 in Ollama; 1: off)")
 	f.Float64Var(&sf.topP, "top-p", 0, "nucleus sampling: sample from the likeliest tokens whose probabilities add up to this (0: the backend's default, 0.9 in Ollama, 1 through --backend openai)")
 	f.IntVar(&sf.s.NumThread, "threads", 0, "CPU threads per loaded model (0: auto: without a GPU, the physical cores shared among the models loaded together)")
-}
-
-// resolveModels checks that every model is installed (failing fast, with
-// what to do) and returns them with their digests. An empty list means
-// every installed model.
-func resolveModels(ctx context.Context, c *ollama.Client, want []string) ([]string, map[string]string, error) {
-	installed, err := c.Installed(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	digests := map[string]string{}
-	var names []string
-	for _, m := range installed {
-		digests[m.Name] = m.Digest
-		digests[strings.TrimSuffix(m.Name, ":latest")] = m.Digest
-		names = append(names, strings.TrimSuffix(m.Name, ":latest"))
-	}
-	if len(want) == 0 {
-		if len(names) == 0 {
-			return nil, nil, fmt.Errorf("%w: the daemon has no models; `ollama pull NAME` or `slmmux models import FILE.gguf --name NAME`", models.ErrModelNotInstalled)
-		}
-		slices.Sort(names)
-		return names, digests, nil
-	}
-	var out []string
-	for _, m := range want {
-		m = engine.CanonicalName(m) // "a:latest" is "a"
-		if _, ok := digests[m]; !ok {
-			return nil, nil, fmt.Errorf("%w: %q is not in the daemon at %s (installed: %s); `ollama pull %s`, or `slmmux models import FILE.gguf --name %s`",
-				models.ErrModelNotInstalled, m, c.Host(), strings.Join(names, ", "), m, m)
-		}
-		if !slices.Contains(out, m) {
-			out = append(out, m)
-		}
-	}
-	return out, digests, nil
 }

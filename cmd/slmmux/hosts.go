@@ -2,14 +2,11 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/slmmux/slmmux/engine"
 	"github.com/slmmux/slmmux/engine/config"
@@ -225,7 +222,10 @@ func (a *App) hostBudget(ctx context.Context, i int, h *openedHost, hc *http.Cli
 			h.budgetSource = "--budget"
 		}
 	default:
-		p, err := remoteProbe(ctx, hc, h.ollama.Host())
+		p, err := serve.RemoteProbe(ctx, hc, h.ollama.Host())
+		if errors.As(err, new(*serve.ProbeStatusError)) {
+			err = fmt.Errorf("%w (it is not slmmux serve)", err)
+		}
 		if err != nil {
 			return usagef("--config: backends[%d] (%s), line %d: no budget: %w; give one, e.g. budget: 24GiB", i, b.Name, b.Line, err)
 		}
@@ -275,73 +275,29 @@ func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
 	return b.next.RoundTrip(r)
 }
 
-// remoteProbe reads a host's budget from slmmux serve's probe route.
-func remoteProbe(ctx context.Context, hc *http.Client, base string) (serve.Probe, error) {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	var p serve.Probe
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(base, "/")+serve.ProbePath, nil)
-	if err != nil {
-		return p, err
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		return p, fmt.Errorf("%s answers no %s (%w)", base, serve.ProbePath, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return p, fmt.Errorf("%s answers %s to %s (it is not slmmux serve)", base, resp.Status, serve.ProbePath)
-	}
-	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&p); err != nil || p.BudgetBytes == 0 {
-		return p, fmt.Errorf("%s: %s gave no budget_bytes (%v)", base, serve.ProbePath, err)
-	}
-	return p, nil
-}
-
-// resolve is --models over the hosts: every model some host has when want
-// is empty (sorted), else want as canonical names; each model's digest is
-// the first host's that has it. On the flags' one host a wanted model it
-// lacks fails at once, saying what it has; on a pool, placing the models
-// does (engine.Assign). A model whose size differs between hosts is
-// warned about: its samples then depend on the host. (Digests are not
-// compared: a model created from the same file on two daemons gets two
-// manifest digests.)
+// resolve is --models over the hosts (engine.ResolveModels): every model
+// some host has when want is empty (sorted), else want as canonical
+// names; each model's digest is the first host's that has it. On the
+// flags' one host a wanted model it lacks fails at once, saying what it
+// has; on a pool, placing the models does (engine.Assign). A model whose
+// size differs between hosts is warned about: its samples then depend on
+// the host.
 func (a *App) resolve(lh *liveHosts, want []string) ([]string, map[string]string, error) {
-	digests := map[string]string{}
-	sizes := map[string]int64{}
-	first := map[string]string{}
-	var all []string
-	for _, h := range lh.list {
-		for _, m := range h.Installed {
-			n := engine.CanonicalName(m.Name)
-			size, seen := sizes[n]
-			switch {
-			case !seen:
-				digests[n], sizes[n], first[n] = m.Digest, m.SizeBytes, h.Name
-				all = append(all, n)
-			case size != m.SizeBytes:
-				fmt.Fprintf(a.Stderr, "warning: model %s differs between hosts (%s on %s, %s on %s): its samples depend on where it runs\n", n, human(size), first[n], human(m.SizeBytes), h.Name)
-			}
-		}
+	hs := make([]engine.Host, len(lh.list))
+	for i, h := range lh.list {
+		hs[i] = h.Host
 	}
-	if len(want) == 0 {
-		if len(all) == 0 {
-			return nil, nil, lh.noModels()
-		}
-		slices.Sort(all)
-		return all, digests, nil
+	r := engine.ResolveModels(hs, want)
+	for _, d := range r.Differ {
+		fmt.Fprintf(a.Stderr, "warning: model %s differs between hosts (%s on %s, %s on %s): its samples depend on where it runs\n", d.Model, human(d.FirstSize), d.First, human(d.OtherSize), d.Other)
 	}
-	out := make([]string, 0, len(want))
-	for _, m := range want {
-		m = engine.CanonicalName(m)
-		if _, ok := sizes[m]; !ok && lh.single {
-			return nil, nil, lh.notInstalled(m, all)
-		}
-		if !slices.Contains(out, m) {
-			out = append(out, m)
-		}
+	switch {
+	case len(want) == 0 && len(r.All) == 0:
+		return nil, nil, lh.noModels()
+	case len(r.Missing) > 0 && lh.single:
+		return nil, nil, lh.notInstalled(r.Missing[0], r.All)
 	}
-	return out, digests, nil
+	return r.Names, r.Digests, nil
 }
 
 // noModels is the error for hosts without a model.

@@ -236,37 +236,18 @@ func (a *App) reportHosts(stats engine.HostsStats, single bool, nModels int, ord
 	}
 }
 
-// errIncomplete reports a run that lacks samples: no results are written
-// for it, since they would be computed from part of the run.
-var errIncomplete = errors.New("the run is incomplete")
+// errIncomplete reports a run that lacks samples (engine.ErrIncomplete).
+var errIncomplete = engine.ErrIncomplete
 
-// complete checks that every (item, model, sample) of the run is stored,
-// and otherwise removes a stale results.json and names what is missing.
+// complete checks that every (item, model, sample) of the run is stored
+// (engine.CheckComplete, which removes a stale results.json) and otherwise
+// names what is missing and what to do.
 func complete(w *runstore.Writer, r liveRun) error {
-	missing := map[string]int{}
-	total := 0
-	for _, it := range r.items {
-		for _, m := range r.models {
-			for j := range r.s.Samples {
-				if !w.Done(runstore.Key{Item: it.ID, Model: m, Sample: j}) && (r.adapt == nil || r.adapt.Needed(it.ID, m)) {
-					missing[m]++
-					total++
-				}
-			}
-		}
-	}
-	if total == 0 {
+	err := engine.CheckComplete(w, r.dir, r.items, r.models, r.s.Samples, r.adapt)
+	if err == nil {
 		return nil
 	}
-	_ = os.Remove(filepath.Join(r.dir, runstore.ResultsFile))
-	var parts []string
-	for _, m := range r.models {
-		if n := missing[m]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%s %d", m, n))
-		}
-	}
-	return fmt.Errorf("%w: %d of %d samples are missing (%s), so no %s was written: run the same command again to complete it, or drop a model that keeps failing from --models",
-		errIncomplete, total, len(r.items)*len(r.models)*r.s.Samples, strings.Join(parts, ", "), runstore.ResultsFile)
+	return fmt.Errorf("%w, so no %s was written: run the same command again to complete it, or drop a model that keeps failing from --models", err, runstore.ResultsFile)
 }
 
 // validateLive checks the flags ask and eval share (sampling, waiting,

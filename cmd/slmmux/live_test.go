@@ -129,7 +129,7 @@ func demoModels(t testing.TB, d *ollamatest.Daemon) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := importDemo(t.Context(), d.Client, cat, io.Discard); err != nil {
+	if err := demo.Import(t.Context(), d.Client, cat, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	return cat.Pool()

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/slmmux/slmmux/engine"
+	"github.com/slmmux/slmmux/engine/report"
 	"github.com/slmmux/slmmux/engine/sched"
 	"github.com/slmmux/slmmux/models"
 	"github.com/slmmux/slmmux/models/demo"
@@ -134,7 +135,7 @@ func importVariants(tb testing.TB, ctx context.Context, c *ollama.Client, qs []s
 		if err != nil {
 			tb.Fatal(err)
 		}
-		if err := importDemo(ctx, c, v, ioDiscard{}); err != nil {
+		if err := demo.Import(ctx, c, v, ioDiscard{}); err != nil {
 			tb.Fatal(err)
 		}
 		names = append(names, v.Names()...)
@@ -205,7 +206,7 @@ func BenchmarkDemoQuantized(b *testing.B) {
 			if r.code != 0 {
 				b.Fatalf("demo --quantize %s: %+v", q, r)
 			}
-			var out demoJSON
+			var out report.DemoResult
 			if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
 				b.Fatal(err)
 			}
@@ -250,7 +251,7 @@ func TestDemoQuantizedSubset(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("demo --quantize q8_0: %+v\n%s", r, d.Log())
 	}
-	var out demoJSON
+	var out report.DemoResult
 	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
 		t.Fatal(err)
 	}

@@ -10,48 +10,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/slmmux/slmmux/engine"
 	"github.com/slmmux/slmmux/engine/mux"
 )
-
-// muxJSON is the `mux --json` object (and results.json's core).
-type muxJSON struct {
-	Accuracy  float64           `json:"accuracy"`
-	Stderr    float64           `json:"stderr"`
-	TrialStd  float64           `json:"trial_std"`
-	NItems    int               `json:"n_items"`
-	Samples   int               `json:"samples"`
-	Trials    int               `json:"trials"`
-	Profile   string            `json:"profile"`
-	TieBreak  string            `json:"tie_break"` // val, agreement or order
-	Models    []string          `json:"models"`
-	Baselines baselinesJSON     `json:"baselines"`
-	Chosen    map[string]attrib `json:"attribution"`
-	Items     []mux.ItemChoice  `json:"items,omitempty"`
-	// NoAnswer: per model, the share of samples with no extractable
-	// answer under strict and flexible extraction (where recorded).
-	NoAnswer map[string]engine.NoAnswer `json:"no_answer,omitempty"`
-	// Adaptive: with mux --adaptive, what exact adaptive sampling needs.
-	Adaptive *mux.AdaptiveResult `json:"adaptive,omitempty"`
-}
-
-type baselinesJSON struct {
-	Single      map[string]float64 `json:"single"`
-	SingleSC    map[string]float64 `json:"single_sc"`
-	AgentForest float64            `json:"agent_forest"`
-	Oracle      float64            `json:"oracle"`
-}
-
-type attrib = mux.Attribution
-
-func toMuxJSON(r mux.SimResult, models []string, p mux.Profile) muxJSON {
-	return muxJSON{
-		Accuracy: r.Accuracy, Stderr: r.Stderr, TrialStd: r.TrialStd, NItems: r.NItems,
-		Samples: r.K, Trials: r.Trials, Profile: string(p), TieBreak: string(r.TieBreak), Models: models,
-		Baselines: baselinesJSON{r.Single, r.SingleSC, r.AgentForest, r.Oracle},
-		Chosen:    r.Attribution, Items: r.Items,
-	}
-}
 
 // printResults writes the results table: SLM-MUX, then the baselines.
 func printResults(w io.Writer, r mux.SimResult, models []string) {

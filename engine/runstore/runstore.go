@@ -5,6 +5,7 @@
 //	DIR/items.jsonl    one Item per line: id, question, reference
 //	DIR/samples.jsonl  one Sample per line, appended and fsynced as it arrives
 //	DIR/results.json   written at the end of an eval
+//	DIR/confidence.json  SLM-MUX under an eval's confidence signal
 //
 // [Create] makes or reopens a run folder, refusing other settings;
 // [OpenWriter] appends samples, repairing a samples.jsonl whose last line was
@@ -27,6 +28,9 @@ const (
 	ItemsFile   = "items.jsonl"
 	SamplesFile = "samples.jsonl"
 	ResultsFile = "results.json"
+	// ConfidenceFile is where eval writes SLM-MUX under its confidence
+	// signal (other than consistency).
+	ConfidenceFile = "confidence.json"
 )
 
 // Sample is one line of samples.jsonl.

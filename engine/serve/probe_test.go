@@ -3,6 +3,7 @@ package serve_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -47,6 +48,38 @@ func TestProbeEndpoint(t *testing.T) {
 				if err := json.NewDecoder(resp.Body).Decode(&p); err != nil || p.BudgetBytes != 8<<30 || p.GPUs != 1 || p.Version != "v1" {
 					t.Fatalf("probe %+v %v", p, err)
 				}
+			}
+		})
+	}
+}
+
+// RemoteProbe reads a budget from a probe route, and reports a server
+// without one as a *ProbeStatusError or a missing budget.
+func TestRemoteProbe(t *testing.T) {
+	for _, tc := range []struct {
+		name, body string
+		code       int
+		status     bool // a *ProbeStatusError
+		budget     uint64
+	}{
+		{"budget", `{"budget_bytes": 1024, "gpus": 1}`, 200, false, 1024},
+		{"not found", "", 404, true, 0},
+		{"no budget", `{}`, 200, false, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path != serve.ProbePath {
+					http.NotFound(w, r)
+					return
+				}
+				w.WriteHeader(tc.code)
+				w.Write([]byte(tc.body))
+			}))
+			defer ts.Close()
+			p, err := serve.RemoteProbe(t.Context(), ts.Client(), ts.URL+"/")
+			var se *serve.ProbeStatusError
+			if errors.As(err, &se) != tc.status || (tc.budget == 0) != (err != nil) || p.BudgetBytes != tc.budget {
+				t.Fatalf("probe %+v, err %v", p, err)
 			}
 		})
 	}

@@ -43,14 +43,6 @@ type Ensemble struct {
 	EmbedModel string
 }
 
-// needs is what the ensemble's signal records per sample.
-func (e *Ensemble) needs() confidence.Needs {
-	if e.Confidence == nil {
-		return confidence.Needs{}
-	}
-	return e.Confidence.Method().Needs()
-}
-
 // Config configures a Server.
 type Config struct {
 	Upstream *url.URL // the Ollama daemon requests pass through to
