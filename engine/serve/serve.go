@@ -226,7 +226,7 @@ func (s *Server) passThrough(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusNotFound, msg)
 		return
 	}
-	if m := requestModel(r); m != "" && s.cfg.PinPassthrough && s.cfg.Scheduler != nil {
+	if m := requestModel(r); m != "" && s.cfg.PinPassthrough && s.cfg.Scheduler != nil && loadsModel[r.URL.Path] {
 		release, err := s.cfg.Scheduler.Pin(r.Context(), m)
 		if err != nil {
 			return // the client left while its model waited for memory
@@ -235,6 +235,11 @@ func (s *Server) passThrough(w http.ResponseWriter, r *http.Request) {
 	}
 	s.proxy.ServeHTTP(w, r)
 }
+
+// loadsModel are the routes whose requests load their model in the
+// daemon: a passthrough request on one holds the model loaded (Pin).
+var loadsModel = map[string]bool{"/api/generate": true, "/api/chat": true, "/api/embed": true, "/api/embeddings": true,
+	"/v1/chat/completions": true, "/v1/completions": true, "/v1/embeddings": true}
 
 // Run runs the scheduler until ctx ends. Serve the Handler only while Run
 // runs.
