@@ -1,6 +1,7 @@
 package benchmark
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -16,6 +17,31 @@ var relationOps = []struct{ spelling, canon string }{
 	{"≠", `\ne`}, {"<", "<"}, {">", ">"},
 }
 
+// joinSplitOps closes the spaces inside a two-character ASCII relation
+// ("! =" is "!="), as removeSpace later would: otherwise a second pass of
+// canonMath would find a relation the first did not (found by
+// FuzzMathExtract: `\boxed{A\xc5\xc5\xc5! =00}`).
+func joinSplitOps(s string) string {
+	if strings.IndexByte(s, ' ') < 0 && strings.IndexByte(s, negSpace) < 0 {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		b.WriteByte(s[i])
+		if !strings.ContainsRune("<>!=", rune(s[i])) {
+			continue
+		}
+		j := i + 1
+		for j < len(s) && (s[j] == ' ' || s[j] == negSpace) {
+			j++
+		}
+		if j > i+1 && j < len(s) && slices.Contains([]string{"<=", ">=", "!=", "=<", "=>"}, string([]byte{s[i], s[j]})) {
+			i = j - 1 // the spaces go; the second character is written next
+		}
+	}
+	return b.String()
+}
+
 // flipped is the relation read from right to left.
 var flipped = map[string]string{`\le`: `\ge`, `\ge`: `\le`, "<": ">", ">": "<", `\ne`: `\ne`}
 
@@ -24,6 +50,7 @@ var flipped = map[string]string{`\le`: `\ge`, `\ge`: `\le`, "<": ">", ">": "<", 
 // become "x\le 5" (spaces go later). ASCII relations are never taken apart
 // by dropVariable, so "x<=5" is not "5". Anything else is returned as is.
 func canonRelation(s string) string {
+	s = joinSplitOps(s)
 	at, op, n := -1, "", 0
 	for i := 0; i < len(s); i++ {
 		for _, r := range relationOps {
