@@ -62,11 +62,13 @@ lint: layering
 	$(GO) mod tidy -diff
 
 # The import rules of the layout (README): the pure packages do no I/O and
-# know no backend; engine and models never import cmd or hardware.
+# know no backend; engine and models never import cmd or hardware, and never
+# speak in flag names (only cmd writes sentences for the command line).
 layering:
 	@! $(GO) list -deps ./engine/mux ./engine/search ./engine/sched | grep -E 'slmmux/(engine/runstore|models/ollama|hardware)$$' || { echo "layering: a pure engine package imports the store, a backend or the probe"; exit 1; }
 	@! $(GO) list -deps ./engine/... ./models/... | grep -E 'slmmux/(cmd|hardware)(/|$$)' || { echo "layering: engine or models imports cmd or hardware"; exit 1; }
 	@! $(GO) list -deps ./engine/... | grep -E 'slmmux/models/ollama(/|$$)|ollama/ollama' || { echo "layering: engine imports the Ollama adapter"; exit 1; }
+	@! grep -rnE '"([^"]*[^-])?--[a-z]' --include='*.go' engine models | grep -v '_test.go:' || { echo "layering: a library names a flag (return a typed error; cmd writes the sentence)"; exit 1; }
 
 # Retrain the embedded demo models (needs Debian's python3-torch; not part of make test;
 # about 30 minutes on one core), choosing the temperature and k on the validation set,

@@ -55,7 +55,7 @@ func (r *evalRun) extras(ctx context.Context, m string, req models.Request, res 
 	need := r.cfg.Needs
 	if need.Logprobs {
 		if len(res.Logprobs) == 0 && res.Text != "" {
-			return x, fmt.Errorf("%w (model %s): use Ollama 0.12.11 or later, or --confidence consistency", ErrNoLogprobs, m)
+			return x, fmt.Errorf("%w (model %s)", ErrNoLogprobs, m)
 		}
 		x.lpMean, x.lpMin = logprobStats(res.Logprobs)
 	}
@@ -190,35 +190,57 @@ func (r *Run) SignalRecords(m confidence.Method) ([]confidence.Record, error) {
 			Sample: SignalSample(s), Tokens: s.PromptTokens + s.OutputTokens, ExtraTokens: s.VerbalTokens})
 	}
 	if missing > 0 {
-		return nil, fmt.Errorf("%w: %d of %d samples have no data for --confidence %s: collect them with slmmux eval --confidence %s (a new --run folder)",
-			ErrSignalData, missing, len(recs), m, m)
+		return nil, &SignalDataError{Method: m, Missing: missing, Total: len(recs)}
 	}
 	slicesSortStable(recs, order)
 	return recs, nil
 }
 
+// SignalDataError is a run whose samples lack what a signal needs (they
+// were collected without it); it wraps ErrSignalData.
+type SignalDataError struct {
+	Method         confidence.Method
+	Missing, Total int
+}
+
+func (e *SignalDataError) Error() string {
+	return fmt.Sprintf("%v: %d of %d samples have no data for the %s signal", ErrSignalData, e.Missing, e.Total, e.Method)
+}
+
+func (e *SignalDataError) Unwrap() error { return ErrSignalData }
+
 func slicesSortStable(recs []confidence.Record, order map[string]int) {
 	slices.SortStableFunc(recs, func(a, b confidence.Record) int { return order[a.Item] - order[b.Item] })
 }
+
+// Skipped is a signal SignalComparison left out, and why.
+type Skipped struct {
+	Method confidence.Method
+	Err    error
+}
+
+// ErrNoProbe reports a comparison without a probe file.
+var ErrNoProbe = errors.New("no probe file")
 
 // SignalComparison replays SLM-MUX over the run under every confidence
 // signal whose data its samples hold (consistency always; logprob, the
 // embedding signals and verbalized when the run was collected with them;
 // probe when a probe file is given), with the same draws and tie-break
-// scores. Skipped names each signal left out and why.
-func (r *Run) SignalComparison(cfg confidence.SimConfig, p mux.Profile, probe *confidence.ProbeFile) (rows []confidence.SimResult, skipped []string, err error) {
+// scores. Skipped names each signal left out and why: ErrNoProbe, a
+// *SignalDataError (not recorded in this run), or the probe's error.
+func (r *Run) SignalComparison(cfg confidence.SimConfig, p mux.Profile, probe *confidence.ProbeFile) (rows []confidence.SimResult, skipped []Skipped, err error) {
 	for _, m := range []confidence.Method{confidence.Consistency, confidence.Logprob, confidence.Embedding, confidence.Verbalized, confidence.Probe} {
 		o := confidence.Options{Profile: p}
 		if m == confidence.Probe {
 			if probe == nil {
-				skipped = append(skipped, "probe: no probe file (slmmux calibrate --run DIR writes DIR/probe.json)")
+				skipped = append(skipped, Skipped{m, ErrNoProbe})
 				continue
 			}
 			o.Probe = probe
 		}
 		recs, err := r.SignalRecords(m)
 		if errors.Is(err, ErrSignalData) {
-			skipped = append(skipped, fmt.Sprintf("%s: not recorded in this run (slmmux eval --confidence %s records it)", m, m))
+			skipped = append(skipped, Skipped{m, err})
 			continue
 		} else if err != nil {
 			return nil, nil, err
@@ -226,7 +248,7 @@ func (r *Run) SignalComparison(cfg confidence.SimConfig, p mux.Profile, probe *c
 		sig, err := confidence.New(m, o)
 		if err != nil {
 			if m == confidence.Probe {
-				skipped = append(skipped, fmt.Sprintf("probe: %v", err))
+				skipped = append(skipped, Skipped{m, err})
 				continue
 			}
 			return nil, nil, err
@@ -234,7 +256,7 @@ func (r *Run) SignalComparison(cfg confidence.SimConfig, p mux.Profile, probe *c
 		res, err := confidence.Simulate(recs, r.Dataset.Models, sig, cfg)
 		if err != nil {
 			if m == confidence.Probe {
-				skipped = append(skipped, fmt.Sprintf("probe: %v", err))
+				skipped = append(skipped, Skipped{m, err})
 				continue
 			}
 			return nil, nil, err

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -144,7 +145,14 @@ func signalRows(run *engine.Run, dir string, cfg confidence.SimConfig, p mux.Pro
 			Generations: r.Generations, Tokens: r.Tokens, Embeddings: r.Embeddings}
 	}
 	for _, s := range skipped {
-		*notes = append(*notes, "confidence signal "+s)
+		why := fmt.Sprintf("%s: %v", s.Method, s.Err)
+		switch {
+		case errors.Is(s.Err, engine.ErrNoProbe):
+			why = "probe: no probe file (slmmux calibrate --run DIR writes DIR/probe.json)"
+		case errors.Is(s.Err, engine.ErrSignalData):
+			why = fmt.Sprintf("%s: not recorded in this run (slmmux eval --confidence %s records it)", s.Method, s.Method)
+		}
+		*notes = append(*notes, "confidence signal "+why)
 	}
 	return rows, nil
 }

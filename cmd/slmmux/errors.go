@@ -16,6 +16,7 @@ import (
 	"github.com/slmmux/slmmux/engine/runstore"
 	"github.com/slmmux/slmmux/models"
 	"github.com/slmmux/slmmux/models/gguf"
+	"github.com/slmmux/slmmux/models/ollama"
 	"github.com/slmmux/slmmux/models/openai"
 )
 
@@ -91,7 +92,12 @@ func hint(err error) (code int, next string) {
 	var ue usageError
 	var se *openai.StatusError
 	var ae *openai.AuthError
+	var sd *engine.SignalDataError
 	switch {
+	case errors.As(err, &sd):
+		return exitUsage, fmt.Sprintf("collect them with slmmux eval --confidence %s (a new --run folder)", sd.Method)
+	case errors.Is(err, engine.ErrNoLogprobs):
+		return exitError, fmt.Sprintf("use Ollama %s or later, or --confidence consistency", ollama.FeatureLogprobs.Since)
 	case errors.As(err, &ae) && ae.KeyEnv != "":
 		return exitError, "--api-key-env (a backend's api_key_env) names the variable the key is read from"
 	case errors.As(err, &se) && se.RouteMissing():
