@@ -239,7 +239,7 @@ func (a *App) runAsk(ctx context.Context, o askOptions) error {
 		return err
 	}
 	ans, st, err := lh.Ask(ctx, b, benchmark.Item{Question: o.question}, plan,
-		engine.AskConfig{Models: ms, Sampling: lh.sampling(plan, o.sf.s), Profile: p, ValAcc: acc, Progress: progress, Adaptive: o.adaptive,
+		engine.AskConfig{Models: ms, Sampling: lh.Sampling(plan, o.sf.s), Profile: p, ValAcc: acc, Progress: progress, Adaptive: o.adaptive,
 			BackendWait: max(o.wf.daemonWait, time.Nanosecond), RequestTimeout: o.wf.requestTimeout,
 			Confidence: sig, EmbedModel: o.cf.embedModel})
 	fmt.Fprintln(a.Stderr)

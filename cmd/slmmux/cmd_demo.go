@@ -159,7 +159,7 @@ func (a *App) runDemo(ctx context.Context, cat demo.Catalog, o demoOptions) erro
 	if err != nil {
 		return err
 	}
-	s = lh.sampling(plan, s)
+	s = lh.Sampling(plan, s)
 	meta.NumThread = s.NumThread
 	lock, err := runstore.Create(runDir, meta, storeItems(items))
 	if err != nil {

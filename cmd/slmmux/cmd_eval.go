@@ -118,7 +118,7 @@ func (a *App) runEval(ctx context.Context, o evalOptions) error {
 	if err != nil {
 		return err
 	}
-	s := lh.sampling(plan, o.sf.s)
+	s := lh.Sampling(plan, o.sf.s)
 	r, lock, err := o.openRun(b, items, s, ms, digests) // with --adaptive, one tracker for every host
 	if err != nil {
 		return err

@@ -222,7 +222,7 @@ func (a *App) schedule(ctx context.Context, lh *liveHosts, es []serve.Ensemble) 
 		}
 	}
 	for i := range es {
-		es[i].Sampling = lh.sampling(plan, es[i].Sampling)
+		es[i].Sampling = lh.Sampling(plan, es[i].Sampling)
 		if !lh.single {
 			var parts []string
 			for _, hp := range plan.Hosts {
