@@ -180,20 +180,8 @@ func (o *askOptions) validate() error {
 
 // tie is the tie-break rule the flags ask for (acc: --val-acc's map).
 func (o *askOptions) tie(acc map[string]float64) (mux.TieBreak, error) {
-	t, err := mux.ParseTieBreak(o.tieBreak)
-	if err != nil {
-		return "", usagef("--tie-break: %w", err)
-	}
-	if t == "" {
-		t = mux.DefaultTieBreak(len(acc) > 0, o.agreeRun != "")
-	}
-	switch {
-	case t == mux.TieVal && len(acc) == 0:
-		return "", usagef("--tie-break val needs --val-acc a=0.71,b=0.64 (or use --tie-break agreement --agreement-run DIR, which needs no labels)")
-	case t == mux.TieAgreement && o.agreeRun == "":
-		return "", usagef("--tie-break agreement needs a run to estimate it from: give --agreement-run DIR (an eval of these models)")
-	}
-	return t, nil
+	t, err := mux.ResolveTie(o.tieBreak, len(acc) > 0, o.agreeRun != "")
+	return t, tieErr(err, "--val-acc a=0.71,b=0.64 (or use --tie-break agreement --agreement-run DIR, which needs no labels)", " (an eval of these models)")
 }
 
 // bench is --bench's benchmark, or without it the bare question read by
@@ -226,8 +214,8 @@ func (a *App) runAsk(ctx context.Context, o askOptions) error {
 	if err != nil {
 		return err
 	}
-	if acc, err = o.ties(tie, acc, ms); err != nil {
-		return err
+	if acc, err = engine.TieScores(tie, acc, o.agreeRun, ms); err != nil {
+		return fmt.Errorf("--agreement-run %s: %w", o.agreeRun, err)
 	}
 	sig, err := a.liveSignal(ctx, lh, o.cf, p, ms, digests)
 	if err != nil {
@@ -250,19 +238,6 @@ func (a *App) runAsk(ctx context.Context, o askOptions) error {
 		a.reportHosts(st, false, len(ms), engine.ModelMajor)
 	}
 	return a.showAnswer(o, tie, sig, ans)
-}
-
-// ties is the tie-break scores for ms under tie: acc (validation
-// accuracies), agreement estimated on --agreement-run (read before any
-// generation), or none (model order).
-func (o askOptions) ties(tie mux.TieBreak, acc map[string]float64, ms []string) (map[string]float64, error) {
-	switch tie {
-	case mux.TieAgreement:
-		return agreementScores("--agreement-run", o.agreeRun, ms)
-	case mux.TieOrder:
-		return nil, nil
-	}
-	return acc, nil
 }
 
 // showAnswer prints ask's answer, as a table or --json.
