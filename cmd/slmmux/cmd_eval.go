@@ -2,13 +2,10 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -157,7 +154,7 @@ func (o *evalOptions) openRun(b benchmark.Benchmark, items []benchmark.Item, s e
 	if r.strict, r.flexible, err = o.bf.modes(); err != nil {
 		return r, nil, err
 	}
-	lock, err := runstore.Create(o.run, meta, storeItems(items))
+	lock, err := runstore.Create(o.run, meta, engine.StoreItems(items))
 	return r, lock, err
 }
 
@@ -189,24 +186,12 @@ func (o *evalOptions) load() (benchmark.Benchmark, []benchmark.Item, error) {
 // context window, small enough that a wrong file fails at once.
 const maxPromptBytes = 1 << 20
 
-// runMeta is run.json for a live run with the settings its requests send.
+// runMeta is run.json for a live run with the settings its requests send
+// (engine.NewRunMeta) and the flags that shape its prompts and answers.
 func runMeta(b benchmark.Benchmark, items []benchmark.Item, s engine.Sampling, bf benchFlags, limit int) runstore.Meta {
-	p := b.Prompt(items[0])
-	h := sha256.Sum256([]byte(p.System + "\x00" + p.User))
-	return runstore.Meta{
-		Benchmark: b.Name(), Samples: s.Samples, Seed: s.Seed, SeedMode: s.Mode(),
-		Temperature: s.Temperature, NumPredict: s.NumPredict, NumCtx: s.NumCtx, NumThread: s.NumThread,
-		RepeatPenalty: s.RepeatPenalty, TopP: s.TopP, Limit: limit, PromptStyle: bf.style, Extractor: bf.extractor, Extract: bf.extractMeta(),
-		PromptHash: hex.EncodeToString(h[:8]), Created: time.Now().UTC(), Version: buildVersion(),
-	}
-}
-
-func storeItems(items []benchmark.Item) []runstore.Item {
-	recs := make([]runstore.Item, len(items))
-	for i, it := range items {
-		recs[i] = runstore.Item{ID: it.ID, Question: it.Question, Reference: it.Reference, Subject: it.Subject}
-	}
-	return recs
+	m := engine.NewRunMeta(b, items, s)
+	m.Limit, m.PromptStyle, m.Extractor, m.Extract, m.Version = limit, bf.style, bf.extractor, bf.extractMeta(), buildVersion()
+	return m
 }
 
 // writeAdaptiveResults scores an adaptive run and writes results.json
