@@ -52,24 +52,18 @@ type askAdaptiveJSON struct {
 
 // askOptions are ask's flags.
 type askOptions struct {
+	liveFlags
 	question, file        string
-	bf                    benchFlags
-	sf                    samplingFlags
-	pf                    planFlags
-	wf                    waitFlags
-	cf                    confidenceFlags
-	bk                    backendFlags
 	models                []string
 	profile, valAcc       string
 	tieBreak, agreeRun    string
 	asJSON, showResponses bool
 	adaptive              bool
-	config                string
 }
 
 func (a *App) askCmd() *cobra.Command {
 	var (
-		o         = askOptions{pf: defaultPlanFlags(), wf: defaultWaitFlags()}
+		o         = askOptions{liveFlags: defaultLiveFlags()}
 		modelList string
 	)
 	cmd := &cobra.Command{
@@ -99,12 +93,7 @@ extractor apply. A long question can come from a file (--file F, or
 		},
 	}
 	f := cmd.Flags()
-	o.bf.register(f, "")
-	o.sf.register(f, 3)
-	o.pf.register(f)
-	o.wf.register(f)
-	o.cf.register(f, true)
-	o.bk.register(f)
+	o.liveFlags.register(f)
 	f.StringVar(&modelList, "models", "", "comma-separated models (default: every installed model)")
 	f.StringVar(&o.profile, "profile", "paper", "paper or official confidence")
 	f.BoolVar(&o.adaptive, "adaptive", false, "exact adaptive sampling: stop sampling a model once it cannot change the answer (same answer and winner, fewer generations; paper profile)")
@@ -114,7 +103,6 @@ extractor apply. A long question can come from a file (--file F, or
 	f.BoolVar(&o.asJSON, "json", false, "print one JSON object")
 	f.BoolVar(&o.showResponses, "responses", false, "include every raw response")
 	f.StringVar(&o.file, "file", "", "read the question from this file (- for standard input)")
-	f.StringVar(&o.config, "config", "", configHelp)
 	return cmd
 }
 
@@ -172,10 +160,7 @@ func (o *askOptions) validate() error {
 	if _, err := o.bench(); err != nil {
 		return err
 	}
-	if err := validateLive("ask", &o.sf, &o.wf, &o.bk, &o.cf, o.adaptive, o.config); err != nil {
-		return err
-	}
-	return o.pf.validate()
+	return o.liveFlags.validate("ask", o.adaptive)
 }
 
 // tie is the tie-break rule the flags ask for (acc: --val-acc's map).
@@ -206,7 +191,7 @@ func (a *App) runAsk(ctx context.Context, o askOptions) error {
 	progress := func(pr engine.Progress) {
 		fmt.Fprintf(a.Stderr, "\r%d/%d samples (%s)   ", pr.Done, pr.Total, pr.Model)
 	}
-	lh, err := a.openHosts(ctx, hostOptions{bk: o.bk, config: o.config, pf: o.pf, numCtx: o.sf.s.NumCtx, numThread: o.sf.s.NumThread})
+	lh, err := a.openHosts(ctx, o.hosts())
 	if err != nil {
 		return err
 	}

@@ -18,23 +18,17 @@ import (
 
 // evalOptions are eval's flags.
 type evalOptions struct {
-	bf        benchFlags
-	sf        samplingFlags
-	pf        planFlags
-	wf        waitFlags
-	cf        confidenceFlags
-	bk        backendFlags
+	liveFlags
 	data, run string
 	models    []string
 	limit     int
 	order     string
-	config    string
 	adaptive  bool
 }
 
 func (a *App) evalCmd() *cobra.Command {
 	var (
-		o         = evalOptions{pf: defaultPlanFlags(), wf: defaultWaitFlags()}
+		o         = evalOptions{liveFlags: defaultLiveFlags()}
 		modelList string
 	)
 	cmd := &cobra.Command{
@@ -57,18 +51,12 @@ DIR/results.json and prints the results table.`,
 		},
 	}
 	f := cmd.Flags()
-	o.bf.register(f, "")
-	o.sf.register(f, 3)
-	o.pf.register(f)
-	o.wf.register(f)
-	o.cf.register(f, true)
-	o.bk.register(f)
+	o.liveFlags.register(f)
 	f.StringVar(&o.data, "data", "", "benchmark file (JSON or JSONL)")
 	f.StringVar(&o.run, "run", "", "run folder (created if missing; resumed if present)")
 	f.StringVar(&modelList, "models", "", "comma-separated models")
 	f.IntVar(&o.limit, "limit", 0, "use only the first N items (0: all)")
 	f.StringVar(&o.order, "order", "model", "model (each model's samples together: few loads) or question (the authors' loop)")
-	f.StringVar(&o.config, "config", "", configHelp)
 	f.BoolVar(&o.adaptive, "adaptive", false, "exact adaptive sampling: skip the samples that cannot change a question's winner or answer (ties by --models order); the run stores fewer samples")
 	return cmd
 }
@@ -87,10 +75,7 @@ func (o *evalOptions) validate() error {
 	case o.limit < 0:
 		return usagef("--limit %d: must be 0 (all) or more", o.limit)
 	}
-	if err := validateLive("eval", &o.sf, &o.wf, &o.bk, &o.cf, o.adaptive, o.config); err != nil {
-		return err
-	}
-	return o.pf.validate()
+	return o.liveFlags.validate("eval", o.adaptive)
 }
 
 func (a *App) runEval(ctx context.Context, o evalOptions) error {
@@ -98,7 +83,7 @@ func (a *App) runEval(ctx context.Context, o evalOptions) error {
 	if err != nil {
 		return err
 	}
-	lh, err := a.openHosts(ctx, hostOptions{bk: o.bk, config: o.config, pf: o.pf, numCtx: o.sf.s.NumCtx, numThread: o.sf.s.NumThread})
+	lh, err := a.openHosts(ctx, o.hosts())
 	if err != nil {
 		return err
 	}
