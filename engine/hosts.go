@@ -40,6 +40,9 @@ type Host struct {
 	Plan PlanConfig
 	// Waiting, when set, is told of the host's outages.
 	Waiting func(err error, waited time.Duration)
+	// TopP, when set, is the top_p the host's Generator sends when a
+	// request leaves it unset (an OpenAI-compatible server's client).
+	TopP *float64
 }
 
 // has reports whether the host has model m.
@@ -224,6 +227,25 @@ func (p *Hosts) planHost(ctx context.Context, i int, ms []string, work sched.Wor
 		return nil, fmt.Errorf("host %s: %w", h.Name, err)
 	}
 	return pl, nil
+}
+
+// Sampling is s as the hosts send it under plan: one host's plan's runner
+// settings (Plan.Sampling, so run.json records what every request sends),
+// else the default context window every planned host assumes; the top_p a
+// host sends when s leaves it unset.
+func (p *Hosts) Sampling(plan *HostsPlan, s Sampling) Sampling {
+	for _, h := range p.hosts {
+		if h.TopP != nil && s.TopP == nil {
+			s.TopP = models.Float(*h.TopP)
+		}
+	}
+	if len(plan.Hosts) == 1 && plan.Hosts[0].Plan != nil {
+		return plan.Hosts[0].Plan.Sampling(s)
+	}
+	if s.NumCtx == 0 && slices.ContainsFunc(p.hosts, func(h Host) bool { return h.Inventory != nil }) {
+		s.NumCtx = DefaultNumCtx
+	}
+	return s
 }
 
 // Err names every model some host refuses (too large for its budget even

@@ -214,3 +214,21 @@ func ValAcc(dir string, models []string) (map[string]float64, error) {
 	}
 	return res.Single, nil
 }
+
+// TieScores is a live question's tie-break scores for ms under rule t:
+// acc (validation accuracies) for val, for agreement each model's
+// agreement estimate over every item of the run in agreementRun (the
+// models' pool; an error is LoadRun's), none (model order) for order.
+func TieScores(t mux.TieBreak, acc map[string]float64, agreementRun string, ms []string) (map[string]float64, error) {
+	switch t {
+	case mux.TieAgreement:
+		r, err := LoadRun(agreementRun, ms)
+		if err != nil {
+			return nil, err
+		}
+		return mux.NewAgreement(r.Dataset).Reliability(), nil
+	case mux.TieOrder:
+		return nil, nil
+	}
+	return acc, nil
+}

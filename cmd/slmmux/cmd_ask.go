@@ -52,24 +52,18 @@ type askAdaptiveJSON struct {
 
 // askOptions are ask's flags.
 type askOptions struct {
+	liveFlags
 	question, file        string
-	bf                    benchFlags
-	sf                    samplingFlags
-	pf                    planFlags
-	wf                    waitFlags
-	cf                    confidenceFlags
-	bk                    backendFlags
 	models                []string
 	profile, valAcc       string
 	tieBreak, agreeRun    string
 	asJSON, showResponses bool
 	adaptive              bool
-	config                string
 }
 
 func (a *App) askCmd() *cobra.Command {
 	var (
-		o         = askOptions{pf: defaultPlanFlags(), wf: defaultWaitFlags()}
+		o         = askOptions{liveFlags: defaultLiveFlags()}
 		modelList string
 	)
 	cmd := &cobra.Command{
@@ -99,12 +93,7 @@ extractor apply. A long question can come from a file (--file F, or
 		},
 	}
 	f := cmd.Flags()
-	o.bf.register(f, "")
-	o.sf.register(f, 3)
-	o.pf.register(f)
-	o.wf.register(f)
-	o.cf.register(f, true)
-	o.bk.register(f)
+	o.liveFlags.register(f)
 	f.StringVar(&modelList, "models", "", "comma-separated models (default: every installed model)")
 	f.StringVar(&o.profile, "profile", "paper", "paper or official confidence")
 	f.BoolVar(&o.adaptive, "adaptive", false, "exact adaptive sampling: stop sampling a model once it cannot change the answer (same answer and winner, fewer generations; paper profile)")
@@ -114,7 +103,6 @@ extractor apply. A long question can come from a file (--file F, or
 	f.BoolVar(&o.asJSON, "json", false, "print one JSON object")
 	f.BoolVar(&o.showResponses, "responses", false, "include every raw response")
 	f.StringVar(&o.file, "file", "", "read the question from this file (- for standard input)")
-	f.StringVar(&o.config, "config", "", configHelp)
 	return cmd
 }
 
@@ -172,28 +160,13 @@ func (o *askOptions) validate() error {
 	if _, err := o.bench(); err != nil {
 		return err
 	}
-	if err := validateLive("ask", &o.sf, &o.wf, &o.bk, &o.cf, o.adaptive, o.config); err != nil {
-		return err
-	}
-	return o.pf.validate()
+	return o.liveFlags.validate("ask", o.adaptive)
 }
 
 // tie is the tie-break rule the flags ask for (acc: --val-acc's map).
 func (o *askOptions) tie(acc map[string]float64) (mux.TieBreak, error) {
-	t, err := mux.ParseTieBreak(o.tieBreak)
-	if err != nil {
-		return "", usagef("--tie-break: %w", err)
-	}
-	if t == "" {
-		t = mux.DefaultTieBreak(len(acc) > 0, o.agreeRun != "")
-	}
-	switch {
-	case t == mux.TieVal && len(acc) == 0:
-		return "", usagef("--tie-break val needs --val-acc a=0.71,b=0.64 (or use --tie-break agreement --agreement-run DIR, which needs no labels)")
-	case t == mux.TieAgreement && o.agreeRun == "":
-		return "", usagef("--tie-break agreement needs a run to estimate it from: give --agreement-run DIR (an eval of these models)")
-	}
-	return t, nil
+	t, err := mux.ResolveTie(o.tieBreak, len(acc) > 0, o.agreeRun != "")
+	return t, tieErr(err, "--val-acc a=0.71,b=0.64 (or use --tie-break agreement --agreement-run DIR, which needs no labels)", " (an eval of these models)")
 }
 
 // bench is --bench's benchmark, or without it the bare question read by
@@ -218,7 +191,7 @@ func (a *App) runAsk(ctx context.Context, o askOptions) error {
 	progress := func(pr engine.Progress) {
 		fmt.Fprintf(a.Stderr, "\r%d/%d samples (%s)   ", pr.Done, pr.Total, pr.Model)
 	}
-	lh, err := a.openHosts(ctx, hostOptions{bk: o.bk, config: o.config, pf: o.pf, numCtx: o.sf.s.NumCtx, numThread: o.sf.s.NumThread})
+	lh, err := a.openHosts(ctx, o.hosts())
 	if err != nil {
 		return err
 	}
@@ -226,8 +199,8 @@ func (a *App) runAsk(ctx context.Context, o askOptions) error {
 	if err != nil {
 		return err
 	}
-	if acc, err = o.ties(tie, acc, ms); err != nil {
-		return err
+	if acc, err = engine.TieScores(tie, acc, o.agreeRun, ms); err != nil {
+		return fmt.Errorf("--agreement-run %s: %w", o.agreeRun, err)
 	}
 	sig, err := a.liveSignal(ctx, lh, o.cf, p, ms, digests)
 	if err != nil {
@@ -239,7 +212,7 @@ func (a *App) runAsk(ctx context.Context, o askOptions) error {
 		return err
 	}
 	ans, st, err := lh.Ask(ctx, b, benchmark.Item{Question: o.question}, plan,
-		engine.AskConfig{Models: ms, Sampling: lh.sampling(plan, o.sf.s), Profile: p, ValAcc: acc, Progress: progress, Adaptive: o.adaptive,
+		engine.AskConfig{Models: ms, Sampling: lh.Sampling(plan, o.sf.s), Profile: p, ValAcc: acc, Progress: progress, Adaptive: o.adaptive,
 			BackendWait: max(o.wf.daemonWait, time.Nanosecond), RequestTimeout: o.wf.requestTimeout,
 			Confidence: sig, EmbedModel: o.cf.embedModel})
 	fmt.Fprintln(a.Stderr)
@@ -250,19 +223,6 @@ func (a *App) runAsk(ctx context.Context, o askOptions) error {
 		a.reportHosts(st, false, len(ms), engine.ModelMajor)
 	}
 	return a.showAnswer(o, tie, sig, ans)
-}
-
-// ties is the tie-break scores for ms under tie: acc (validation
-// accuracies), agreement estimated on --agreement-run (read before any
-// generation), or none (model order).
-func (o askOptions) ties(tie mux.TieBreak, acc map[string]float64, ms []string) (map[string]float64, error) {
-	switch tie {
-	case mux.TieAgreement:
-		return agreementScores("--agreement-run", o.agreeRun, ms)
-	case mux.TieOrder:
-		return nil, nil
-	}
-	return acc, nil
 }
 
 // showAnswer prints ask's answer, as a table or --json.

@@ -139,7 +139,7 @@ func (a *App) runDemo(ctx context.Context, cat demo.Catalog, o demoOptions) erro
 	for _, m := range cat.Models {
 		meta.Models = append(meta.Models, runstore.ModelMeta{Name: m.Name, Digest: m.Digest})
 	}
-	if err := runstore.Check(runDir, meta, storeItems(items)); err != nil {
+	if err := runstore.Check(runDir, meta, engine.StoreItems(items)); err != nil {
 		return err
 	}
 	c, stop, err := demo.EnsureDaemon(ctx, a.Getenv("OLLAMA_HOST"), a.Stderr)
@@ -159,9 +159,9 @@ func (a *App) runDemo(ctx context.Context, cat demo.Catalog, o demoOptions) erro
 	if err != nil {
 		return err
 	}
-	s = lh.sampling(plan, s)
+	s = lh.Sampling(plan, s)
 	meta.NumThread = s.NumThread
-	lock, err := runstore.Create(runDir, meta, storeItems(items))
+	lock, err := runstore.Create(runDir, meta, engine.StoreItems(items))
 	if err != nil {
 		return err
 	}

@@ -2,13 +2,10 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -21,23 +18,17 @@ import (
 
 // evalOptions are eval's flags.
 type evalOptions struct {
-	bf        benchFlags
-	sf        samplingFlags
-	pf        planFlags
-	wf        waitFlags
-	cf        confidenceFlags
-	bk        backendFlags
+	liveFlags
 	data, run string
 	models    []string
 	limit     int
 	order     string
-	config    string
 	adaptive  bool
 }
 
 func (a *App) evalCmd() *cobra.Command {
 	var (
-		o         = evalOptions{pf: defaultPlanFlags(), wf: defaultWaitFlags()}
+		o         = evalOptions{liveFlags: defaultLiveFlags()}
 		modelList string
 	)
 	cmd := &cobra.Command{
@@ -60,18 +51,12 @@ DIR/results.json and prints the results table.`,
 		},
 	}
 	f := cmd.Flags()
-	o.bf.register(f, "")
-	o.sf.register(f, 3)
-	o.pf.register(f)
-	o.wf.register(f)
-	o.cf.register(f, true)
-	o.bk.register(f)
+	o.liveFlags.register(f)
 	f.StringVar(&o.data, "data", "", "benchmark file (JSON or JSONL)")
 	f.StringVar(&o.run, "run", "", "run folder (created if missing; resumed if present)")
 	f.StringVar(&modelList, "models", "", "comma-separated models")
 	f.IntVar(&o.limit, "limit", 0, "use only the first N items (0: all)")
 	f.StringVar(&o.order, "order", "model", "model (each model's samples together: few loads) or question (the authors' loop)")
-	f.StringVar(&o.config, "config", "", configHelp)
 	f.BoolVar(&o.adaptive, "adaptive", false, "exact adaptive sampling: skip the samples that cannot change a question's winner or answer (ties by --models order); the run stores fewer samples")
 	return cmd
 }
@@ -90,10 +75,7 @@ func (o *evalOptions) validate() error {
 	case o.limit < 0:
 		return usagef("--limit %d: must be 0 (all) or more", o.limit)
 	}
-	if err := validateLive("eval", &o.sf, &o.wf, &o.bk, &o.cf, o.adaptive, o.config); err != nil {
-		return err
-	}
-	return o.pf.validate()
+	return o.liveFlags.validate("eval", o.adaptive)
 }
 
 func (a *App) runEval(ctx context.Context, o evalOptions) error {
@@ -101,7 +83,7 @@ func (a *App) runEval(ctx context.Context, o evalOptions) error {
 	if err != nil {
 		return err
 	}
-	lh, err := a.openHosts(ctx, hostOptions{bk: o.bk, config: o.config, pf: o.pf, numCtx: o.sf.s.NumCtx, numThread: o.sf.s.NumThread})
+	lh, err := a.openHosts(ctx, o.hosts())
 	if err != nil {
 		return err
 	}
@@ -118,7 +100,7 @@ func (a *App) runEval(ctx context.Context, o evalOptions) error {
 	if err != nil {
 		return err
 	}
-	s := lh.sampling(plan, o.sf.s)
+	s := lh.Sampling(plan, o.sf.s)
 	r, lock, err := o.openRun(b, items, s, ms, digests) // with --adaptive, one tracker for every host
 	if err != nil {
 		return err
@@ -157,7 +139,7 @@ func (o *evalOptions) openRun(b benchmark.Benchmark, items []benchmark.Item, s e
 	if r.strict, r.flexible, err = o.bf.modes(); err != nil {
 		return r, nil, err
 	}
-	lock, err := runstore.Create(o.run, meta, storeItems(items))
+	lock, err := runstore.Create(o.run, meta, engine.StoreItems(items))
 	return r, lock, err
 }
 
@@ -189,24 +171,12 @@ func (o *evalOptions) load() (benchmark.Benchmark, []benchmark.Item, error) {
 // context window, small enough that a wrong file fails at once.
 const maxPromptBytes = 1 << 20
 
-// runMeta is run.json for a live run with the settings its requests send.
+// runMeta is run.json for a live run with the settings its requests send
+// (engine.NewRunMeta) and the flags that shape its prompts and answers.
 func runMeta(b benchmark.Benchmark, items []benchmark.Item, s engine.Sampling, bf benchFlags, limit int) runstore.Meta {
-	p := b.Prompt(items[0])
-	h := sha256.Sum256([]byte(p.System + "\x00" + p.User))
-	return runstore.Meta{
-		Benchmark: b.Name(), Samples: s.Samples, Seed: s.Seed, SeedMode: s.Mode(),
-		Temperature: s.Temperature, NumPredict: s.NumPredict, NumCtx: s.NumCtx, NumThread: s.NumThread,
-		RepeatPenalty: s.RepeatPenalty, TopP: s.TopP, Limit: limit, PromptStyle: bf.style, Extractor: bf.extractor, Extract: bf.extractMeta(),
-		PromptHash: hex.EncodeToString(h[:8]), Created: time.Now().UTC(), Version: buildVersion(),
-	}
-}
-
-func storeItems(items []benchmark.Item) []runstore.Item {
-	recs := make([]runstore.Item, len(items))
-	for i, it := range items {
-		recs[i] = runstore.Item{ID: it.ID, Question: it.Question, Reference: it.Reference, Subject: it.Subject}
-	}
-	return recs
+	m := engine.NewRunMeta(b, items, s)
+	m.Limit, m.PromptStyle, m.Extractor, m.Extract, m.Version = limit, bf.style, bf.extractor, bf.extractMeta(), buildVersion()
+	return m
 }
 
 // writeAdaptiveResults scores an adaptive run and writes results.json

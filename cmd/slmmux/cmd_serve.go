@@ -190,18 +190,7 @@ func (a *App) upstream(lh *liveHosts, o serveOptions, cfg *serve.Config) error {
 // returns the scheduler that answers them all and the ensembles with the
 // runner settings their requests send.
 func (a *App) schedule(ctx context.Context, lh *liveHosts, es []serve.Ensemble) (*engine.Scheduler, []serve.Ensemble, error) {
-	var all []string
-	k := 1
-	members := map[string]string{}
-	for _, e := range es {
-		k = max(k, e.Sampling.Samples)
-		for _, m := range e.Models {
-			if _, ok := members[m]; !ok {
-				members[m] = e.Name
-				all = append(all, m)
-			}
-		}
-	}
+	all, k := serve.Members(es)
 	if lh.single && lh.list[0].ollama != nil {
 		for _, i := range lh.list[0].Installed {
 			if m := engine.CanonicalName(i.Name); !slices.Contains(all, m) {
@@ -213,16 +202,11 @@ func (a *App) schedule(ctx context.Context, lh *liveHosts, es []serve.Ensemble) 
 	if err != nil {
 		return nil, nil, err
 	}
-	var re *engine.RefusedError
-	if errors.As(plan.Err(), &re) {
-		for _, r := range re.Refused {
-			if e, ok := members[r.Model]; ok {
-				return nil, nil, fmt.Errorf("ensemble %s: %w", e, plan.Err())
-			}
-		}
+	if err := serve.Refused(es, plan.Err()); err != nil {
+		return nil, nil, err
 	}
 	for i := range es {
-		es[i].Sampling = lh.sampling(plan, es[i].Sampling)
+		es[i].Sampling = lh.Sampling(plan, es[i].Sampling)
 		if !lh.single {
 			var parts []string
 			for _, hp := range plan.Hosts {
@@ -236,11 +220,12 @@ func (a *App) schedule(ctx context.Context, lh *liveHosts, es []serve.Ensemble) 
 	return lh.NewScheduler(plan), es, nil
 }
 
-// ensembles builds the served ensembles: the config file's, else one, mux,
-// from the flags: members, tie-break scores and confidence signal.
+// ensembles builds the served ensembles: the config file's
+// (serve.FromConfig), else one, mux, from the flags; their members,
+// tie-break scores and confidence signals.
 func (a *App) ensembles(ctx context.Context, lh *liveHosts, o serveOptions) ([]serve.Ensemble, error) {
 	if o.config == "" {
-		e, err := a.ensemble(lh, "mux", o.models, o.sf.s, mux.Paper, serve.EnsembleConfig{})
+		e, err := a.ensemble(lh, serve.Ensemble{Name: "mux", Models: o.models, Sampling: o.sf.s, Profile: mux.Paper}, serve.EnsembleConfig{})
 		return []serve.Ensemble{e}, err
 	}
 	fc, err := serve.LoadConfig(o.config)
@@ -250,28 +235,15 @@ func (a *App) ensembles(ctx context.Context, lh *liveHosts, o serveOptions) ([]s
 	var out []serve.Ensemble
 	for _, key := range sortedNames(fc.Ensembles) {
 		ec := fc.Ensembles[key]
-		name, _ := serve.EnsembleName(key)
-		s := engine.Sampling{Samples: 3, Temperature: 0.3, NumPredict: ec.NumPredict, Seed: ec.Seed}
-		if ec.Samples != 0 {
-			s.Samples = ec.Samples
-		}
-		if ec.Temperature != nil {
-			s.Temperature = *ec.Temperature
-		}
-		if err := s.Validate(); err != nil {
-			return nil, usagef("--config %s: ensembles.%s: %w", o.config, key, err)
-		}
-		p, err := mux.ParseProfile(ec.Profile)
+		e, err := serve.FromConfig(key, ec)
 		if err != nil {
-			return nil, usagef("--config %s: ensembles.%s.profile: %w", o.config, key, err)
+			return nil, usagef("--config %s: %w", o.config, err)
 		}
-		e, err := a.ensemble(lh, name, ec.Models, s, p, ec)
-		if err != nil {
+		if e, err = a.ensemble(lh, e, ec); err != nil {
 			return nil, err
 		}
-		e.Extractor, e.Adaptive, e.EmbedModel = ec.Extractor, ec.Adaptive, ec.EmbedModel
 		_, digests, _ := a.resolve(lh, e.Models)
-		if e.Confidence, err = a.ensembleSignal(ctx, lh, o.config, key, ec, p, e.Models, digests); err != nil {
+		if e.Confidence, err = a.ensembleSignal(ctx, lh, o.config, key, ec, e.Profile, e.Models, digests); err != nil {
 			return nil, err
 		}
 		out = append(out, e)
@@ -279,41 +251,21 @@ func (a *App) ensembles(ctx context.Context, lh *liveHosts, o serveOptions) ([]s
 	return out, nil
 }
 
-// ensemble resolves one ensemble's members and tie-break scores (ec's
-// val_acc, val_run, tie_break and agreement_run).
-func (a *App) ensemble(lh *liveHosts, name string, want []string, s engine.Sampling, p mux.Profile, ec serve.EnsembleConfig) (serve.Ensemble, error) {
-	ms, _, err := a.resolve(lh, want)
+// ensemble resolves e's members on the hosts and sets its tie-break
+// scores (ec's val_acc, val_run, tie_break and agreement_run).
+func (a *App) ensemble(lh *liveHosts, e serve.Ensemble, ec serve.EnsembleConfig) (serve.Ensemble, error) {
+	ms, _, err := a.resolve(lh, e.Models)
 	if err != nil {
 		if !lh.single {
-			err = fmt.Errorf("ensemble %s: %w", name, err)
+			err = fmt.Errorf("ensemble %s: %w", e.Name, err)
 		}
 		return serve.Ensemble{}, err
 	}
-	acc, err := ensembleTies(name, ec, ms)
-	if err != nil {
+	e.Models = ms
+	if err := e.Ties(ec); err != nil {
 		return serve.Ensemble{}, err
 	}
-	return serve.Ensemble{Name: name, Models: ms, Sampling: s, Profile: p, ValAcc: acc}, nil
-}
-
-// ensembleTies is an ensemble's tie-break scores: validation accuracies
-// (val_acc, or measured on val_run), agreement estimated on agreement_run,
-// or none (model order), as its tie_break says.
-func ensembleTies(name string, ec serve.EnsembleConfig, ms []string) (map[string]float64, error) {
-	acc := ec.ValAcc
-	var err error
-	if ec.ValRun != "" {
-		if acc, err = engine.ValAcc(ec.ValRun, ms); err != nil {
-			return nil, fmt.Errorf("ensemble %s: val_run: %w", name, err)
-		}
-	}
-	switch ec.Tie() {
-	case mux.TieAgreement:
-		return agreementScores("ensemble "+name+": agreement_run", ec.AgreementRun, ms)
-	case mux.TieOrder:
-		return nil, nil
-	}
-	return acc, nil
+	return e, nil
 }
 
 func sortedNames[V any](m map[string]V) []string {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/slmmux/slmmux/engine"
@@ -259,7 +258,8 @@ func (a *App) openaiHost(ctx context.Context, b config.Backend, single bool) (op
 		}
 		return openedHost{}, fmt.Errorf("host %s (%s): %w", b.Name, b.URL, err)
 	}
-	h.Host = engine.Host{Name: b.Name, Generator: c, Installed: installed, Slots: c.MaxConcurrency(), Waiting: a.waiting(h.who)}
+	h.Host = engine.Host{Name: b.Name, Generator: c, Installed: installed, Slots: c.MaxConcurrency(), Waiting: a.waiting(h.who),
+		TopP: models.Float(openai.DefaultTopP)} // what is sent; run.json records it
 	return h, nil
 }
 
@@ -382,25 +382,6 @@ func (lh *liveHosts) givenFootprints(ms []string) ([]sched.Footprint, error) {
 		return nil, err
 	}
 	return selectFootprints(given, ms)
-}
-
-// sampling is s as the hosts send it: one host's plan's runner settings
-// (so run.json records what every request sends), else the default
-// context window every host's plan assumes; on an OpenAI-compatible
-// server the top_p that is sent.
-func (lh *liveHosts) sampling(plan *engine.HostsPlan, s engine.Sampling) engine.Sampling {
-	for _, h := range lh.list {
-		if h.openai != nil && s.TopP == nil {
-			s.TopP = models.Float(openai.DefaultTopP) // what is sent; run.json records it
-		}
-	}
-	if len(plan.Hosts) == 1 && plan.Hosts[0].Plan != nil {
-		return plan.Hosts[0].Plan.Sampling(s)
-	}
-	if s.NumCtx == 0 && slices.ContainsFunc(lh.list, func(h openedHost) bool { return h.Inventory != nil }) {
-		s.NumCtx = engine.DefaultNumCtx
-	}
-	return s
 }
 
 // noteNoPlan says, on the flags' one OpenAI-compatible server, that no

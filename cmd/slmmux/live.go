@@ -250,20 +250,49 @@ func complete(w *runstore.Writer, r liveRun) error {
 	return fmt.Errorf("%w, so no %s was written: run the same command again to complete it, or drop a model that keeps failing from --models", err, runstore.ResultsFile)
 }
 
-// validateLive checks the flags ask and eval share (sampling, waiting,
-// backend, confidence signal) and how they combine with --adaptive and
-// --config.
-func validateLive(cmd string, sf *samplingFlags, wf *waitFlags, bk *backendFlags, cf *confidenceFlags, adaptive bool, config string) error {
-	if config != "" && bk.openAI() {
+// liveFlags are the flags ask and eval share: the benchmark, sampling,
+// memory plan, waiting, confidence signal, backend and --config.
+type liveFlags struct {
+	bf     benchFlags
+	sf     samplingFlags
+	pf     planFlags
+	wf     waitFlags
+	cf     confidenceFlags
+	bk     backendFlags
+	config string
+}
+
+func defaultLiveFlags() liveFlags { return liveFlags{pf: defaultPlanFlags(), wf: defaultWaitFlags()} }
+
+func (lf *liveFlags) register(f *pflag.FlagSet) {
+	lf.bf.register(f, "")
+	lf.sf.register(f, 3)
+	lf.pf.register(f)
+	lf.wf.register(f)
+	lf.cf.register(f, true)
+	lf.bk.register(f)
+	f.StringVar(&lf.config, "config", "", configHelp)
+}
+
+// validate checks the shared flags (sampling, waiting, backend,
+// confidence signal, memory plan) and how they combine with --adaptive
+// and --config.
+func (lf *liveFlags) validate(cmd string, adaptive bool) error {
+	if lf.config != "" && lf.bk.openAI() {
 		return usagef("%s: give --backend openai or --config with backends, not both (a pool's hosts name their kind)", cmd)
 	}
-	for _, err := range []error{sf.validate(), wf.validate(), bk.validate(), cf.validate()} {
+	for _, err := range []error{lf.sf.validate(), lf.wf.validate(), lf.bk.validate(), lf.cf.validate()} {
 		if err != nil {
 			return err
 		}
 	}
-	if cf.method != "" && cf.method != string(confidence.Consistency) && adaptive {
+	if lf.cf.method != "" && lf.cf.method != string(confidence.Consistency) && adaptive {
 		return usagef("--adaptive bounds consistency's counts: use it with --confidence consistency")
 	}
-	return nil
+	return lf.pf.validate()
+}
+
+// hosts are the settings the live hosts are opened with.
+func (lf *liveFlags) hosts() hostOptions {
+	return hostOptions{bk: lf.bk, config: lf.config, pf: lf.pf, numCtx: lf.sf.s.NumCtx, numThread: lf.sf.s.NumThread}
 }

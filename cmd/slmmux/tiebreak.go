@@ -1,9 +1,8 @@
 package main
 
 import (
-	"fmt"
+	"errors"
 
-	"github.com/slmmux/slmmux/engine"
 	"github.com/slmmux/slmmux/engine/mux"
 )
 
@@ -20,26 +19,32 @@ type tieRule struct {
 // validation accuracies (nil: none given); ds, when not nil, is the run to
 // estimate agreement from (over its models, leave-one-out per item).
 func resolveTie(name string, acc map[string]float64, ds *mux.Dataset) (tieRule, error) {
-	t, err := mux.ParseTieBreak(name)
+	t, err := mux.ResolveTie(name, len(acc) > 0, ds != nil)
 	if err != nil {
-		return tieRule{}, usagef("--tie-break: %w", err)
-	}
-	if t == "" {
-		t = mux.DefaultTieBreak(len(acc) > 0, ds != nil)
+		return tieRule{}, tieErr(err, "validation accuracies: give --val-acc a=0.71,b=0.64 or --val-run DIR (or use --tie-break agreement, which needs no labels)", "")
 	}
 	switch t {
 	case mux.TieVal:
-		if len(acc) == 0 {
-			return tieRule{}, usagef("--tie-break val needs validation accuracies: give --val-acc a=0.71,b=0.64 or --val-run DIR (or use --tie-break agreement, which needs no labels)")
-		}
 		return tieRule{Rule: t, ValAcc: acc}, nil
 	case mux.TieAgreement:
-		if ds == nil {
-			return tieRule{}, usagef("--tie-break agreement needs a run to estimate it from: give --agreement-run DIR")
-		}
 		return tieRule{Rule: t, Agreement: mux.NewAgreement(ds)}, nil
 	}
 	return tieRule{Rule: mux.TieOrder}, nil
+}
+
+// tieErr words mux.ResolveTie's error: val says what gives validation
+// accuracies, agreement what follows --agreement-run DIR.
+func tieErr(err error, val, agreement string) error {
+	var ne *mux.TieNeedsError
+	switch {
+	case err == nil:
+		return nil
+	case !errors.As(err, &ne):
+		return usagef("--tie-break: %w", err)
+	case ne.Rule == mux.TieVal:
+		return usagef("--tie-break val needs %s", val)
+	}
+	return usagef("--tie-break agreement needs a run to estimate it from: give --agreement-run DIR%s", agreement)
 }
 
 // sim fills cfg's tie-break settings.
@@ -57,14 +62,4 @@ func tieNote(t mux.TieBreak) string {
 		return "tie-break: agreement (ties went to the model that agrees more often with the others on the other items, leave-one-out, no labels; then model order)"
 	}
 	return "tie-break: order (ties between models went to model order; give validation accuracies, or use --tie-break agreement)"
-}
-
-// agreementScores is, for a live question (ask, serve), each model's
-// agreement estimate over every item of the run in dir, the models' pool.
-func agreementScores(flag, dir string, models []string) (map[string]float64, error) {
-	r, err := engine.LoadRun(dir, models)
-	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", flag, dir, err)
-	}
-	return mux.NewAgreement(r.Dataset).Reliability(), nil
 }

@@ -28,6 +28,36 @@ func ParseTieBreak(s string) (TieBreak, error) {
 	return "", fmt.Errorf("unknown tie-break %q: use val, agreement or order", s)
 }
 
+// TieNeedsError is a tie-break rule without what it needs: Rule val
+// without validation accuracies, Rule agreement without a run to estimate
+// agreement from. The caller names the settings that give them.
+type TieNeedsError struct{ Rule TieBreak }
+
+func (e *TieNeedsError) Error() string {
+	if e.Rule == TieVal {
+		return "tie-break val needs validation accuracies"
+	}
+	return "tie-break agreement needs a run to estimate it from"
+}
+
+// ResolveTie is the tie-break rule name asks for ("": DefaultTieBreak),
+// checked against what is given: validation accuracies (haveValAcc) and a
+// run to estimate agreement from (haveRun). An unknown name is
+// ParseTieBreak's error; a rule without what it needs, a *TieNeedsError.
+func ResolveTie(name string, haveValAcc, haveRun bool) (TieBreak, error) {
+	t, err := ParseTieBreak(name)
+	if err != nil {
+		return "", err
+	}
+	if t == "" {
+		t = DefaultTieBreak(haveValAcc, haveRun)
+	}
+	if t == TieVal && !haveValAcc || t == TieAgreement && !haveRun {
+		return "", &TieNeedsError{Rule: t}
+	}
+	return t, nil
+}
+
 // DefaultTieBreak is the rule used when none is named: val when
 // validation accuracies are given, else agreement when a run is there to
 // estimate it from, else order.

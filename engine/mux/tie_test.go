@@ -1,6 +1,7 @@
 package mux
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -137,5 +138,30 @@ func TestParseTieBreak(t *testing.T) {
 	}
 	if DefaultTieBreak(true, true) != TieVal || DefaultTieBreak(false, true) != TieAgreement || DefaultTieBreak(false, false) != TieOrder {
 		t.Error("defaults")
+	}
+}
+
+func TestResolveTie(t *testing.T) {
+	for _, c := range []struct {
+		name            string
+		haveAcc, haveRn bool
+		want            TieBreak
+		needs           TieBreak // the *TieNeedsError's rule, "" none
+	}{
+		{"", true, true, TieVal, ""},
+		{"", false, true, TieAgreement, ""},
+		{"", false, false, TieOrder, ""},
+		{"val", false, true, "", TieVal},
+		{"agreement", true, false, "", TieAgreement},
+		{"order", false, false, TieOrder, ""},
+	} {
+		got, err := ResolveTie(c.name, c.haveAcc, c.haveRn)
+		var ne *TieNeedsError
+		if got != c.want || (c.needs == "") != (err == nil) || c.needs != "" && (!errors.As(err, &ne) || ne.Rule != c.needs) {
+			t.Errorf("ResolveTie(%q, %v, %v) = %q, %v; want %q, needs %q", c.name, c.haveAcc, c.haveRn, got, err, c.want, c.needs)
+		}
+	}
+	if _, err := ResolveTie("coin", true, true); err == nil || errors.As(err, new(*TieNeedsError)) {
+		t.Errorf("an unknown rule: %v, want ParseTieBreak's error", err)
 	}
 }

@@ -1,0 +1,87 @@
+package serve
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/slmmux/slmmux/engine"
+	"github.com/slmmux/slmmux/engine/mux"
+)
+
+// FromConfig is the ensemble a config file's key names, before its
+// members are resolved on the hosts: its name, its sampling settings
+// (samples 3 and temperature 0.3 unless set; num_predict, seed), profile,
+// extractor, adaptive sampling and embedding model. An error names the
+// key's setting at fault (ensembles.KEY: ..., ensembles.KEY.profile: ...).
+func FromConfig(key string, ec EnsembleConfig) (Ensemble, error) {
+	name, _ := EnsembleName(key) // LoadConfig has checked it
+	s := engine.Sampling{Samples: 3, Temperature: 0.3, NumPredict: ec.NumPredict, Seed: ec.Seed}
+	if ec.Samples != 0 {
+		s.Samples = ec.Samples
+	}
+	if ec.Temperature != nil {
+		s.Temperature = *ec.Temperature
+	}
+	if err := s.Validate(); err != nil {
+		return Ensemble{}, fmt.Errorf("ensembles.%s: %w", key, err)
+	}
+	p, err := mux.ParseProfile(ec.Profile)
+	if err != nil {
+		return Ensemble{}, fmt.Errorf("ensembles.%s.profile: %w", key, err)
+	}
+	return Ensemble{Name: name, Models: ec.Models, Sampling: s, Profile: p, Extractor: ec.Extractor, Adaptive: ec.Adaptive,
+		EmbedModel: ec.EmbedModel}, nil
+}
+
+// Ties sets e's tie-break scores (ValAcc) for its members under ec's
+// tie_break: validation accuracies (val_acc, or measured on val_run),
+// agreement estimated on agreement_run, or none (model order).
+func (e *Ensemble) Ties(ec EnsembleConfig) error {
+	acc := ec.ValAcc
+	var err error
+	if ec.ValRun != "" {
+		if acc, err = engine.ValAcc(ec.ValRun, e.Models); err != nil {
+			return fmt.Errorf("ensemble %s: val_run: %w", e.Name, err)
+		}
+	}
+	if e.ValAcc, err = engine.TieScores(ec.Tie(), acc, ec.AgreementRun, e.Models); err != nil {
+		return fmt.Errorf("ensemble %s: agreement_run %s: %w", e.Name, ec.AgreementRun, err)
+	}
+	return nil
+}
+
+// Members is every member of es once, in order of appearance, and the
+// most samples an ensemble draws per model (at least 1): what serve plans.
+func Members(es []Ensemble) ([]string, int) {
+	var all []string
+	k := 1
+	for _, e := range es {
+		k = max(k, e.Sampling.Samples)
+		for _, m := range e.Models {
+			if !slices.Contains(all, m) {
+				all = append(all, m)
+			}
+		}
+	}
+	return all, k
+}
+
+// Refused is a plan's refusal (planErr, an *engine.RefusedError) of some
+// ensemble's member, as "ensemble NAME: " and planErr for the first
+// ensemble of the first member refused; nil when no member is refused (a
+// model that requests only pass through to may be).
+func Refused(es []Ensemble, planErr error) error {
+	var re *engine.RefusedError
+	if !errors.As(planErr, &re) {
+		return nil
+	}
+	for _, r := range re.Refused {
+		for _, e := range es {
+			if slices.Contains(e.Models, r.Model) {
+				return fmt.Errorf("ensemble %s: %w", e.Name, planErr)
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,54 @@
+package serve
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/slmmux/slmmux/engine"
+	"github.com/slmmux/slmmux/engine/sched"
+)
+
+func TestFromConfig(t *testing.T) {
+	temp := 0.0
+	e, err := FromConfig("math", EnsembleConfig{Models: []string{"a"}, Temperature: &temp, Seed: 7, Extractor: "number", Adaptive: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Name != "mux:math" || e.Sampling.Samples != 3 || e.Sampling.Temperature != 0 || e.Sampling.Seed != 7 || e.Extractor != "number" || !e.Adaptive {
+		t.Errorf("FromConfig = %+v", e)
+	}
+	if _, err := FromConfig("mux", EnsembleConfig{Samples: -1}); !errors.Is(err, engine.ErrInvalid) || !strings.HasPrefix(err.Error(), "ensembles.mux: samples -1") {
+		t.Errorf("samples -1: %v", err)
+	}
+	if _, err := FromConfig("mux", EnsembleConfig{Profile: "x"}); err == nil || !strings.HasPrefix(err.Error(), "ensembles.mux.profile: ") {
+		t.Errorf("profile x: %v", err)
+	}
+}
+
+func TestMembersAndRefused(t *testing.T) {
+	es := []Ensemble{
+		{Name: "mux", Models: []string{"a", "b"}, Sampling: engine.Sampling{Samples: 2}},
+		{Name: "mux:x", Models: []string{"b", "c"}, Sampling: engine.Sampling{Samples: 5}},
+	}
+	if ms, k := Members(es); !slices.Equal(ms, []string{"a", "b", "c"}) || k != 5 {
+		t.Errorf("Members = %v, %d", ms, k)
+	}
+	refused := func(ms ...string) error {
+		re := &engine.RefusedError{}
+		for _, m := range ms {
+			re.Refused = append(re.Refused, sched.Refusal{Model: m, Reason: "too large"})
+		}
+		return re
+	}
+	if err := Refused(es, nil); err != nil {
+		t.Errorf("nothing refused: %v", err)
+	}
+	if err := Refused(es, refused("passthrough")); err != nil {
+		t.Errorf("a passthrough model refused: %v", err)
+	}
+	if err := Refused(es, refused("passthrough", "c", "a")); err == nil || !strings.HasPrefix(err.Error(), "ensemble mux:x: ") || !errors.Is(err, engine.ErrInsufficientMemory) {
+		t.Errorf("c refused: %v", err)
+	}
+}
