@@ -100,6 +100,19 @@ func (p *Hosts) Names() []string {
 	return out
 }
 
+// Embed embeds texts with model on the first host that has it and can
+// embed: Hosts is an Embedder over its hosts (calibrate embeds each
+// model's replies wherever the model is).
+func (p *Hosts) Embed(ctx context.Context, model string, texts []string, opts models.Options) ([][]float32, error) {
+	m := CanonicalName(model)
+	for i := range p.hosts {
+		if em, ok := p.hosts[i].Generator.(Embedder); ok && p.hosts[i].has(m) {
+			return em.Embed(ctx, model, texts, opts)
+		}
+	}
+	return nil, fmt.Errorf("%w: %q is on no host that embeds (%s)", models.ErrModelNotInstalled, m, describeHosts(p.hosts))
+}
+
 // Assign places each model on one host that has it: models with fewer
 // hosts to choose from first (then in the order given), each on the host
 // with the fewest models placed so far, then the fewest bytes, then the

@@ -19,6 +19,7 @@ import (
 type calibrateOptions struct {
 	run             runFlags
 	out, embedModel string
+	config          string
 }
 
 func (a *App) calibrateCmd() *cobra.Command {
@@ -27,7 +28,8 @@ func (a *App) calibrateCmd() *cobra.Command {
 		Use:   "calibrate --run DIR [--out FILE] [--embed-model M]",
 		Short: "Train the probe confidence signal on a labelled run (embeds its replies through the daemon)",
 		Long: `calibrate embeds every stored reply of a labelled run folder through the daemon
-(with --embed-model, else each model itself) and fits, per model, a logistic
+(with --embed-model, else each model itself; with --config, on the host that has
+the model) and fits, per model, a logistic
 probe predicting from a reply's embedding whether its answer is correct. It
 writes the probe file (default DIR/probe.json) that --confidence probe --probe
 FILE uses in ask, eval, mux and serve (config: probe).`,
@@ -48,6 +50,7 @@ FILE uses in ask, eval, mux and serve (config: probe).`,
 	f.Lookup("models").Usage = "comma-separated models (default: the run's)"
 	f.StringVar(&o.out, "out", "", "probe file to write (default: DIR/probe.json)")
 	f.StringVar(&o.embedModel, "embed-model", "", "the model that embeds replies (default: each model itself); ask, eval and serve must use the same")
+	f.StringVar(&o.config, "config", "", configHelp)
 	return cmd
 }
 
@@ -60,15 +63,15 @@ func (a *App) runCalibrate(ctx context.Context, o calibrateOptions) error {
 	if err != nil {
 		return err
 	}
-	c, err := a.client()
+	lh, err := a.openHosts(ctx, hostOptions{config: o.config, pf: defaultPlanFlags(), numThread: 1})
 	if err != nil {
 		return err
 	}
 	cf := confidenceFlags{embedModel: o.embedModel}
-	if _, err := cf.checkEmbed(ctx, c, run.Dataset.Models); err != nil {
+	if _, err := cf.checkEmbed(ctx, lh.Hosts, run.Dataset.Models); err != nil {
 		return err
 	}
-	pf, err := engine.Calibrate(ctx, c, run, samples, o.embedModel)
+	pf, err := engine.Calibrate(ctx, lh.Hosts, run, samples, o.embedModel)
 	var few *engine.FewRepliesError
 	if errors.As(err, &few) {
 		return usagef("calibrate: %w (run eval with more items)", err)

@@ -211,7 +211,7 @@ func (cf *confidenceFlags) checkLogprobs(ctx context.Context, c *ollama.Client, 
 // checkEmbed embeds one text with each embedding model (embedModel, else
 // every member itself) and returns each member's embedding size
 // (engine.CheckEmbed), naming the fix when one cannot embed.
-func (cf *confidenceFlags) checkEmbed(ctx context.Context, c *ollama.Client, ms []string) (map[string]int, error) {
+func (cf *confidenceFlags) checkEmbed(ctx context.Context, c engine.Embedder, ms []string) (map[string]int, error) {
 	dims, err := engine.CheckEmbed(ctx, c, ms, cf.embedModel)
 	var ee *engine.EmbedCheckError
 	if !errors.As(err, &ee) {

@@ -43,6 +43,15 @@ func demoItems(t *testing.T, set string, n int) string {
 	return path
 }
 
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
 // liveDemo is the shared daemon with the demo models imported.
 func liveDemo(t *testing.T) map[string]string {
 	t.Helper()
@@ -241,6 +250,17 @@ func TestConfidenceProbeLive(t *testing.T) {
 	c := run(t.Context(), env, "calibrate", "--run", val, "--out", probe)
 	if c.code != 0 || !strings.Contains(c.stdout, "demo-addsub") {
 		t.Fatalf("calibrate: %+v", c)
+	}
+	// On a pool whose first host has no model, each model's replies embed
+	// on the host that has it: the same probe.
+	empty := ollamatest.StartT(t, daemon.Options{})
+	pooled := filepath.Join(t.TempDir(), "probe.json")
+	cfg := writeConfig(t, [2]string{"alpha", empty.Host}, [2]string{"beta", env["OLLAMA_HOST"]})
+	if c := run(t.Context(), env, "calibrate", "--run", val, "--out", pooled, "--config", cfg); c.code != 0 {
+		t.Fatalf("calibrate --config: %+v", c)
+	}
+	if a, b := readFile(t, probe), readFile(t, pooled); a != b {
+		t.Errorf("the probe trained on a pool differs from one host's:\n%s\n%s", a, b)
 	}
 	got, r := muxSignal(t, env, "--run", val, "--confidence", "probe", "--probe", probe)
 	if r.code != 0 || got.Signal != "probe" || math.IsNaN(got.Accuracy) {
