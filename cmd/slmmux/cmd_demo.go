@@ -112,22 +112,11 @@ func demoBench(dir string, limit int) (benchmark.Benchmark, []benchmark.Item, st
 }
 
 func (a *App) runDemo(ctx context.Context, cat demo.Catalog, o demoOptions) error {
-	runDir := o.run
-	if runDir == "" {
-		tmp, err := os.MkdirTemp("", "slmmux-demo-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(tmp)
-		runDir = tmp
-	}
-	// The test set is staged beside the run, so the run folder itself is
-	// checked before anything in it changes.
-	stage, err := os.MkdirTemp("", "slmmux-demo-data-")
+	runDir, stage, cleanup, err := demoDirs(o.run)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(stage)
+	defer cleanup()
 	b, items, _, err := demoBench(stage, o.limit)
 	if err != nil {
 		return err
@@ -167,26 +156,60 @@ func (a *App) runDemo(ctx context.Context, cat demo.Catalog, o demoOptions) erro
 	}
 	defer lock.Close()
 	fmt.Fprintf(a.Stderr, "demo: %d questions x %d models x %d samples at temperature %.2f\n", len(items), len(all), o.samples, o.temperature)
-	// One model at a time, so each model's wall time is its own: a pair's
-	// cost is its two models', set against the large model's.
-	walls := map[string]time.Duration{}
 	start := time.Now()
+	walls, err := a.collectDemo(ctx, lh, liveRun{hosts: lh, s: s, b: b, items: items, dir: runDir, wf: defaultWaitFlags()}, all)
+	if err != nil {
+		return err
+	}
+	return a.demoResults(runDir, cat, o.samples, o.temperature, time.Since(start), walls, o.asJSON)
+}
+
+// demoDirs are the run folder (--run, else a temporary one) and a staging
+// folder for the test set, beside the run, so that the run folder itself
+// is checked before anything in it changes; cleanup removes the temporary
+// ones.
+func demoDirs(run string) (runDir, stage string, cleanup func(), err error) {
+	var tmp []string
+	cleanup = func() {
+		for _, d := range tmp {
+			os.RemoveAll(d)
+		}
+	}
+	if run == "" {
+		if run, err = os.MkdirTemp("", "slmmux-demo-"); err != nil {
+			return "", "", cleanup, err
+		}
+		tmp = append(tmp, run)
+	}
+	if stage, err = os.MkdirTemp("", "slmmux-demo-data-"); err != nil {
+		return "", "", cleanup, err
+	}
+	tmp = append(tmp, stage)
+	return run, stage, cleanup, nil
+}
+
+// collectDemo collects each model's samples into the run, one model at a
+// time, so each model's wall time is its own: a pair's cost is its two
+// models', set against the large model's.
+func (a *App) collectDemo(ctx context.Context, lh *liveHosts, r liveRun, all []string) (map[string]time.Duration, error) {
+	walls := map[string]time.Duration{}
 	for _, m := range all {
-		plan, err := a.plan(ctx, lh, []string{m}, sched.Work{Items: len(items), Samples: o.samples}, false)
+		plan, err := a.plan(ctx, lh, []string{m}, sched.Work{Items: len(r.items), Samples: r.s.Samples}, false)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		t0 := time.Now()
-		stats, err := a.collect(ctx, liveRun{hosts: lh, plan: plan, s: s, b: b, items: items, models: []string{m}, dir: runDir, wf: defaultWaitFlags()})
+		r.plan, r.models = plan, []string{m}
+		stats, err := a.collect(ctx, r)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if len(stats.Dropped) > 0 {
-			return fmt.Errorf("demo: models dropped: %v", stats.Dropped)
+			return nil, fmt.Errorf("demo: models dropped: %v", stats.Dropped)
 		}
 		walls[m] = time.Since(t0)
 	}
-	return a.demoResults(runDir, cat, o.samples, o.temperature, time.Since(start), walls, o.asJSON)
+	return walls, nil
 }
 
 // demoResults prints the demo's comparison over the run in dir, read once
