@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime/debug"
+	"time"
 
 	"github.com/charmbracelet/log"
 	"github.com/spf13/cobra"
@@ -97,7 +98,26 @@ func (a *App) log() *slog.Logger {
 
 // client returns an Ollama client for OLLAMA_HOST.
 func (a *App) client() (*ollama.Client, error) {
-	return ollama.New(ollama.Config{Host: a.Getenv("OLLAMA_HOST")})
+	d, err := a.callTimeout()
+	if err != nil {
+		return nil, err
+	}
+	return ollama.New(ollama.Config{Host: a.Getenv("OLLAMA_HOST"), CallTimeout: d})
+}
+
+// callTimeout bounds each start-up call to a backend (its models, version,
+// running models, a model's details): $SLMMUX_CALL_TIMEOUT, else the
+// clients' default (30 s). ask and eval use --daemon-wait instead.
+func (a *App) callTimeout() (time.Duration, error) {
+	v := a.Getenv("SLMMUX_CALL_TIMEOUT")
+	if v == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, usagef("SLMMUX_CALL_TIMEOUT %q: want a positive duration, e.g. 30s", v)
+	}
+	return d, nil
 }
 
 func buildVersion() string {

@@ -30,12 +30,13 @@ type serveOptions struct {
 	sf                          samplingFlags
 	pf                          planFlags
 	bk                          backendFlags
+	wf                          waitFlags
 	models                      []string
 }
 
 func (a *App) serveCmd() *cobra.Command {
 	var (
-		o         = serveOptions{pf: defaultPlanFlags()}
+		o         = serveOptions{pf: defaultPlanFlags(), wf: defaultWaitFlags()}
 		modelList string
 	)
 	cmd := &cobra.Command{
@@ -70,10 +71,14 @@ OLLAMA_HOST=127.0.0.1:11435, or base URL http://127.0.0.1:11435/v1.`,
 	o.sf.register(f, 3)
 	o.pf.register(f)
 	o.bk.register(f)
+	o.wf.register(f)
 	return cmd
 }
 
 func (o *serveOptions) validate() error {
+	if err := o.wf.validate(); err != nil {
+		return err
+	}
 	host, _, err := net.SplitHostPort(o.listen)
 	if err != nil {
 		return usagef("--listen %q: want host:port, e.g. 127.0.0.1:11435", o.listen)
@@ -100,7 +105,7 @@ func (o *serveOptions) validate() error {
 }
 
 func (a *App) runServe(ctx context.Context, o serveOptions) error {
-	ho := hostOptions{bk: o.bk, config: o.config, pf: o.pf, numCtx: o.sf.s.NumCtx, numThread: o.sf.s.NumThread}
+	ho := hostOptions{bk: o.bk, config: o.config, pf: o.pf, numCtx: o.sf.s.NumCtx, numThread: o.sf.s.NumThread, callTimeout: o.wf.daemonWait}
 	if o.startDaemon {
 		c, stop, err := demo.EnsureDaemon(ctx, a.Getenv("OLLAMA_HOST"), a.Stderr)
 		if err != nil {
@@ -118,6 +123,7 @@ func (a *App) runServe(ctx context.Context, o serveOptions) error {
 		return err
 	}
 	cfg := serve.Config{APIKey: o.apiKey, MaxQueue: o.maxQueue, Timeout: o.timeout, AllowOrigin: o.allowOrigin,
+		RequestTimeout: o.wf.requestTimeout, BackendWait: max(o.wf.daemonWait, time.Nanosecond),
 		Version: buildVersion(), Logger: a.log(), Probe: a.serveProbe(o.pf)}
 	if cfg.Scheduler, cfg.Ensembles, err = a.schedule(ctx, lh, ensembles); err != nil {
 		return err

@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -111,5 +113,64 @@ func TestInterruptedEvalUnloadsItsModels(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("still loaded after the interrupted eval: %+v (%v)", run, err)
 		}
+	}
+}
+
+// A daemon that accepts connections but never answers (SIGSTOP) fails
+// every command at start-up with exit 3 naming the daemon, within the
+// configured bound (--daemon-wait for ask and eval, $SLMMUX_CALL_TIMEOUT
+// for the others), instead of hanging.
+func TestStoppedDaemonAtStartUp(t *testing.T) {
+	d := ollamatest.StartT(t, daemon.Options{})
+	model := d.TinyModel(t, "stopped-tiny", 97)
+	data := writeArith(t, 2)
+	if err := syscall.Kill(d.PID(), syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = syscall.Kill(d.PID(), syscall.SIGCONT) })
+	env := map[string]string{"OLLAMA_HOST": d.Host, "SLMMUX_CALL_TIMEOUT": "1s"}
+	for name, args := range map[string][]string{
+		"ask":    {"ask", "--daemon-wait", "1s", "--models", model, "What is 1+1?"},
+		"eval":   {"eval", "--daemon-wait", "1s", "--bench", "jsonl", "--data", data, "--models", model, "--run", filepath.Join(t.TempDir(), "run")},
+		"plan":   {"plan", "--models", model, "--budget", "1GiB"},
+		"models": {"models"},
+		"serve":  {"serve", "--daemon-wait", "1s", "--listen", closedPort(t), "--models", model},
+		"demo":   {"demo", "--limit", "2"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(t.Context(), time.Minute) // far past the bounds: a hang fails here
+			defer cancel()
+			r := run(ctx, env, args...)
+			if ctx.Err() != nil || r.code != exitUnavailable || !strings.Contains(r.stderr, strings.TrimPrefix(d.Host, "http://")) {
+				t.Errorf("exit %d (ctx %v): %s", r.code, ctx.Err(), r.stderr)
+			}
+		})
+	}
+}
+
+// serve bounds an ensemble request against a daemon that stops answering
+// mid-run: each generation waits at most --request-timeout, the daemon is
+// waited for up to --daemon-wait, then the request gets 502 (not a hang).
+func TestServeBoundsRequestsAgainstAStoppedDaemon(t *testing.T) {
+	d := ollamatest.StartT(t, daemon.Options{})
+	model := d.TinyModel(t, "serve-stopped", 96)
+	base := launchServe(t, map[string]string{"OLLAMA_HOST": d.Host}, "--models", model, "--samples", "1",
+		"--request-timeout", "1s", "--daemon-wait", "1s")
+	body := `{"model":"mux","stream":false,"options":{"num_predict":2},"messages":[{"role":"user","content":"hi"}]}`
+	if code, reply := post(t, base+"/api/chat", body); code != 200 {
+		t.Fatalf("before: %d %s", code, reply)
+	}
+	if err := syscall.Kill(d.PID(), syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Kill(d.PID(), syscall.SIGCONT)
+	client := &http.Client{Timeout: time.Minute} // far past the bounds: a hang fails here
+	resp, err := client.Post(base+"/api/chat", "application/json", strings.NewReader(strings.Replace(body, "hi", "hello", 1)))
+	if err != nil {
+		t.Fatalf("stopped daemon: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadGateway {
+		t.Fatalf("stopped daemon: %d, want 502", resp.StatusCode)
 	}
 }

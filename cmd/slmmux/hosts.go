@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/slmmux/slmmux/engine"
 	"github.com/slmmux/slmmux/engine/config"
@@ -32,7 +33,8 @@ type hostOptions struct {
 	config            string // --config ("" none)
 	pf                planFlags
 	numCtx, numThread int
-	assumeEmpty       bool // plan: as if nothing were loaded
+	assumeEmpty       bool          // plan: as if nothing were loaded
+	callTimeout       time.Duration // bounds each start-up call (0: callTimeout's)
 }
 
 // openedHost is one host opened for a live command: the engine's host and
@@ -90,6 +92,11 @@ func (a *App) openHosts(ctx context.Context, o hostOptions) (*liveHosts, error) 
 	if err != nil {
 		return nil, err
 	}
+	if o.callTimeout == 0 {
+		if o.callTimeout, err = a.callTimeout(); err != nil {
+			return nil, err
+		}
+	}
 	lh := &liveHosts{single: single, o: o}
 	var lastErr error
 	local := &localProbe{}
@@ -144,7 +151,7 @@ func (l *localProbe) get(ctx context.Context) (hardware.Info, error) {
 
 func (a *App) openHost(ctx context.Context, i int, b config.Backend, o hostOptions, local *localProbe, single bool) (openedHost, error) {
 	if b.Kind == config.KindOpenAI {
-		return a.openaiHost(ctx, b, single)
+		return a.openaiHost(ctx, b, single, o.callTimeout)
 	}
 	hc := http.DefaultClient
 	if b.APIKeyEnv != "" {
@@ -154,7 +161,7 @@ func (a *App) openHost(ctx context.Context, i int, b config.Backend, o hostOptio
 		}
 		hc = &http.Client{Transport: bearer{key: key, next: http.DefaultTransport}}
 	}
-	c, err := ollama.New(ollama.Config{Host: b.URL, HTTPClient: hc})
+	c, err := ollama.New(ollama.Config{Host: b.URL, HTTPClient: hc, CallTimeout: o.callTimeout})
 	if err != nil {
 		if single {
 			return openedHost{}, err
@@ -238,9 +245,9 @@ func (a *App) hostBudget(ctx context.Context, i int, h *openedHost, hc *http.Cli
 // Generator, with no Inventory (such a server manages its own memory: all
 // its models run in one wave, the client bounding the requests in flight).
 // The client reads the key from api_key_env itself.
-func (a *App) openaiHost(ctx context.Context, b config.Backend, single bool) (openedHost, error) {
+func (a *App) openaiHost(ctx context.Context, b config.Backend, single bool, calls time.Duration) (openedHost, error) {
 	c, err := openai.New(openai.Config{BaseURL: b.URL, APIKeyEnv: b.APIKeyEnv, Getenv: a.Getenv,
-		MaxConcurrency: b.MaxConcurrency}) // 0: openai.DefaultMaxConcurrency
+		MaxConcurrency: b.MaxConcurrency, CallTimeout: calls}) // 0: openai.DefaultMaxConcurrency, 30 s
 	if err != nil {
 		if single {
 			return openedHost{}, usagef("--base-url: %w", err)

@@ -294,5 +294,8 @@ func (lf *liveFlags) validate(cmd string, adaptive bool) error {
 
 // hosts are the settings the live hosts are opened with.
 func (lf *liveFlags) hosts() hostOptions {
-	return hostOptions{bk: lf.bk, config: lf.config, pf: lf.pf, numCtx: lf.sf.s.NumCtx, numThread: lf.sf.s.NumThread}
+	// Start-up calls wait at most --daemon-wait: a daemon that does not
+	// answer by then is unreachable (exit 3), as one that stops mid-run is.
+	return hostOptions{bk: lf.bk, config: lf.config, pf: lf.pf, numCtx: lf.sf.s.NumCtx, numThread: lf.sf.s.NumThread,
+		callTimeout: lf.wf.daemonWait}
 }

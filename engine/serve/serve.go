@@ -73,6 +73,11 @@ type Config struct {
 	MaxQueue int
 	// Timeout bounds one ensemble request (0: none).
 	Timeout time.Duration
+	// RequestTimeout bounds each generation of an ensemble request (0:
+	// none): a daemon that stops answering is then unreachable, waited
+	// for up to BackendWait (0: engine.DefaultBackendWait), then the
+	// request fails with 502.
+	RequestTimeout, BackendWait time.Duration
 	// AllowOrigin, when set, is sent as Access-Control-Allow-Origin.
 	AllowOrigin string
 	Version     string
@@ -261,7 +266,8 @@ func (s *Server) ask(ctx context.Context, e *Ensemble, samp engine.Sampling, sys
 		return engine.Answer{}, err
 	}
 	return s.cfg.Scheduler.Ask(ctx, b, benchmark.Item{ID: id, Question: user}, engine.AskConfig{Models: e.Models, Sampling: samp,
-		Profile: e.Profile, ValAcc: e.ValAcc, Adaptive: e.Adaptive, Confidence: e.Confidence, EmbedModel: e.EmbedModel})
+		Profile: e.Profile, ValAcc: e.ValAcc, Adaptive: e.Adaptive, Confidence: e.Confidence, EmbedModel: e.EmbedModel,
+		RequestTimeout: s.cfg.RequestTimeout, BackendWait: s.cfg.BackendWait})
 }
 
 func (s *Server) ensembleNames() []string {

@@ -41,15 +41,16 @@ func Import(ctx context.Context, c *ollama.Client, cat Catalog, log io.Writer) e
 // that stop ends. What it starts is noted on log.
 func EnsureDaemon(ctx context.Context, host string, log io.Writer) (c *ollama.Client, stop func(), err error) {
 	noop := func() {}
-	c, err = ollama.New(ollama.Config{Host: host})
+	// A quick look (2 s) for a daemon that answers; a stopped one is
+	// unreachable, not a hang.
+	probe, err := ollama.New(ollama.Config{Host: host, CallTimeout: 2 * time.Second})
 	if err != nil {
 		return nil, noop, err
 	}
-	pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	_, verr := c.Version(pctx)
-	cancel()
+	_, verr := probe.Version(ctx)
 	if verr == nil {
-		return c, noop, nil
+		c, err = ollama.New(ollama.Config{Host: host})
+		return c, noop, err
 	}
 	if host != "" || !errors.Is(verr, models.ErrUnavailable) {
 		return nil, noop, verr

@@ -35,7 +35,17 @@ type Config struct {
 	BusyRetries int
 	// Backoff is the first wait before a retry; it doubles each time.
 	Backoff time.Duration
+	// CallTimeout bounds each metadata call (version, tags, ps, show): a
+	// daemon that accepts connections but never answers (stopped, hung)
+	// is then unreachable instead of hanging the caller. 0 means
+	// DefaultCallTimeout. Generations and imports are not bounded here.
+	CallTimeout time.Duration
 }
+
+// DefaultCallTimeout bounds a metadata call when Config sets none: far
+// above a healthy daemon's answer (milliseconds), short enough to start
+// up or fail promptly.
+const DefaultCallTimeout = 30 * time.Second
 
 // DefaultConfig returns the configuration for a daemon at DefaultHost.
 func DefaultConfig() Config {
@@ -49,6 +59,7 @@ type Client struct {
 	http    *http.Client
 	retries int
 	backoff time.Duration
+	calls   time.Duration                        // CallTimeout
 	sleep   func(time.Duration) <-chan time.Time // test seam
 }
 
@@ -69,9 +80,12 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Backoff == 0 {
 		cfg.Backoff = DefaultConfig().Backoff
 	}
+	if cfg.CallTimeout <= 0 {
+		cfg.CallTimeout = DefaultCallTimeout
+	}
 	return &Client{
 		api: api.NewClient(base, hc), base: base, http: hc,
-		retries: cfg.BusyRetries, backoff: cfg.Backoff, sleep: time.After,
+		retries: cfg.BusyRetries, backoff: cfg.Backoff, calls: cfg.CallTimeout, sleep: time.After,
 	}, nil
 }
 

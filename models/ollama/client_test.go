@@ -269,3 +269,38 @@ func TestDaemonReportsItsVersion(t *testing.T) {
 		t.Fatalf("logprobs support %v on %s", s.Has, want)
 	}
 }
+
+// A daemon that accepts connections but never answers (stopped, hung) is
+// unreachable after CallTimeout for every metadata call, not a hang.
+func TestMetadataCallsAreBounded(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	c, err := ollama.New(ollama.Config{Host: srv.URL, CallTimeout: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := map[string]func() error{
+		"version":   func() error { _, err := c.Version(t.Context()); return err },
+		"installed": func() error { _, err := c.Installed(t.Context()); return err },
+		"running":   func() error { _, err := c.Running(t.Context()); return err },
+		"show":      func() error { _, err := c.Show(t.Context(), "m"); return err },
+	}
+	for name, call := range calls {
+		if err := call(); !errors.Is(err, models.ErrUnavailable) || !strings.Contains(err.Error(), "no answer within 50ms") {
+			t.Errorf("%s: %v, want unreachable after the call timeout", name, err)
+		}
+	}
+	// The caller's own cancellation stays a cancellation.
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if _, err := c.Installed(ctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: %v", err)
+	}
+}

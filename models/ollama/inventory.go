@@ -2,6 +2,8 @@ package ollama
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/ollama/ollama/api"
@@ -12,15 +14,36 @@ import (
 // Version returns the daemon's version. A daemon built from source without
 // a stamped version answers "0.0.0": treat it as unknown, not as old.
 func (c *Client) Version(ctx context.Context) (string, error) {
-	v, err := c.api.Version(ctx)
-	return v, c.convertErr(ctx, "", err)
+	var v string
+	err := c.bounded(ctx, "", func(ctx context.Context) (err error) {
+		v, err = c.api.Version(ctx)
+		return err
+	})
+	return v, err
+}
+
+// bounded runs a metadata call within the client's CallTimeout: a daemon
+// that accepts the connection but does not answer in time is unreachable
+// (an *UnavailableError saying so), not a hang.
+func (c *Client) bounded(ctx context.Context, model string, call func(context.Context) error) error {
+	cctx, cancel := context.WithTimeout(ctx, c.calls)
+	defer cancel()
+	err := call(cctx)
+	if err != nil && ctx.Err() == nil && errors.Is(cctx.Err(), context.DeadlineExceeded) {
+		return &UnavailableError{Host: c.base.Host, Err: fmt.Errorf("no answer within %v", c.calls)}
+	}
+	return c.convertErr(ctx, model, err)
 }
 
 // Installed lists the installed models (/api/tags).
 func (c *Client) Installed(ctx context.Context) ([]models.Info, error) {
-	resp, err := c.api.List(ctx)
+	var resp *api.ListResponse
+	err := c.bounded(ctx, "", func(ctx context.Context) (err error) {
+		resp, err = c.api.List(ctx)
+		return err
+	})
 	if err != nil {
-		return nil, c.convertErr(ctx, "", err)
+		return nil, err
 	}
 	out := make([]models.Info, 0, len(resp.Models))
 	for _, m := range resp.Models {
@@ -35,9 +58,13 @@ func (c *Client) Installed(ctx context.Context) ([]models.Info, error) {
 
 // Running lists the models loaded in memory (/api/ps).
 func (c *Client) Running(ctx context.Context) ([]models.Running, error) {
-	resp, err := c.api.ListRunning(ctx)
+	var resp *api.ProcessResponse
+	err := c.bounded(ctx, "", func(ctx context.Context) (err error) {
+		resp, err = c.api.ListRunning(ctx)
+		return err
+	})
 	if err != nil {
-		return nil, c.convertErr(ctx, "", err)
+		return nil, err
 	}
 	out := make([]models.Running, 0, len(resp.Models))
 	for _, m := range resp.Models {
@@ -52,9 +79,13 @@ func (c *Client) Running(ctx context.Context) ([]models.Running, error) {
 // Show describes one installed model (/api/show, verbose), including the
 // architecture numbers and the per-tensor types that memory estimates need.
 func (c *Client) Show(ctx context.Context, name string) (models.Info, error) {
-	resp, err := c.api.Show(ctx, &api.ShowRequest{Model: name, Verbose: true})
+	var resp *api.ShowResponse
+	err := c.bounded(ctx, name, func(ctx context.Context) (err error) {
+		resp, err = c.api.Show(ctx, &api.ShowRequest{Model: name, Verbose: true})
+		return err
+	})
 	if err != nil {
-		return models.Info{}, c.convertErr(ctx, name, err)
+		return models.Info{}, err
 	}
 	info := models.Info{
 		Name: name, Family: resp.Details.Family, ParameterSize: resp.Details.ParameterSize,

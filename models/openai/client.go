@@ -74,6 +74,10 @@ type Config struct {
 	// each time; a Retry-After header up to 30s is honoured instead.
 	BusyRetries int
 	Backoff     time.Duration
+	// CallTimeout bounds listing the models (GET /v1/models): a server
+	// that accepts connections but never answers is then unreachable
+	// instead of a hang. 0 means 30 seconds.
+	CallTimeout time.Duration
 }
 
 // Client talks to one OpenAI-compatible server. It is safe for concurrent
@@ -87,6 +91,7 @@ type Client struct {
 	sem      chan struct{}
 	retries  int
 	backoff  time.Duration
+	calls    time.Duration                        // CallTimeout
 	sleep    func(time.Duration) <-chan time.Time // test seam
 	now      func() time.Time
 }
@@ -128,9 +133,12 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Backoff == 0 {
 		cfg.Backoff = 500 * time.Millisecond
 	}
+	if cfg.CallTimeout <= 0 {
+		cfg.CallTimeout = 30 * time.Second
+	}
 	return &Client{base: base, key: key, keyEnv: cfg.APIKeyEnv, endpoint: cfg.Endpoint, http: hc,
 		sem: make(chan struct{}, cfg.MaxConcurrency), retries: cfg.BusyRetries, backoff: cfg.Backoff,
-		sleep: time.After, now: time.Now}, nil
+		calls: cfg.CallTimeout, sleep: time.After, now: time.Now}, nil
 }
 
 // Host returns the base URL the client talks to (it never holds the key).

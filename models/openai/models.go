@@ -2,6 +2,8 @@ package openai
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 
@@ -16,7 +18,12 @@ func (c *Client) Models(ctx context.Context) ([]string, error) {
 			ID string `json:"id"`
 		} `json:"data"`
 	}
-	if err := c.do(ctx, http.MethodGet, "/models", "", nil, &r); err != nil {
+	cctx, cancel := context.WithTimeout(ctx, c.calls)
+	defer cancel()
+	if err := c.do(cctx, http.MethodGet, "/models", "", nil, &r); err != nil {
+		if ctx.Err() == nil && errors.Is(cctx.Err(), context.DeadlineExceeded) {
+			return nil, &UnavailableError{Host: c.base.Host, Err: fmt.Errorf("no answer within %v", c.calls)}
+		}
 		return nil, err
 	}
 	out := make([]string, 0, len(r.Data))
