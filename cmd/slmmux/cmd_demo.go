@@ -221,7 +221,7 @@ func (a *App) demoResults(dir string, cat demo.Catalog, k int, temp float64, wal
 	if err != nil {
 		return err
 	}
-	cfg := report.DemoConfig{PoolConfig: report.PoolConfig{Pool: cat.Pool(), K: k, ValAcc: cat.ValAcc()},
+	cfg := report.DemoConfig{PoolConfig: report.PoolConfig{Pool: cat.Pool(), K: k, ValAcc: cat.ValAcc(), Pair: cat.BestValPair()},
 		Params: cat.Params(), Temperature: temp, Wall: wall, Walls: walls, Run: dir}
 	if lg, ok := cat.Large(); ok {
 		cfg.Large = lg.Name

@@ -12,6 +12,9 @@ type PoolConfig struct {
 	Large  string             // a model to set against them; "" for none
 	K      int                // samples per model in every replay (0: all stored)
 	ValAcc map[string]float64 // validation accuracies: ties, and best_support
+	// Pair, when set, is the pair to report, chosen elsewhere (on a
+	// validation set); else the best pair by search on this run.
+	Pair []string
 }
 
 // PoolComparison is ComparePool's result. Every replay is one trial of
@@ -21,8 +24,9 @@ type PoolComparison struct {
 	// Official is the pool under the official profile, whose Agent Forest
 	// breaks pooled ties by best_support.
 	Official mux.SimResult
-	// Pair is the pool's best pair by search (paper objective), nil when
-	// the search found none; PairResult is SLM-MUX over it.
+	// Pair is cfg.Pair, else the pool's best pair by search (paper
+	// objective), nil when the search found none; PairResult is SLM-MUX
+	// over it.
 	Pair       []string
 	PairResult mux.SimResult
 	Large      *mux.SimResult // Large alone; nil without one
@@ -54,11 +58,16 @@ func ComparePool(cfg PoolConfig, dataset func(models []string) (*mux.Dataset, er
 	if c.Official, err = sim(pool, mux.Official); err != nil {
 		return nil, err
 	}
-	sc := search.DefaultConfig(search.Paper)
-	sc.KMin, sc.KMax, sc.ValAcc = 2, 2, cfg.ValAcc
-	// A pool the search cannot run on (fewer than two models) has no pair.
-	if sr, err := search.Search(pool, sc); err == nil && len(sr.BestByK) > 0 {
-		c.Pair = sr.BestByK[0].Models
+	c.Pair = cfg.Pair
+	if c.Pair == nil {
+		sc := search.DefaultConfig(search.Paper)
+		sc.KMin, sc.KMax, sc.ValAcc = 2, 2, cfg.ValAcc
+		// A pool the search cannot run on (fewer than two models) has no pair.
+		if sr, err := search.Search(pool, sc); err == nil && len(sr.BestByK) > 0 {
+			c.Pair = sr.BestByK[0].Models
+		}
+	}
+	if c.Pair != nil {
 		if c.PairResult, err = simModels(c.Pair); err != nil {
 			return nil, err
 		}

@@ -88,6 +88,15 @@ func (c Catalog) Quantized(quantize string) (Catalog, error) {
 		m.Quantize, m.f16 = quantize, buf.Bytes()
 		out.Models[i] = m
 	}
+	// The validation scores were measured on the F32 models: they still
+	// name the pair (by the variants' names).
+	out.Selection.ValPairs = map[string]float64{}
+	for k, v := range c.Selection.ValPairs {
+		if a, b, ok := strings.Cut(k, "+"); ok {
+			tag := ":" + VariantTag(quantize)
+			out.Selection.ValPairs[a+tag+"+"+b+tag] = v
+		}
+	}
 	return out, nil
 }
 
@@ -100,6 +109,30 @@ type Catalog struct {
 	// RepeatPenalty, when set, is sent with every request; unset leaves
 	// Ollama's default (1.1), which the training script's sampler mimics.
 	RepeatPenalty *float64 `json:"repeat_penalty,omitempty"`
+	// Selection is how the training script chose the temperature and k,
+	// on the validation set; ValPairs is SLM-MUX's accuracy there (in %)
+	// for every pair of pool models, keyed "a+b".
+	Selection struct {
+		ValPairs map[string]float64 `json:"val_pairs_mux"`
+	} `json:"selection"`
+}
+
+// BestValPair is the pair of pool models with the best SLM-MUX accuracy
+// on the validation set (ties: the first by name), as the training script
+// measured it; nil when the catalog records none. The demo reports this
+// pair on the test set, so the pair is not chosen on what it reports.
+func (c Catalog) BestValPair() []string {
+	var best string
+	for k, acc := range c.Selection.ValPairs {
+		if b := c.Selection.ValPairs[best]; best == "" || acc > b || acc == b && k < best {
+			best = k
+		}
+	}
+	a, b, ok := strings.Cut(best, "+")
+	if !ok {
+		return nil
+	}
+	return []string{a, b}
 }
 
 // Template is the prompt template the demo models are created with: they

@@ -45,3 +45,26 @@ func TestEmbeddedCatalogSizes(t *testing.T) {
 		}
 	}
 }
+
+// The demo's pair is chosen on the validation set (the training script's
+// scores of every pair), not on the test set it reports.
+func TestBestValPair(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := c.BestValPair()
+	if len(got) != 2 || len(c.Selection.ValPairs) == 0 {
+		t.Fatalf("best validation pair %v of %v", got, c.Selection.ValPairs)
+	}
+	best := c.Selection.ValPairs[got[0]+"+"+got[1]]
+	for k, v := range c.Selection.ValPairs {
+		if v > best {
+			t.Errorf("pair %s scores %.2f on validation, above the chosen %v (%.2f)", k, v, got, best)
+		}
+	}
+	var none Catalog
+	if none.BestValPair() != nil {
+		t.Error("a catalog without selection has no validation pair")
+	}
+}
