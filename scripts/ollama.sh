@@ -4,7 +4,7 @@
 #
 #   scripts/ollama.sh build            build it once into the cache (prints the binary path)
 #                                      (SLMMUX_OLLAMA_VERSION=v0.6.5: the old daemon of the compatibility job)
-#   scripts/ollama.sh start [PORT]     start it privately (models in $SLMMUX_CACHE/models), print OLLAMA_HOST
+#   scripts/ollama.sh start [PORT]     start it privately on PORT (default 11436; models in $SLMMUX_CACHE/models), print OLLAMA_HOST
 #   scripts/ollama.sh stop             stop the one started by `start`
 #
 # The pin must match models/ollama/daemon.Version (a test checks it); the
@@ -25,7 +25,7 @@ build() {
 }
 
 start() {
-  local port="${1:-11435}"
+  local port="${1:-11436}" # not 11434 (Ollama's) nor 11435 (slmmux serve's)
   build >/dev/null
   mkdir -p "$STATE/models" "$STATE/home"
   OLLAMA_HOST="127.0.0.1:$port" OLLAMA_MODELS="$STATE/models" HOME="$STATE/home" OLLAMA_NO_CLOUD=1 \

@@ -46,14 +46,17 @@ func (a *App) Run(ctx context.Context, args []string) (code int) {
 func (a *App) rootCmd() *cobra.Command {
 	root := &cobra.Command{
 		Use:   "slmmux",
-		Short: "Make several small language models answer together (SLM-MUX) on a local Ollama daemon",
-		Long: `slmmux runs SLM-MUX (arXiv 2510.05077) on models served by a local Ollama daemon:
-each model samples k answers, its confidence is the share of samples that agree
-with its most frequent answer, and the most confident model's answer wins.
+		Short: "Make several small language models answer together (SLM-MUX), on Ollama, OpenAI-compatible servers or a pool of hosts",
+		Long: `slmmux runs SLM-MUX (arXiv 2510.05077) on models served by an Ollama daemon, an
+OpenAI-compatible server (--backend openai) or a pool of hosts (--config): each
+model samples k answers, its confidence is the share of samples that agree with
+its most frequent answer, and the most confident model's answer wins. slmmux
+serve makes an ensemble a model any Ollama or OpenAI client can call.
 
 Environment:
-  OLLAMA_HOST    the daemon's address (default 127.0.0.1:11434)
-  SLMMUX_CACHE   where the pinned test/demo daemon is built (default ~/.cache/slmmux)`,
+  OLLAMA_HOST          the daemon's address (default 127.0.0.1:11434)
+  SLMMUX_CACHE         where the pinned test/demo daemon is built (default ~/.cache/slmmux)
+  SLMMUX_CALL_TIMEOUT  bound on each start-up call to a backend (default 30s)`,
 		Version:       buildVersion(),
 		SilenceUsage:  true,
 		SilenceErrors: true,

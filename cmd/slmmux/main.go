@@ -1,5 +1,6 @@
 // Command slmmux makes several small language models answer together
-// better than any one of them (SLM-MUX), on a local Ollama daemon.
+// better than any one of them (SLM-MUX), on Ollama daemons, OpenAI-compatible
+// servers and pools of hosts.
 package main
 
 import (

@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-// dataFile returns the path of a shipped data file (/work/shared/data,
+// dataFile returns the path of a shipped data file (../shared/data,
 // beside the checkout). A missing file fails the test under CI=true and
 // skips it otherwise.
 func dataFile(t *testing.T, name string) string {
