@@ -52,7 +52,11 @@ fuzz:
 bench: daemon
 	scripts/bench.sh
 
-demo: build daemon
+# The demo needs only the binary and one daemon: a reachable one (OLLAMA_HOST,
+# or the default port), else the ollama on PATH, else the pinned current one,
+# built once (which needs two header-only Debian packages, nothing else).
+demo: build
+	@h="$${OLLAMA_HOST:-127.0.0.1:11434}"; command -v ollama >/dev/null || curl -fsS -m 2 "http://$${h#http://}/api/version" >/dev/null 2>&1 || scripts/deps.sh daemon
 	bin/slmmux demo
 
 lint: layering
