@@ -169,7 +169,7 @@ func (a *App) runSearch(o searchOptions) error {
 	if err != nil {
 		return analysisErr("search", err)
 	}
-	compare, err := search.Compare(ds, cfg)
+	compare, err := search.CompareWith(ds, cfg, res)
 	if err != nil {
 		return analysisErr("search", err)
 	}

@@ -8,6 +8,12 @@ import "github.com/slmmux/slmmux/engine/mux"
 // cfg's own objective keeps cfg's λ and robust level; the others use their
 // defaults.
 func Compare(ds *mux.Dataset, cfg Config) ([]*Result, error) {
+	return CompareWith(ds, cfg, nil)
+}
+
+// CompareWith is Compare reusing have, a Search of ds under cfg already
+// made, for cfg's own objective: one search fewer.
+func CompareWith(ds *mux.Dataset, cfg Config, have *Result) ([]*Result, error) {
 	if cfg.Objective == "" {
 		cfg.Objective = Paper
 	}
@@ -15,6 +21,12 @@ func Compare(ds *mux.Dataset, cfg Config) ([]*Result, error) {
 	for _, o := range Objectives {
 		c := cfg
 		c.Top = 0
+		if o == cfg.Objective && have != nil {
+			r := *have
+			r.Ranked = nil // as Top 0 leaves it
+			out = append(out, &r)
+			continue
+		}
 		if o != cfg.Objective {
 			c.Objective, c.Lambda, c.RobustLevel = o, o.DefaultLambda(), 0
 		}

@@ -17,7 +17,8 @@ type enumerator struct {
 	k         int // subset size being enumerated
 	idx       []int
 	u, w, h   []bitset   // per depth: correct, wrong, has
-	mx        [][]uint16 // per depth: max SLM-MUX key (Mux only)
+	mx        [][]uint16 // per depth: max SLM-MUX key (Mux only, keys unpacked)
+	mx4       [][]uint64 // the same, four keys a word (muxKeys.packed)
 	official  bool
 	withMux   bool
 	bestK     cand
@@ -35,7 +36,10 @@ func newEnumerator(p *pool, cfg Config) *enumerator {
 		e.u = append(e.u, make(bitset, words))
 		e.w = append(e.w, make(bitset, words))
 		e.h = append(e.h, make(bitset, words))
-		if e.withMux {
+		switch {
+		case e.withMux && p.keys.packed != nil:
+			e.mx4 = append(e.mx4, make([]uint64, (p.items+3)/4))
+		case e.withMux:
 			e.mx = append(e.mx, make([]uint16, p.items))
 		}
 	}
@@ -64,7 +68,10 @@ func (e *enumerator) rec(start, d int) {
 		if e.official {
 			orInto(e.h[d+1], e.h[d], p.has[i])
 		}
-		if e.withMux {
+		switch {
+		case e.mx4 != nil:
+			maxInto4(e.mx4[d+1], e.mx4[d], p.keys.packed[i])
+		case e.withMux:
 			maxInto(e.mx[d+1], e.mx[d], p.keys.keys[i])
 		}
 		e.rec(i+1, d+1)
@@ -89,7 +96,10 @@ func (e *enumerator) leaf(d, i int) {
 			c.q += bits.OnesCount64(x | hi[j])
 		}
 	}
-	if e.withMux {
+	switch {
+	case e.mx4 != nil:
+		c.mux = maxOddCount4(e.mx4[d], p.keys.packed[i])
+	case e.withMux:
 		c.mux = maxOddCount(e.mx[d], p.keys.keys[i])
 	}
 	p.score(&c, e.k)

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"math/bits"
 	"slices"
 
 	"github.com/slmmux/slmmux/engine/mux"
@@ -18,6 +19,10 @@ import (
 type muxKeys struct {
 	items int
 	keys  [][]uint16 // [model][item]
+	// packed holds the same keys four to a word ([model][item/4], item i
+	// in bits 16*(i%4)), for the enumerator's max and count four items at
+	// a time (maxInto4, maxOddCount4); nil when a key needs 16 bits.
+	packed [][]uint64
 }
 
 func newMuxKeys(ds *mux.Dataset, p mux.Profile, valAcc map[string]float64, agr *mux.Agreement) *muxKeys {
@@ -72,7 +77,25 @@ func newMuxKeys(ds *mux.Dataset, p mux.Profile, valAcc map[string]float64, agr *
 			k.keys[v.m][i] = key
 		}
 	}
+	k.pack()
 	return k
+}
+
+// pack fills packed when every key fits 15 bits (fewer than 16,383
+// models), as the lane arithmetic of max4 needs.
+func (k *muxKeys) pack() {
+	words := (k.items + 3) / 4
+	k.packed = make([][]uint64, len(k.keys))
+	for m, ks := range k.keys {
+		k.packed[m] = make([]uint64, words)
+		for i, x := range ks {
+			if x >= 0x8000 {
+				k.packed = nil
+				return
+			}
+			k.packed[m][i/4] |= uint64(x) << (16 * (i % 4))
+		}
+	}
 }
 
 func cmpInt(a, b int) int {
@@ -111,6 +134,39 @@ func oddCount(keys []uint16) int {
 	n := 0
 	for _, x := range keys {
 		n += int(x & 1)
+	}
+	return n
+}
+
+// Lanes of four 15-bit keys in a word.
+const (
+	laneTop = 0x8000800080008000
+	laneOne = 0x0001000100010001
+)
+
+// max4 is the lane-wise max of four 15-bit keys per word: a lane of
+// (a|top) - b keeps its top bit exactly when a >= b (no borrow crosses a
+// lane, since b < top), which makes a mask choosing a or b.
+func max4(a, b uint64) uint64 {
+	ge := (((a | laneTop) - b) & laneTop) >> 15 * 0xFFFF
+	return a&ge | b&^ge
+}
+
+// maxInto4 sets dst = max4(a, b) word by word.
+func maxInto4(dst, a, b []uint64) {
+	b, dst = b[:len(a)], dst[:len(a)]
+	for i, x := range a {
+		dst[i] = max4(x, b[i])
+	}
+}
+
+// maxOddCount4 counts the lanes where max4(a, b) is odd: maxOddCount four
+// items at a time.
+func maxOddCount4(a, b []uint64) int {
+	b = b[:len(a)]
+	n := 0
+	for i, x := range a {
+		n += bits.OnesCount64(max4(x, b[i]) & laneOne)
 	}
 	return n
 }

@@ -102,3 +102,30 @@ func TestMuxObjective(t *testing.T) {
 		}
 	}
 }
+
+// max4 and maxOddCount4 agree with the key-by-key max and count on every
+// lane, for keys up to the 15-bit bound (deterministic cases, edges
+// included).
+func TestMax4MatchesLanes(t *testing.T) {
+	vals := []uint16{0, 1, 2, 3, 0x7FFE, 0x7FFF, 0x4000, 0x3FFF, 255, 256}
+	for _, a0 := range vals {
+		for _, b0 := range vals {
+			a := []uint16{a0, b0, a0 ^ 1, 0x7FFF - b0}
+			b := []uint16{b0, a0, b0 | 1, a0 & 0x7FFF}
+			var pa, pb uint64
+			for i := range 4 {
+				pa |= uint64(a[i]) << (16 * i)
+				pb |= uint64(b[i]) << (16 * i)
+			}
+			m := max4(pa, pb)
+			for i := range 4 {
+				if got, want := uint16(m>>(16*i)), max(a[i], b[i]); got != want {
+					t.Fatalf("max4 lane %d of %v, %v = %d, want %d", i, a, b, got, want)
+				}
+			}
+			if got, want := maxOddCount4([]uint64{pa}, []uint64{pb}), maxOddCount(a, b); got != want {
+				t.Fatalf("maxOddCount4(%v, %v) = %d, want %d", a, b, got, want)
+			}
+		}
+	}
+}
