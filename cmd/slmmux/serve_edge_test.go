@@ -238,3 +238,15 @@ async function step(name, f) { try { out[name] = await f(); } catch (e) { out[na
   document.getElementById("out").textContent = JSON.stringify(out);
 })();
 </script></body></html>`
+
+// The edge flags' bad values are usage errors naming the flag, before any
+// daemon is reached.
+func TestServeEdgeFlagErrors(t *testing.T) {
+	for _, args := range [][]string{{"--allow-host", "myhost.example:80"}, {"--allow-host", "http://x"}, {"--allow-host", ""},
+		{"--body-timeout", "-1s"}, {"--idle-timeout", "-1s"}} {
+		r := run(t.Context(), map[string]string{"OLLAMA_HOST": closedPort(t)}, append([]string{"serve", "--listen", closedPort(t)}, args...)...)
+		if r.code != exitUsage || !strings.Contains(r.stderr, args[0]) {
+			t.Errorf("serve %v: exit %d, %q; want a usage error naming %s", args, r.code, r.stderr, args[0])
+		}
+	}
+}
