@@ -26,6 +26,9 @@ type serveOptions struct {
 	config                      string
 	maxQueue                    int
 	timeout                     time.Duration
+	bodyTimeout, idleTimeout    time.Duration
+	allowHosts                  []string
+	noModelAdmin                bool
 	startDaemon                 bool
 	sf                          samplingFlags
 	pf                          planFlags
@@ -63,6 +66,10 @@ OLLAMA_HOST=127.0.0.1:11435, or base URL http://127.0.0.1:11435/v1.`,
 	f.StringVar(&o.listen, "listen", "127.0.0.1:11435", "address to listen on (a non-loopback address needs --api-key)")
 	f.StringVar(&o.apiKey, "api-key", "", "require Authorization: Bearer KEY (default: $SLMMUX_API_KEY)")
 	f.StringVar(&o.allowOrigin, "allow-origin", "", "CORS: the origin browsers may call from (default: none)")
+	f.StringArrayVar(&o.allowHosts, "allow-host", nil, "on a loopback --listen, also answer requests whose Host is NAME (repeatable; IP literals and localhost always)")
+	f.BoolVar(&o.noModelAdmin, "no-model-admin", false, "refuse the daemon's model management (pull, push, create, copy, delete, blobs) with 403")
+	f.DurationVar(&o.bodyTimeout, "body-timeout", time.Minute, "a request body must arrive within this, else 408 (0: no bound)")
+	f.DurationVar(&o.idleTimeout, "idle-timeout", time.Minute, "close a keep-alive connection idle this long (0: never)")
 	f.IntVar(&o.maxQueue, "max-queue", 512, "ensemble requests that may wait; past it 503 with Retry-After")
 	f.DurationVar(&o.timeout, "timeout", 0, "deadline of one ensemble request (0: none)")
 	f.BoolVar(&o.startDaemon, "start-daemon", false, "start a daemon of its own when none answers (as demo does)")
@@ -75,22 +82,38 @@ OLLAMA_HOST=127.0.0.1:11435, or base URL http://127.0.0.1:11435/v1.`,
 	return cmd
 }
 
+// loopbackListen says whether listen (host:port) is a loopback address.
+func loopbackListen(listen string) bool {
+	host, _, err := net.SplitHostPort(listen)
+	ip := net.ParseIP(host)
+	return err == nil && (ip != nil && ip.IsLoopback() || host == "localhost")
+}
+
 func (o *serveOptions) validate() error {
 	if err := o.wf.validate(); err != nil {
 		return err
 	}
-	host, _, err := net.SplitHostPort(o.listen)
-	if err != nil {
+	if _, _, err := net.SplitHostPort(o.listen); err != nil {
 		return usagef("--listen %q: want host:port, e.g. 127.0.0.1:11435", o.listen)
 	}
-	if ip := net.ParseIP(host); (ip == nil || !ip.IsLoopback()) && host != "localhost" && o.apiKey == "" {
+	if !loopbackListen(o.listen) && o.apiKey == "" {
 		return usagef("--listen %s is not a loopback address: set --api-key (or SLMMUX_API_KEY) so that only clients with the key are served", o.listen)
 	}
 	if o.maxQueue < 1 || o.maxQueue > 1<<20 {
 		return usagef("--max-queue %d: must be 1 to %d", o.maxQueue, 1<<20)
 	}
-	if o.timeout < 0 {
-		return usagef("--timeout %v: must not be negative", o.timeout)
+	for _, f := range []struct {
+		name string
+		d    time.Duration
+	}{{"--timeout", o.timeout}, {"--body-timeout", o.bodyTimeout}, {"--idle-timeout", o.idleTimeout}} {
+		if f.d < 0 {
+			return usagef("%s %v: must not be negative", f.name, f.d)
+		}
+	}
+	for _, h := range o.allowHosts {
+		if h == "" || strings.ContainsAny(h, ":/[] ") {
+			return usagef("--allow-host %q: want a host name without scheme or port, e.g. myhost.example", h)
+		}
 	}
 	if err := o.sf.validate(); err != nil {
 		return err
@@ -124,6 +147,8 @@ func (a *App) runServe(ctx context.Context, o serveOptions) error {
 	}
 	cfg := serve.Config{APIKey: o.apiKey, MaxQueue: o.maxQueue, Timeout: o.timeout, AllowOrigin: o.allowOrigin,
 		RequestTimeout: o.wf.requestTimeout, BackendWait: max(o.wf.daemonWait, time.Nanosecond),
+		CheckHost: loopbackListen(o.listen), AllowHosts: o.allowHosts, HostHint: "start serve with --allow-host NAME to answer that name",
+		BodyTimeout: o.bodyTimeout, NoModelAdmin: o.noModelAdmin,
 		Version: buildVersion(), Logger: a.log(), Probe: a.serveProbe(o.pf)}
 	if cfg.Scheduler, cfg.Ensembles, err = a.schedule(ctx, lh, ensembles); err != nil {
 		return err
@@ -139,7 +164,9 @@ func (a *App) runServe(ctx context.Context, o serveOptions) error {
 	if err != nil {
 		return usagef("--listen %s: %w", o.listen, err)
 	}
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	// The body's deadline is the handler's (BodyTimeout), which answers
+	// 408 where ReadTimeout would leave a bare read error.
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: o.idleTimeout}
 	var names []string
 	for _, e := range cfg.Ensembles {
 		names = append(names, fmt.Sprintf("%s = SLM-MUX over %s (k=%d)", e.Name, strings.Join(e.Models, ", "), e.Sampling.Samples))

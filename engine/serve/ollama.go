@@ -35,6 +35,8 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request, v any) bool {
 	case errors.As(err, &mbe):
 		s.fail(w, r, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body over %d bytes", mbe.Limit))
 		return false
+	case s.bodyTimedOut(w, r, err):
+		return false
 	case err != nil:
 		s.fail(w, r, http.StatusBadRequest, "reading the request body: "+err.Error())
 		return false
@@ -55,7 +57,8 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request, v any) bool {
 // ensembleRequest reads the body into req, records the model for the
 // metrics and returns the ensemble it asks for. A request for any other
 // model is passed through to the daemon unchanged; ok is false once the
-// response is written (passed through, or an error).
+// response is written (passed through, or an error). An ensemble's body
+// must be declared JSON (jsonBody); a passthrough's is the daemon's to judge.
 func (s *Server) ensembleRequest(w http.ResponseWriter, r *http.Request, req any, model func() string) (e *Ensemble, ok bool) {
 	if !s.readBody(w, r, req) {
 		return nil, false
@@ -66,7 +69,7 @@ func (s *Server) ensembleRequest(w http.ResponseWriter, r *http.Request, req any
 		s.passThrough(w, r)
 		return nil, false
 	}
-	return e, true
+	return e, s.jsonBody(w, r)
 }
 
 func (s *Server) ollamaChat(w http.ResponseWriter, r *http.Request) {
@@ -143,6 +146,9 @@ func (s *Server) ollamaShow(w http.ResponseWriter, r *http.Request) {
 	e := s.ensemble(name)
 	if e == nil {
 		s.passThrough(w, r)
+		return
+	}
+	if !s.jsonBody(w, r) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{

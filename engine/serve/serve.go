@@ -78,10 +78,24 @@ type Config struct {
 	// for up to BackendWait (0: engine.DefaultBackendWait), then the
 	// request fails with 502.
 	RequestTimeout, BackendWait time.Duration
-	// AllowOrigin, when set, is sent as Access-Control-Allow-Origin.
+	// AllowOrigin, when set, is sent as Access-Control-Allow-Origin, on
+	// passthrough replies instead of the upstream's CORS headers.
 	AllowOrigin string
-	Version     string
-	Logger      *slog.Logger
+	// CheckHost refuses (403) a request whose Host is not an IP literal,
+	// localhost or one of AllowHosts (any port): set it on a loopback
+	// listener, against pages whose name rebinds to 127.0.0.1. HostHint
+	// ends the refusal, saying how to allow a name.
+	CheckHost  bool
+	AllowHosts []string
+	HostHint   string
+	// BodyTimeout bounds reading one request body (0: none); a body not
+	// received in time gets 408 and its connection is closed.
+	BodyTimeout time.Duration
+	// NoModelAdmin refuses the daemon's model-management routes (pull,
+	// push, create, copy, delete, blobs) with 403.
+	NoModelAdmin bool
+	Version      string
+	Logger       *slog.Logger
 	// Probe, when set, answers GET /api/slmmux/probe (ProbePath).
 	Probe ProbeFunc
 }
@@ -134,10 +148,20 @@ func New(cfg Config) (*Server, error) {
 	if cfg.UpstreamOpenAI {
 		s.proxy = &httputil.ReverseProxy{Rewrite: s.rewriteOpenAI}
 	} else {
-		s.proxy = httputil.NewSingleHostReverseProxy(cfg.Upstream)
+		// The upstream's own Host: a loopback daemon refuses (403) any
+		// other, against DNS rebinding.
+		s.proxy = &httputil.ReverseProxy{Rewrite: func(pr *httputil.ProxyRequest) {
+			pr.SetURL(cfg.Upstream)
+			pr.Out.Header["X-Forwarded-For"] = pr.In.Header["X-Forwarded-For"]
+			pr.SetXForwarded()
+		}}
 	}
 	s.proxy.FlushInterval = -1 // stream NDJSON and SSE as the daemon writes them
+	s.proxy.ModifyResponse = s.stripCORS
 	s.proxy.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
+		if s.bodyTimedOut(w, r, err) {
+			return
+		}
 		s.fail(w, r, http.StatusBadGateway, fmt.Sprintf("%s at %s: %v", s.upstreamName(), cfg.Upstream.Host, err))
 	}
 	return s, nil
@@ -161,9 +185,14 @@ func (s *Server) Handler() http.Handler {
 	return s.metrics.observe(s.guard(m))
 }
 
-// guard applies the API key, CORS and the body limit.
+// guard applies the Host check, CORS, the API key, the body deadline and
+// the body limit.
 func (s *Server) guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !s.hostAllowed(r.Host) {
+			s.refuseHost(w, r)
+			return
+		}
 		if o := s.cfg.AllowOrigin; o != "" {
 			w.Header().Set("Access-Control-Allow-Origin", o)
 			w.Header().Set("Access-Control-Allow-Headers", "Authorization, Content-Type")
@@ -179,6 +208,7 @@ func (s *Server) guard(next http.Handler) http.Handler {
 				return
 			}
 		}
+		s.bodyDeadline(w, r)
 		r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBody)
 		next.ServeHTTP(w, r)
 	})
@@ -229,6 +259,10 @@ func (s *Server) passThrough(w http.ResponseWriter, r *http.Request) {
 			msg = fmt.Sprintf("model %q: ", m) + msg
 		}
 		s.fail(w, r, http.StatusNotFound, msg)
+		return
+	}
+	if s.cfg.NoModelAdmin && modelAdmin(r.URL.Path) {
+		s.fail(w, r, http.StatusForbidden, fmt.Sprintf("%s %s: this server refuses model management (pull, push, create, copy, delete, blobs); manage models on the daemon itself", r.Method, r.URL.Path))
 		return
 	}
 	if m := requestModel(r); m != "" && s.cfg.PinPassthrough && s.cfg.Scheduler != nil && loadsModel[r.URL.Path] {
