@@ -246,7 +246,7 @@ func (a *App) ensembles(ctx context.Context, lh *liveHosts, o serveOptions) ([]s
 	}
 	fc, err := serve.LoadConfig(o.config)
 	if err != nil {
-		return nil, usageError{err}
+		return nil, usagef("--config: %w", err)
 	}
 	var out []serve.Ensemble
 	for _, key := range sortedNames(fc.Ensembles) {

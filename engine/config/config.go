@@ -107,10 +107,25 @@ func readFile(path string) ([]byte, error) {
 	return b, err
 }
 
+// kind names a file that is not regular.
+func kind(m os.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a folder"
+	case m&os.ModeNamedPipe != 0:
+		return "a named pipe (FIFO)"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	case m&os.ModeDevice != 0:
+		return "a device"
+	}
+	return "a special file (" + m.Type().String() + ")"
+}
+
 func regular(st os.FileInfo) error {
 	switch {
 	case !st.Mode().IsRegular():
-		return fmt.Errorf("not a regular file but a %v: give the path of a YAML file", st.Mode().Type())
+		return fmt.Errorf("not a regular file but %s: give the path of a YAML file", kind(st.Mode()))
 	case st.Size() > MaxFileBytes:
 		return fmt.Errorf("%d bytes, over %d: a config file is a few KiB of YAML", st.Size(), MaxFileBytes)
 	}
