@@ -182,15 +182,31 @@ func (a *App) runServe(ctx context.Context, o serveOptions) error {
 		return err
 	case <-ctx.Done():
 	}
-	fmt.Fprintln(a.Stderr, "slmmux serve: draining in-flight requests (30 s at most)")
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	defer cancel()
-	err = hs.Shutdown(sctx) // in-flight requests finish: the scheduler still runs
+	fmt.Fprintf(a.Stderr, "slmmux serve: draining in-flight requests (%v at most)\n", drainTimeout)
+	err = drain(ctx, hs, drainTimeout) // in-flight requests finish: the scheduler still runs
+	if errors.Is(err, context.DeadlineExceeded) {
+		// Those still waiting are answered 503 with Retry-After, not cut off.
+		srv.Abort()
+		if err = drain(ctx, hs, 5*time.Second); err != nil {
+			hs.Close()
+		}
+		fmt.Fprintf(a.Stderr, "slmmux serve: the drain reached its %v bound: %d waiting requests answered 503 with Retry-After\n", drainTimeout, srv.Aborted())
+	}
 	stopScheduler()
 	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
 	return nil
+}
+
+// drainTimeout bounds serve's drain at shutdown (a variable for tests).
+var drainTimeout = 30 * time.Second
+
+// drain shuts hs down, waiting up to d for its in-flight requests.
+func drain(ctx context.Context, hs *http.Server, d time.Duration) error {
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d)
+	defer cancel()
+	return hs.Shutdown(sctx)
 }
 
 // upstream sets where requests for other models go: the flags' one host
@@ -263,7 +279,7 @@ func (a *App) ensembles(ctx context.Context, lh *liveHosts, o serveOptions) ([]s
 	}
 	fc, err := serve.LoadConfig(o.config)
 	if err != nil {
-		return nil, usageError{err}
+		return nil, usagef("--config: %w", err)
 	}
 	var out []serve.Ensemble
 	for _, key := range sortedNames(fc.Ensembles) {

@@ -63,7 +63,7 @@ func (a *App) backendList(o hostOptions) ([]config.Backend, bool, error) {
 	if o.config != "" {
 		c, err := config.Load(o.config)
 		if err != nil {
-			return nil, false, usageError{err}
+			return nil, false, usagef("--config: %w", err)
 		}
 		if len(c.Backends) > 0 {
 			if len(o.pf.footprints) > 0 {

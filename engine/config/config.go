@@ -12,10 +12,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/slmmux/slmmux/engine"
 	"github.com/slmmux/slmmux/engine/confidence"
 	"github.com/slmmux/slmmux/engine/mux"
 )
@@ -64,13 +66,70 @@ type Ensemble struct {
 // ErrConfig reports a config file that cannot be used.
 var ErrConfig = errors.New("config file")
 
+// MaxFileBytes bounds a config file: larger ones, and anything but a
+// regular file (a FIFO, /dev/zero), are refused before they are read.
+const MaxFileBytes = 4 << 20
+
 // Load reads and checks a config file.
 func Load(path string) (*File, error) {
-	b, err := os.ReadFile(path)
+	b, err := readFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("%w %s: %w", ErrConfig, path, err)
 	}
 	return Parse(path, b)
+}
+
+// readFile reads a regular file of at most MaxFileBytes. It looks before
+// it opens, since opening a FIFO waits for a writer.
+func readFile(path string) ([]byte, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := regular(st); err != nil {
+		return nil, err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if st, err = f.Stat(); err != nil { // the file opened, in case it changed
+		return nil, err
+	}
+	if err := regular(st); err != nil {
+		return nil, err
+	}
+	b, err := io.ReadAll(io.LimitReader(f, MaxFileBytes+1))
+	if err == nil && len(b) > MaxFileBytes {
+		err = fmt.Errorf("over %d bytes: a config file is a few KiB of YAML", MaxFileBytes)
+	}
+	return b, err
+}
+
+// kind names a file that is not regular.
+func kind(m os.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a folder"
+	case m&os.ModeNamedPipe != 0:
+		return "a named pipe (FIFO)"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	case m&os.ModeDevice != 0:
+		return "a device"
+	}
+	return "a special file (" + m.Type().String() + ")"
+}
+
+func regular(st os.FileInfo) error {
+	switch {
+	case !st.Mode().IsRegular():
+		return fmt.Errorf("not a regular file but %s: give the path of a YAML file", kind(st.Mode()))
+	case st.Size() > MaxFileBytes:
+		return fmt.Errorf("%d bytes, over %d: a config file is a few KiB of YAML", st.Size(), MaxFileBytes)
+	}
+	return nil
 }
 
 // Parse is Load over the file's bytes; path only names the file in errors.
@@ -86,9 +145,17 @@ func Parse(path string, b []byte) (*File, error) {
 	if err := c.checkBackends(path, &root); err != nil {
 		return nil, err
 	}
+	if err := checkNames(path, c.Ensembles); err != nil {
+		return nil, err
+	}
 	for name, e := range c.Ensembles {
-		if _, err := EnsembleName(name); err != nil {
-			return nil, fmt.Errorf("%w %s: ensembles.%s: %w", ErrConfig, path, name, err)
+		for m, v := range e.ValAcc {
+			if !(v >= 0 && v <= 1) { // NaN too
+				return nil, fmt.Errorf("%w %s: ensembles.%s.val_acc.%s: %v: an accuracy is in [0, 1]", ErrConfig, path, name, m, v)
+			}
+			if len(e.Models) > 0 && !slices.ContainsFunc(e.Models, func(x string) bool { return engine.CanonicalName(x) == engine.CanonicalName(m) }) {
+				return nil, fmt.Errorf("%w %s: ensembles.%s.val_acc.%s: not one of the ensemble's models (%s)", ErrConfig, path, name, m, strings.Join(e.Models, ", "))
+			}
 		}
 		switch e.Extractor {
 		case "", "auto", "math", "number", "letter":
@@ -122,6 +189,28 @@ func Parse(path string, b []byte) (*File, error) {
 		}
 	}
 	return &c, nil
+}
+
+// checkNames checks the ensembles' keys: each a name, and no two naming
+// the same ensemble ("math" and "mux:math").
+func checkNames(path string, es map[string]Ensemble) error {
+	keys := make([]string, 0, len(es))
+	for k := range es {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	seen := map[string]string{} // ensemble name -> key
+	for _, k := range keys {
+		name, err := EnsembleName(k)
+		if err != nil {
+			return fmt.Errorf("%w %s: ensembles.%s: %w", ErrConfig, path, k, err)
+		}
+		if other, dup := seen[name]; dup {
+			return fmt.Errorf("%w %s: ensembles.%s and ensembles.%s both define the ensemble %s: keep one", ErrConfig, path, other, k, name)
+		}
+		seen[name] = k
+	}
+	return nil
 }
 
 // Tie is the ensemble's tie-break rule, defaults applied (Parse has

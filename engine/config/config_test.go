@@ -1,9 +1,15 @@
 package config
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 func TestParseBackends(t *testing.T) {
@@ -88,6 +94,54 @@ func TestParseBytes(t *testing.T) {
 	for _, in := range []string{"", "x", "-1GiB", "NaN", "+Inf", "2EiB"} {
 		if _, err := ParseBytes(in); err == nil {
 			t.Errorf("%q accepted", in)
+		}
+	}
+}
+
+// val_acc is checked as --val-acc is: accuracies in [0, 1], NaN refused,
+// and only the ensemble's models; two keys naming one ensemble are refused
+// naming both.
+func TestParseEnsembleChecks(t *testing.T) {
+	for _, tc := range []struct{ yaml, want string }{
+		{"ensembles:\n  mux:\n    models: [a, b]\n    val_acc: {a: .nan}\n", "ensembles.mux.val_acc.a: NaN: an accuracy is in [0, 1]"},
+		{"ensembles:\n  mux:\n    models: [a, b]\n    val_acc: {a: 1.5}\n", "ensembles.mux.val_acc.a: 1.5"},
+		{"ensembles:\n  mux:\n    models: [a, b]\n    val_acc: {a: -0.1}\n", "ensembles.mux.val_acc.a: -0.1"},
+		{"ensembles:\n  mux:\n    models: [a, b]\n    val_acc: {c: 0.5}\n", "ensembles.mux.val_acc.c: not one of the ensemble's models (a, b)"},
+		{"ensembles:\n  math:\n    models: [a]\n  \"mux:math\":\n    models: [b]\n", "ensembles.math and ensembles.mux:math both define the ensemble mux:math"},
+	} {
+		_, err := Parse("c.yaml", []byte(tc.yaml))
+		if !errors.Is(err, ErrConfig) || !strings.Contains(fmt.Sprint(err), tc.want) {
+			t.Errorf("%q: got %v, want %q", tc.yaml, err, tc.want)
+		}
+	}
+	if _, err := Parse("c.yaml", []byte("ensembles:\n  mux:\n    models: [a, b:latest]\n    val_acc: {a:latest: 0.7, b: 0.6}\n")); err != nil {
+		t.Errorf("members named with and without :latest: %v", err)
+	}
+}
+
+// Load refuses what is not a regular file (a FIFO would block the open,
+// /dev/zero never ends) and files over MaxFileBytes, before reading them.
+func TestLoadRefusesSpecialAndLargeFiles(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo.yaml")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	big := filepath.Join(dir, "big.yaml")
+	if err := os.WriteFile(big, bytes.Repeat([]byte("# padding\n"), MaxFileBytes/10+1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]string{fifo: "not a regular file but a named pipe (FIFO)", "/dev/zero": "not a regular file but a device",
+		dir: "not a regular file but a folder", big: fmt.Sprintf("over %d", MaxFileBytes)} {
+		done := make(chan error, 1)
+		go func() { _, err := Load(path); done <- err }()
+		select {
+		case err := <-done:
+			if !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), want) {
+				t.Errorf("%s: %v, want %q", path, err, want)
+			}
+		case <-time.After(time.Minute):
+			t.Fatalf("%s: Load still blocked after a minute", path)
 		}
 	}
 }

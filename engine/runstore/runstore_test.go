@@ -110,3 +110,34 @@ func TestJSONRoundTrip(t *testing.T) {
 		t.Fatalf("%+v %v", got, err)
 	}
 }
+
+// A last line that is not JSON, newline and all (a crash can leave a block
+// of NULs at a file's end), is cut off on resume like a partial line; the
+// same line above the last stays an error.
+func TestCrashGarbageLastLine(t *testing.T) {
+	whole := `{"item":"q1","model":"m","sample":0,"answer":"2","correct":true}` + "\n"
+	for _, tail := range []string{strings.Repeat("\x00", 4096) + "\n", `{"item":"q1","mo` + "\n\n", "\x00\x00\n  \n"} {
+		dir := t.TempDir()
+		path := filepath.Join(dir, SamplesFile)
+		if err := os.WriteFile(path, []byte(whole+tail), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		w := mustWriter(t, dir)
+		if w.Count() != 1 {
+			t.Fatalf("tail %q: resume saw %d samples", tail, w.Count())
+		}
+		if err := w.Append(Sample{Item: "q2", Model: "m", Sample: 0, Answer: "3"}); err != nil {
+			t.Fatal(err)
+		}
+		w.Close()
+		if got, err := ReadSamples(dir); err != nil || len(got) != 2 {
+			t.Fatalf("tail %q: read %+v, %v", tail, got, err)
+		}
+	}
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, SamplesFile), []byte(whole+strings.Repeat("\x00", 64)+"\n"+whole), 0o644)
+	var le *LineError
+	if _, err := OpenWriter(dir); !errors.As(err, &le) || le.Line != 2 {
+		t.Fatalf("garbage above the last line: %v", err)
+	}
+}

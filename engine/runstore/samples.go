@@ -27,9 +27,11 @@ func (e *LineError) Error() string {
 func (e *LineError) Unwrap() error { return e.Err }
 
 // Scan reads samples.jsonl at path, calling fn for each sample. A last line
-// without its newline that does not parse was cut by a crash: Scan skips it
-// and returns its byte offset as cut (-1 when the file is whole), so a
-// writer can truncate there. Any other malformed line is a *LineError.
+// without its newline that does not parse, or a last line that is not
+// JSON at all (a line cut by a crash, or the block of NULs a crash can
+// leave at a file's end), is a crash's artefact: Scan skips it and returns its byte offset as cut (-1 when the
+// file is whole), so a writer can truncate there. A malformed line above
+// the last is a *LineError.
 func Scan(path string, fn func(Sample) error) (cut int64, err error) {
 	return scan(path, true, func(s Sample, _ int) error { return fn(s) })
 }
@@ -70,8 +72,8 @@ func scanWith(path string, decode func([]byte, bool) (Sample, error), fn func(Sa
 		if len(trimmed) > 0 {
 			s, perr := decode(trimmed, true)
 			if perr != nil {
-				if !whole {
-					return off, nil
+				if !whole || !json.Valid(trimmed) && restBlank(r) {
+					return off, nil // the last line, not even JSON: a crash's artefact
 				}
 				return -1, &LineError{File: path, Line: line, Err: perr}
 			}
@@ -82,6 +84,20 @@ func scanWith(path string, decode func([]byte, bool) (Sample, error), fn func(Sa
 		off += int64(len(b))
 		if !whole {
 			return -1, nil
+		}
+	}
+}
+
+// restBlank reads r to its end and reports whether all of it was white
+// space (or nothing).
+func restBlank(r *bufio.Reader) bool {
+	for {
+		b, err := r.ReadSlice('\n')
+		if len(bytes.TrimSpace(b)) > 0 {
+			return false
+		}
+		if err != nil && err != bufio.ErrBufferFull {
+			return err == io.EOF
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/slmmux/slmmux/engine"
 	"github.com/slmmux/slmmux/engine/mux"
@@ -38,7 +39,17 @@ func FromConfig(key string, ec EnsembleConfig) (Ensemble, error) {
 // tie_break: validation accuracies (val_acc, or measured on val_run),
 // agreement estimated on agreement_run, or none (model order).
 func (e *Ensemble) Ties(ec EnsembleConfig) error {
-	acc := ec.ValAcc
+	var acc map[string]float64
+	for m, v := range ec.ValAcc { // LoadConfig has checked the values
+		i := slices.IndexFunc(e.Models, func(x string) bool { return engine.CanonicalName(x) == engine.CanonicalName(m) })
+		if i < 0 {
+			return fmt.Errorf("ensemble %s: val_acc names %s, which is not one of its models (%s)", e.Name, m, strings.Join(e.Models, ", "))
+		}
+		if acc == nil {
+			acc = map[string]float64{}
+		}
+		acc[e.Models[i]] = v // as the member is named
+	}
 	var err error
 	if ec.ValRun != "" {
 		if acc, err = engine.ValAcc(ec.ValRun, e.Models); err != nil {

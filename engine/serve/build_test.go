@@ -52,3 +52,15 @@ func TestMembersAndRefused(t *testing.T) {
 		t.Errorf("c refused: %v", err)
 	}
 }
+
+// An ensemble of every installed model is checked once its members are
+// known: val_acc may name only them (with or without :latest).
+func TestTiesValAccMembers(t *testing.T) {
+	e := Ensemble{Name: "mux", Models: []string{"a", "b"}}
+	if err := e.Ties(EnsembleConfig{ValAcc: map[string]float64{"a": 0.7, "c": 0.5}}); err == nil || !strings.Contains(err.Error(), "val_acc names c, which is not one of its models (a, b)") {
+		t.Errorf("c: %v", err)
+	}
+	if err := e.Ties(EnsembleConfig{ValAcc: map[string]float64{"a:latest": 0.7, "b": 0.5}}); err != nil || e.ValAcc["a"] != 0.7 || e.ValAcc["b"] != 0.5 {
+		t.Errorf("a:latest: %v %v", e.ValAcc, err)
+	}
+}

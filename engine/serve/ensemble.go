@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -14,10 +15,72 @@ import (
 	"github.com/slmmux/slmmux/models"
 )
 
-// message is one chat turn, as both APIs send it.
+// message is one chat turn, its content as text.
 type message struct {
-	Role    string `json:"role"`
-	Content string `json:"content"`
+	Role    string
+	Content string
+}
+
+// chatMessage is a chat turn as a client sends it: content a string, null
+// or (OpenAI) a list of parts; images (Ollama) a list.
+type chatMessage struct {
+	Role    string            `json:"role"`
+	Content json.RawMessage   `json:"content"`
+	Images  []json.RawMessage `json:"images"`
+}
+
+// messagesOf reads a chat's turns for an ensemble, which answers text:
+// the text parts of a content list are joined with newlines; a part of
+// another type, or images, are refused (errBadRequest) naming the fix.
+func messagesOf(in []chatMessage) ([]message, error) {
+	out := make([]message, 0, len(in))
+	for i, m := range in {
+		if len(m.Images) > 0 {
+			return nil, fmt.Errorf("%w: messages[%d].images: an ensemble answers text only: send the question as text, or ask a model that reads images directly", errBadRequest, i)
+		}
+		text, err := contentText(m.Content)
+		if err != nil {
+			return nil, fmt.Errorf("%w: messages[%d].content: %w", errBadRequest, i, err)
+		}
+		out = append(out, message{Role: m.Role, Content: text})
+	}
+	return out, nil
+}
+
+// contentText is a message's content as text: a string, null (""), or the
+// text of a list of text parts, joined with newlines.
+func contentText(raw json.RawMessage) (string, error) {
+	raw = bytes.TrimSpace(raw)
+	switch {
+	case len(raw) == 0 || string(raw) == "null":
+		return "", nil
+	case raw[0] == '"':
+		var s string
+		err := json.Unmarshal(raw, &s)
+		return s, err
+	case raw[0] != '[':
+		return "", fmt.Errorf("want a string or a list of parts, got %.40s", raw)
+	}
+	var parts []struct {
+		Type string  `json:"type"`
+		Text *string `json:"text"`
+	}
+	if err := json.Unmarshal(raw, &parts); err != nil {
+		return "", fmt.Errorf("want a list of parts such as {\"type\": \"text\", \"text\": \"...\"}: %w", err)
+	}
+	texts := make([]string, 0, len(parts))
+	for j, p := range parts {
+		if p.Type != "text" || p.Text == nil {
+			return "", fmt.Errorf("part %d is of type %q: an ensemble answers text only: send text parts only, or ask a model that reads %q parts directly", j, p.Type, p.Type)
+		}
+		texts = append(texts, *p.Text)
+	}
+	return strings.Join(texts, "\n"), nil
+}
+
+// textOnly says that e answers text only, and what to do instead.
+func textOnly(e *Ensemble) string {
+	return fmt.Sprintf("ensemble %s answers text only: send the question as text, or ask a model that reads images directly", e.Name)
 }
 
 // chatBench asks chats: each question's system message as the system
@@ -48,16 +111,19 @@ func promptOf(msgs []message) (system, user string, err error) {
 	var turns []message
 	for _, m := range msgs {
 		switch m.Role {
-		case "system":
+		case "system", "developer": // OpenAI's developer messages are its system messages
 			system = strings.TrimSpace(strings.Join([]string{system, m.Content}, "\n"))
 		case "user", "assistant", "tool":
 			turns = append(turns, m)
 		default:
-			return "", "", fmt.Errorf("%w: messages: unknown role %q (system, user, assistant or tool)", errBadRequest, m.Role)
+			return "", "", fmt.Errorf("%w: messages: unknown role %q (system, developer, user, assistant or tool)", errBadRequest, m.Role)
 		}
 	}
 	if len(turns) == 0 || turns[len(turns)-1].Role != "user" {
 		return "", "", fmt.Errorf("%w: messages: the last message must be the user's question", errBadRequest)
+	}
+	if strings.TrimSpace(turns[len(turns)-1].Content) == "" {
+		return "", "", fmt.Errorf("%w: messages: the user's question is blank (content empty or null); send the question", errBadRequest)
 	}
 	if len(turns) == 1 {
 		return system, strings.TrimSpace(turns[0].Content), nil
@@ -109,7 +175,7 @@ var errQueueFull = errors.New("too many requests waiting")
 
 // answer runs SLM-MUX for one chat. Requests wait their turn (the members
 // own the daemon's memory while they run), at most MaxQueue of them.
-func (s *Server) answer(ctx context.Context, e *Ensemble, msgs []message, opts map[string]any) (Reply, error) {
+func (s *Server) answer(ctx context.Context, e *Ensemble, msgs []message, opts map[string]json.RawMessage) (Reply, error) {
 	if len(msgs) == 0 {
 		return Reply{}, fmt.Errorf("%w: messages: empty; send at least the user's question", errBadRequest)
 	}
@@ -177,20 +243,28 @@ func reply(e *Ensemble, ans engine.Answer) Reply {
 }
 
 // applyOptions takes the request's options that SLM-MUX honours: seed,
-// temperature and num_predict (the ensemble's k stays).
-func applyOptions(s engine.Sampling, opts map[string]any) (engine.Sampling, error) {
-	for k, v := range opts {
-		f, ok := v.(float64)
-		if !ok {
+// temperature and num_predict (the ensemble's k stays). One of a wrong
+// type, a fraction or a value past int64 where an integer is needed, is
+// an error naming it; null leaves the ensemble's setting; other options
+// are ignored.
+func applyOptions(s engine.Sampling, opts map[string]json.RawMessage) (engine.Sampling, error) {
+	for k, raw := range opts {
+		if string(bytes.TrimSpace(raw)) == "null" {
 			continue
 		}
+		var err error
 		switch k {
 		case "temperature":
-			s.Temperature = f
+			if err = json.Unmarshal(raw, &s.Temperature); err != nil {
+				err = fmt.Errorf("%w: option %s: want a number, got %.40s", errBadRequest, k, raw)
+			}
 		case "seed":
-			s.Seed = int(f)
+			s.Seed, err = intOption(k, raw)
 		case "num_predict", "max_tokens":
-			s.NumPredict = int(f)
+			s.NumPredict, err = intOption(k, raw)
+		}
+		if err != nil {
+			return s, err
 		}
 	}
 	if err := s.Validate(); err != nil {
@@ -199,15 +273,30 @@ func applyOptions(s engine.Sampling, opts map[string]any) (engine.Sampling, erro
 	return s, nil
 }
 
+// intOption reads option k as a whole number that fits int64.
+func intOption(k string, raw json.RawMessage) (int, error) {
+	var v int64
+	if err := json.Unmarshal(raw, &v); err != nil || int64(int(v)) != v {
+		return 0, fmt.Errorf("%w: option %s: want an integer (int64), got %.40s", errBadRequest, k, raw)
+	}
+	return int(v), nil
+}
+
+// badRequest answers 400 with err's message.
+func (s *Server) badRequest(w http.ResponseWriter, r *http.Request, err error) {
+	s.fail(w, r, http.StatusBadRequest, strings.TrimPrefix(err.Error(), errBadRequest.Error()+": "))
+}
+
 // answerOrFail answers, or writes the error in the API's shape and
-// reports false (also when the client has left).
-func (s *Server) answerOrFail(w http.ResponseWriter, r *http.Request, e *Ensemble, msgs []message, opts map[string]any) (Reply, bool) {
+// reports false (also when the client has left or Abort ended it).
+func (s *Server) answerOrFail(w http.ResponseWriter, r *http.Request, e *Ensemble, msgs []message, opts map[string]json.RawMessage) (Reply, bool) {
 	rep, err := s.answer(r.Context(), e, msgs, opts)
+	if r.Context().Err() != nil {
+		s.unfinished(w, r) // the client left, or Abort
+		return rep, false
+	}
 	if err == nil {
 		return rep, true
-	}
-	if r.Context().Err() != nil {
-		return rep, false // the client left
 	}
 	code := status(err)
 	if code == http.StatusServiceUnavailable {

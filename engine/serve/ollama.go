@@ -1,14 +1,14 @@
 package serve
 
 import (
-	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/slmmux/slmmux/models"
@@ -17,59 +17,13 @@ import (
 // ollamaRequest is what /api/chat and /api/generate requests carry that an
 // ensemble uses; other fields are accepted and ignored.
 type ollamaRequest struct {
-	Model    string         `json:"model"`
-	Messages []message      `json:"messages"`
-	Prompt   string         `json:"prompt"`
-	System   string         `json:"system"`
-	Stream   *bool          `json:"stream"`
-	Options  map[string]any `json:"options"`
-}
-
-// readBody reads a request body whole, answering 413 past the limit and
-// 400 for malformed JSON (naming the field of a wrong type). It puts the
-// body back so a passthrough can send it on unchanged.
-func (s *Server) readBody(w http.ResponseWriter, r *http.Request, v any) bool {
-	body, err := io.ReadAll(r.Body)
-	var mbe *http.MaxBytesError
-	switch {
-	case errors.As(err, &mbe):
-		s.fail(w, r, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body over %d bytes", mbe.Limit))
-		return false
-	case s.bodyTimedOut(w, r, err):
-		return false
-	case err != nil:
-		s.fail(w, r, http.StatusBadRequest, "reading the request body: "+err.Error())
-		return false
-	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	if err := json.Unmarshal(body, v); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			s.fail(w, r, http.StatusBadRequest, fmt.Sprintf("field %q: want %v, got %s", te.Field, te.Type, te.Value))
-		} else {
-			s.fail(w, r, http.StatusBadRequest, "malformed JSON: "+err.Error())
-		}
-		return false
-	}
-	return true
-}
-
-// ensembleRequest reads the body into req, records the model for the
-// metrics and returns the ensemble it asks for. A request for any other
-// model is passed through to the daemon unchanged; ok is false once the
-// response is written (passed through, or an error). An ensemble's body
-// must be declared JSON (jsonBody); a passthrough's is the daemon's to judge.
-func (s *Server) ensembleRequest(w http.ResponseWriter, r *http.Request, req any, model func() string) (e *Ensemble, ok bool) {
-	if !s.readBody(w, r, req) {
-		return nil, false
-	}
-	m := model()
-	setModel(r, m)
-	if e = s.ensemble(m); e == nil {
-		s.passThrough(w, r)
-		return nil, false
-	}
-	return e, s.jsonBody(w, r)
+	Model    string                     `json:"model"`
+	Messages []chatMessage              `json:"messages"`
+	Prompt   string                     `json:"prompt"`
+	System   string                     `json:"system"`
+	Images   []json.RawMessage          `json:"images"`
+	Stream   *bool                      `json:"stream"`
+	Options  map[string]json.RawMessage `json:"options"`
 }
 
 func (s *Server) ollamaChat(w http.ResponseWriter, r *http.Request) {
@@ -78,7 +32,12 @@ func (s *Server) ollamaChat(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.ollamaAnswer(w, r, e, req, req.Messages, "message")
+	msgs, err := messagesOf(req.Messages)
+	if err != nil {
+		s.badRequest(w, r, err)
+		return
+	}
+	s.ollamaAnswer(w, r, e, req, msgs, "message")
 }
 
 func (s *Server) ollamaGenerate(w http.ResponseWriter, r *http.Request) {
@@ -87,7 +46,14 @@ func (s *Server) ollamaGenerate(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if req.Prompt == "" {
+	switch {
+	case len(req.Images) > 0:
+		s.badRequest(w, r, fmt.Errorf("%w: images: %s", errBadRequest, textOnly(e)))
+		return
+	case req.Prompt != "" && strings.TrimSpace(req.Prompt) == "":
+		s.badRequest(w, r, fmt.Errorf("%w: prompt: blank; send the question", errBadRequest))
+		return
+	case req.Prompt == "":
 		// An empty prompt loads a model in Ollama; an ensemble has nothing to load.
 		writeJSON(w, http.StatusOK, map[string]any{"model": req.Model, "created_at": time.Now().UTC(), "response": "", "done": true, "done_reason": "load"})
 		return
@@ -136,14 +102,15 @@ func (s *Server) ollamaShow(w http.ResponseWriter, r *http.Request) {
 		Model string `json:"model"`
 		Name  string `json:"name"`
 	}
+	peek := peekKeys(r, s.cfg.MaxBody, "model", "name")
+	if s.ensemble(cmp.Or(peek["model"], peek["name"])) == nil {
+		s.passThrough(w, r)
+		return
+	}
 	if !s.readBody(w, r, &req) {
 		return
 	}
-	name := req.Model
-	if name == "" {
-		name = req.Name
-	}
-	e := s.ensemble(name)
+	e := s.ensemble(cmp.Or(req.Model, req.Name))
 	if e == nil {
 		s.passThrough(w, r)
 		return

@@ -5,31 +5,29 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 )
 
 // openaiRequest is what /v1/chat/completions and /v1/completions requests
-// carry that an ensemble uses.
+// carry that an ensemble uses; the options are checked as Ollama's are
+// (applyOptions).
 type openaiRequest struct {
-	Model       string    `json:"model"`
-	Messages    []message `json:"messages"`
-	Prompt      string    `json:"prompt"`
-	Stream      bool      `json:"stream"`
-	Temperature *float64  `json:"temperature"`
-	Seed        *int      `json:"seed"`
-	MaxTokens   *int      `json:"max_tokens"`
+	Model       string          `json:"model"`
+	Messages    []chatMessage   `json:"messages"`
+	Prompt      string          `json:"prompt"`
+	Stream      bool            `json:"stream"`
+	Temperature json.RawMessage `json:"temperature"`
+	Seed        json.RawMessage `json:"seed"`
+	MaxTokens   json.RawMessage `json:"max_tokens"`
 }
 
-func (q openaiRequest) options() map[string]any {
-	o := map[string]any{}
-	if q.Temperature != nil {
-		o["temperature"] = *q.Temperature
-	}
-	if q.Seed != nil {
-		o["seed"] = float64(*q.Seed)
-	}
-	if q.MaxTokens != nil {
-		o["max_tokens"] = float64(*q.MaxTokens)
+func (q openaiRequest) options() map[string]json.RawMessage {
+	o := map[string]json.RawMessage{}
+	for k, v := range map[string]json.RawMessage{"temperature": q.Temperature, "seed": q.Seed, "max_tokens": q.MaxTokens} {
+		if v != nil {
+			o[k] = v
+		}
 	}
 	return o
 }
@@ -40,7 +38,12 @@ func (s *Server) openaiChat(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.openaiAnswer(w, r, req, e, req.Messages, true)
+	msgs, err := messagesOf(req.Messages)
+	if err != nil {
+		s.badRequest(w, r, err)
+		return
+	}
+	s.openaiAnswer(w, r, req, e, msgs, true)
 }
 
 func (s *Server) openaiCompletion(w http.ResponseWriter, r *http.Request) {
@@ -49,8 +52,8 @@ func (s *Server) openaiCompletion(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if req.Prompt == "" {
-		s.fail(w, r, http.StatusBadRequest, "prompt: empty")
+	if strings.TrimSpace(req.Prompt) == "" {
+		s.fail(w, r, http.StatusBadRequest, "prompt: empty or blank; send the question")
 		return
 	}
 	s.openaiAnswer(w, r, req, e, []message{{Role: "user", Content: req.Prompt}}, false)

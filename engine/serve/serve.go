@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/slmmux/slmmux/engine"
@@ -66,7 +67,10 @@ type Config struct {
 	// APIKey, when set, is required as "Authorization: Bearer KEY" on
 	// every route but "/" and "/health".
 	APIKey string
-	// MaxBody bounds a request body (0: 1 MiB); larger ones get 413.
+	// MaxBody bounds an ensemble's request body (0: 1 MiB); larger ones
+	// get 413. Requests for other models stream to the upstream unread but
+	// for their model's key, which is looked for in their first MaxBody
+	// bytes.
 	MaxBody int64
 	// MaxQueue bounds the ensemble requests waiting (0: 512, as Ollama's
 	// OLLAMA_MAX_QUEUE); past it requests get 503 with Retry-After.
@@ -110,6 +114,10 @@ type Server struct {
 	mu      sync.Mutex
 	waiting int // ensemble requests admitted and not yet answered
 
+	stop    context.Context         // done once Abort is called
+	abort   context.CancelCauseFunc // Abort
+	aborted atomic.Int64            // requests answered 503 by Abort
+
 	metrics *metrics
 }
 
@@ -131,6 +139,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{cfg: cfg, ensembles: map[string]*Ensemble{}, client: &http.Client{Timeout: 30 * time.Second}}
+	s.stop, s.abort = context.WithCancelCause(context.Background())
 	for i := range cfg.Ensembles {
 		e := &cfg.Ensembles[i]
 		if e.Name != "mux" && !strings.HasPrefix(e.Name, "mux:") {
@@ -162,6 +171,10 @@ func New(cfg Config) (*Server, error) {
 		if s.bodyTimedOut(w, r, err) {
 			return
 		}
+		if r.Context().Err() != nil {
+			s.unfinished(w, r) // not the upstream's failure
+			return
+		}
 		s.fail(w, r, http.StatusBadGateway, fmt.Sprintf("%s at %s: %v", s.upstreamName(), cfg.Upstream.Host, err))
 	}
 	return s, nil
@@ -182,11 +195,50 @@ func (s *Server) Handler() http.Handler {
 	m.HandleFunc("POST /v1/completions", s.openaiCompletion)
 	m.HandleFunc("GET /v1/models", s.openaiModels)
 	m.HandleFunc("/", s.passThrough) // everything else: the daemon's own
-	return s.metrics.observe(s.guard(m))
+	return s.metrics.observe(s.abortable(s.guard(m)))
 }
 
-// guard applies the Host check, CORS, the API key, the body deadline and
-// the body limit.
+// errShuttingDown is the cause of the requests Abort ends.
+var errShuttingDown = errors.New("serve: shutting down")
+
+// statusClientClosed is the status the metrics count for a request whose
+// client left before its answer (nginx's 499); the client never sees it.
+const statusClientClosed = 499
+
+// Abort ends every request in flight (it returns at once): those not yet
+// answered get 503 with Retry-After. It is for a drain that ran out of
+// time; then wait for the handlers (http.Server.Shutdown again) and read
+// Aborted.
+func (s *Server) Abort() { s.abort(errShuttingDown) }
+
+// Aborted is how many requests Abort has answered 503.
+func (s *Server) Aborted() int { return int(s.aborted.Load()) }
+
+// abortable gives each request a context that Abort ends.
+func (s *Server) abortable(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithCancelCause(r.Context())
+		defer cancel(nil)
+		defer context.AfterFunc(s.stop, func() { cancel(errShuttingDown) })()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// unfinished answers a request whose context ended before its answer:
+// 503 with Retry-After when Abort ended it; else its client left, and
+// statusClientClosed is recorded for the metrics only.
+func (s *Server) unfinished(w http.ResponseWriter, r *http.Request) {
+	if errors.Is(context.Cause(r.Context()), errShuttingDown) {
+		s.aborted.Add(1)
+		w.Header().Set("Retry-After", "5")
+		s.fail(w, r, http.StatusServiceUnavailable, "slmmux serve is shutting down: retry in a moment")
+		return
+	}
+	w.WriteHeader(statusClientClosed)
+}
+
+// guard applies the Host check, CORS, the API key and the body deadline.
+// (The body limit applies to an ensemble's requests only: readBody.)
 func (s *Server) guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !s.hostAllowed(r.Host) {
@@ -202,16 +254,26 @@ func (s *Server) guard(next http.Handler) http.Handler {
 			}
 		}
 		if s.cfg.APIKey != "" && r.URL.Path != "/" && r.URL.Path != "/health" {
-			got := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
-			if subtle.ConstantTimeCompare([]byte(got), []byte(s.cfg.APIKey)) != 1 {
+			got, ok := bearer(r.Header.Get("Authorization"))
+			if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(s.cfg.APIKey)) != 1 {
 				s.fail(w, r, http.StatusUnauthorized, "missing or wrong API key: send Authorization: Bearer KEY")
 				return
 			}
 		}
 		s.bodyDeadline(w, r)
-		r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBody)
 		next.ServeHTTP(w, r)
 	})
+}
+
+// bearer is the credentials of an Authorization header of scheme Bearer,
+// which RFC 7235 makes case-insensitive; ok is false for any other
+// scheme and for a bare key without one.
+func bearer(h string) (key string, ok bool) {
+	scheme, key, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	return strings.TrimLeft(key, " "), true
 }
 
 // upstreamName names the upstream in messages.
@@ -268,7 +330,8 @@ func (s *Server) passThrough(w http.ResponseWriter, r *http.Request) {
 	if m := requestModel(r); m != "" && s.cfg.PinPassthrough && s.cfg.Scheduler != nil && loadsModel[r.URL.Path] {
 		release, err := s.cfg.Scheduler.Pin(r.Context(), m)
 		if err != nil {
-			return // the client left while its model waited for memory
+			s.unfinished(w, r) // the client left (or Abort) while its model waited for memory
+			return
 		}
 		defer release()
 	}
