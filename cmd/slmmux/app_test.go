@@ -278,7 +278,10 @@ func TestEvalBadInput(t *testing.T) {
 		})
 	}
 	bad := t.TempDir()
-	os.WriteFile(filepath.Join(bad, runstore.SamplesFile), []byte(`{"item":"a","model":"m","sample":0,"answer":"1","correct":true}`+"\n{oops\n"), 0o644)
+	// A malformed line above the last (the last may be a crash's artefact,
+	// which resume cuts off) is an error naming its line.
+	good := `{"item":"a","model":"m","sample":0,"answer":"1","correct":true}`
+	os.WriteFile(filepath.Join(bad, runstore.SamplesFile), []byte(good+"\n{oops\n"+strings.Replace(good, `"sample":0`, `"sample":1`, 1)+"\n"), 0o644)
 	r := run(t.Context(), env, "mux", "--run", bad)
 	if r.code != exitError || !strings.Contains(r.stderr, "samples.jsonl:2") {
 		t.Fatalf("malformed line: %+v", r)
