@@ -589,7 +589,11 @@ func (s *Scheduler) take(hq *hostQueue, m string) *task {
 			s.cancel(t.q, t.q.ctx.Err()) // purges t too
 			continue
 		}
-		hq.waiting[m] = slices.Delete(ts, i, i+1)
+		if i == 0 {
+			hq.waiting[m] = ts[1:] // the usual case: no copy
+		} else {
+			hq.waiting[m] = slices.Delete(ts, i, i+1)
+		}
 		return t
 	}
 }
