@@ -5,8 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/spf13/cobra"
 )
@@ -26,7 +29,7 @@ func renderCommandReference(t *testing.T) string {
 	b.WriteString("# Command reference\n\n")
 	b.WriteString("<!-- GENERATED from the cobra commands by `go test ./cmd/slmmux -run TestCommandReference -update`; do not edit. -->\n\n")
 	b.WriteString("The help every command prints (`slmmux CMD --help`). The topical pages explain the flags with\n")
-	b.WriteString("context and measurements: see the [index](README.md).\n\n")
+	b.WriteString("context and measurements: see the [index](../README.md#documentation).\n\n")
 	var cmds []*cobra.Command
 	var walk func(c *cobra.Command)
 	walk = func(c *cobra.Command) {
@@ -92,5 +95,112 @@ func TestCommandReference(t *testing.T) {
 		}
 		t.Fatalf("docs/commands.md differs from the commands' help (first at line %d: file %q, help %q): run `go test ./cmd/slmmux -run TestCommandReference -update`",
 			i+1, line(wl), line(gl))
+	}
+}
+
+// TestREADMEIsShort keeps the README a page a newcomer reads to the end.
+func TestREADMEIsShort(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := bytes.Count(b, []byte("\n")); n > 250 {
+		t.Fatalf("README.md has %d lines; at most 250 (move the rest to docs/)", n)
+	}
+}
+
+var (
+	mdLink    = regexp.MustCompile(`\]\(([^)\s]*)\)`)
+	mdHeading = regexp.MustCompile(`(?m)^#{1,6} +(.+?) *$`)
+	mdFence   = regexp.MustCompile("(?ms)^```.*?^```")
+)
+
+// githubAnchor is the anchor GitHub gives a heading: lower case, markup
+// and punctuation dropped (but - and _), spaces to -.
+func githubAnchor(h string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(h) {
+		switch {
+		case r == ' ':
+			b.WriteRune('-')
+		case r == '-' || r == '_':
+			b.WriteRune(r)
+		case unicode.IsLetter(r), unicode.IsNumber(r), unicode.IsMark(r):
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// anchors lists a Markdown file's heading anchors (repeats numbered as
+// GitHub numbers them), headings inside code blocks left out.
+func anchors(text string) map[string]bool {
+	a := map[string]bool{}
+	seen := map[string]int{}
+	for _, m := range mdHeading.FindAllStringSubmatch(mdFence.ReplaceAllString(text, ""), -1) {
+		s := githubAnchor(m[1])
+		if n := seen[s]; n > 0 {
+			a[fmt.Sprintf("%s-%d", s, n)] = true
+		} else {
+			a[s] = true
+		}
+		seen[s]++
+	}
+	return a
+}
+
+// TestREADMEAndDocsLinks checks every relative link of README.md and
+// docs/*.md: the file exists and, with an #anchor, the anchor is one of
+// that file's headings.
+func TestREADMEAndDocsLinks(t *testing.T) {
+	files, err := filepath.Glob("../../docs/*.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files = append([]string{"../../README.md"}, files...)
+	texts := map[string]string{}
+	read := func(p string) (string, bool) {
+		p = filepath.Clean(p)
+		if s, ok := texts[p]; ok {
+			return s, true
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return "", false
+		}
+		texts[p] = string(b)
+		return string(b), true
+	}
+	for _, f := range files {
+		text, ok := read(f)
+		if !ok {
+			t.Fatalf("cannot read %s", f)
+		}
+		for _, m := range mdLink.FindAllStringSubmatch(mdFence.ReplaceAllString(text, ""), -1) {
+			target := m[1]
+			if target == "" || strings.Contains(target, "://") || strings.HasPrefix(target, "mailto:") {
+				continue
+			}
+			file, anchor, _ := strings.Cut(target, "#")
+			dest := filepath.Clean(f)
+			if file != "" {
+				dest = filepath.Join(filepath.Dir(f), file)
+			}
+			if _, err := os.Stat(dest); err != nil {
+				t.Errorf("%s: link %q: %s does not exist", f, target, dest)
+				continue
+			}
+			if anchor == "" {
+				continue
+			}
+			if !strings.HasSuffix(dest, ".md") {
+				t.Errorf("%s: link %q: an anchor into a file that is not Markdown", f, target)
+				continue
+			}
+			destText, _ := read(dest)
+			if !anchors(destText)[anchor] {
+				t.Errorf("%s: link %q: %s has no heading with anchor #%s", f, target, dest, anchor)
+			}
+		}
 	}
 }
