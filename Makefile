@@ -65,7 +65,7 @@ lint: layering
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 	$(GO) mod tidy -diff
 
-# The import rules of the layout (README): the pure packages do no I/O and
+# The import rules of the layout (docs/development.md): the pure packages do no I/O and
 # know no backend; engine and models never import cmd or hardware, and never
 # speak in flag names (only cmd writes sentences for the command line).
 layering:

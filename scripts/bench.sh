@@ -8,7 +8,7 @@
 #             model-major vs question-major (loads and wall time), ask concurrent vs sequential,
 #             serve: 16 clients batched vs answered one by one (loads, req/s), passthrough vs daemon,
 #             the mixed load: scheduler vs per-ensemble dispatcher vs per-request (runner starts, req/s, p50/p95),
-#             the demo at F32/F16/Q8_0/Q4_K_M (accuracy, sizes; the README's table, in quant-table.md)
+#             the demo at F32/F16/Q8_0/Q4_K_M (accuracy, sizes; the table of docs/demo.md, in quant-table.md)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${BENCH_OUT:-bench.txt}"

@@ -53,7 +53,7 @@ another machine.`,
 	f.IntVar(&o.samples, "samples", 3, "samples per model")
 	f.IntVar(&o.items, "items", 1, "number of items (for the expected loads)")
 	f.IntVar(&o.numCtx, "num-ctx", 0, fmt.Sprintf("context window per slot the footprints assume (0: %d, what requests then send)", engine.DefaultNumCtx))
-	f.BoolVar(&o.asJSON, "json", false, "print one JSON object (documented in the README)")
+	f.BoolVar(&o.asJSON, "json", false, "print one JSON object (documented in docs/formats.md)")
 	f.StringVar(&o.config, "config", "", configHelp)
 	return cmd
 }

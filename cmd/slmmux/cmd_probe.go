@@ -47,7 +47,7 @@ func (a *App) probeCmd() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object (the schema is in the README)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object (the schema is in docs/formats.md)")
 	return cmd
 }
 

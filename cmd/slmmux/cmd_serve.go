@@ -73,7 +73,7 @@ OLLAMA_HOST=127.0.0.1:11435, or base URL http://127.0.0.1:11435/v1.`,
 	f.IntVar(&o.maxQueue, "max-queue", 512, "ensemble requests that may wait; past it 503 with Retry-After")
 	f.DurationVar(&o.timeout, "timeout", 0, "deadline of one ensemble request (0: none)")
 	f.BoolVar(&o.startDaemon, "start-daemon", false, "start a daemon of its own when none answers (as demo does)")
-	f.StringVar(&o.config, "config", "", "YAML file naming the ensembles (schema in the README); without it one ensemble, mux, from --models and the sampling flags")
+	f.StringVar(&o.config, "config", "", "YAML file naming the ensembles (schema in docs/serve.md); without it one ensemble, mux, from --models and the sampling flags")
 	f.StringVar(&modelList, "models", "", "the ensemble's members (default: every installed model)")
 	o.sf.register(f, 3)
 	o.pf.register(f)

@@ -20,7 +20,7 @@ import (
 	"github.com/slmmux/slmmux/models/openai"
 )
 
-// Exit codes (documented in the README).
+// Exit codes (documented in docs/reference.md).
 const (
 	exitOK          = 0
 	exitError       = 1   // a run failed

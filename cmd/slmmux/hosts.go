@@ -24,7 +24,7 @@ import (
 // (openHosts), one resolver, one planner entry.
 
 // configHelp is --config's help on ask, eval and plan.
-const configHelp = "YAML config file (as serve's); its backends: list runs the models on a pool of hosts (schema in the README)"
+const configHelp = "YAML config file (as serve's); its backends: list runs the models on a pool of hosts (schema in docs/pool.md)"
 
 // hostOptions are the settings the hosts are opened with.
 type hostOptions struct {

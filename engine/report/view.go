@@ -228,7 +228,7 @@ func (r *Report) resultsSection() section {
 		s.Tables = append(s.Tables, r.TieTable())
 	}
 	if len(r.Signals) > 0 {
-		s.Intro = append(s.Intro, "The last table replays SLM-MUX under each confidence signal the run recorded (consistency: the share of a model's samples giving its answer; see the README), with the generations, tokens and embedding requests each costs.")
+		s.Intro = append(s.Intro, "The last table replays SLM-MUX under each confidence signal the run recorded (consistency: the share of a model's samples giving its answer; see docs/how-it-works.md in the slmmux repository), with the generations, tokens and embedding requests each costs.")
 		s.Tables = append(s.Tables, r.SignalTable())
 	}
 	s.Charts = append(s.Charts, BarChart{Title: "Accuracy by method", YLabel: "accuracy", Categories: cats,

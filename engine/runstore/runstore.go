@@ -1,5 +1,5 @@
 // Package runstore reads and writes a run folder, slmmux's public on-disk
-// contract (documented in the README):
+// contract (documented in docs/formats.md):
 //
 //	DIR/run.json       Meta: benchmark, models with digests, options, prompt
 //	DIR/items.jsonl    one Item per line: id, question, reference
