@@ -4,10 +4,23 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 LDFLAGS  := -s -w -X main.version=$(VERSION)
 FUZZTIME ?= 5s
 
-.PHONY: build test unit compat race fuzz bench demo lint layering daemon deps train clean
+.PHONY: build test unit compat race fuzz bench demo lint layering daemon deps train clean release
 
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/slmmux ./cmd/slmmux
+
+# Static binaries (CGO off) for the edge, the version stamped:
+# $(DIST)/slmmux-OS-ARCH for each of $(TARGETS). docs/deploy.md runs one as a
+# systemd service.
+DIST    ?= dist
+TARGETS ?= linux/amd64 linux/arm64 darwin/arm64
+release:
+	@mkdir -p $(DIST)
+	@for t in $(TARGETS); do \
+	  os=$${t%/*}; arch=$${t#*/}; \
+	  echo "building $(DIST)/slmmux-$$os-$$arch ($(VERSION))"; \
+	  CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(DIST)/slmmux-$$os-$$arch ./cmd/slmmux || exit 1; \
+	done
 
 # The pinned Ollama daemons that tests start privately (built once, cached):
 # v0.24.0, the default, and v0.6.5 for the compatibility job.
