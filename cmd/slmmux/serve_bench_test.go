@@ -14,7 +14,7 @@ import (
 
 // BenchmarkServeBatching: 16 concurrent clients ask a 3-model ensemble on
 // a daemon that holds one model at a time. "batched" is `slmmux serve`
-// (rounds, model-major across requests); "per-request" answers each
+// (its scheduler: model-major across requests); "per-request" answers each
 // request on its own, as `slmmux ask` does. Both cap replies at 8 tokens,
 // as the demo does, so that loading, not rambling, is what is measured.
 // Reported: model loads (from the daemon's log) and requests per second.

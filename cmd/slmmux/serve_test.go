@@ -226,9 +226,10 @@ func genText(t testing.TB, base, body string) string {
 	return out.Response
 }
 
-// With a daemon that holds one model at a time, concurrent requests are
-// batched into rounds: each model loads once per round, not once per
-// request, and every request gets its answer.
+// With a daemon that holds one model at a time, concurrent requests share
+// each load (the scheduler runs a loaded model's samples of every waiting
+// request): a few loads per model, not one per request, and every request
+// gets its answer.
 func TestServeBatchesRequestsUnderMemoryPressure(t *testing.T) {
 	d := ollamatest.StartT(t, daemon.Options{Env: map[string]string{"OLLAMA_MAX_LOADED_MODELS": "1"}})
 	base := startServe(t, d, "--max-loaded", "1")
@@ -258,7 +259,7 @@ func TestServeBatchesRequestsUnderMemoryPressure(t *testing.T) {
 	n := len(cat.Pool())
 	t.Logf("%d requests, %d models: %d loads", requests, n, loads)
 	if loads > n*3 {
-		t.Errorf("%d loads for %d requests: want at most %d models x 3 rounds (one per request would be %d)", loads, requests, n, n*requests)
+		t.Errorf("%d loads for %d requests: want at most %d models x 3 loads (one per request would be %d)", loads, requests, n, n*requests)
 	}
 }
 
