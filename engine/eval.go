@@ -215,7 +215,10 @@ func (r *evalRun) fail(m string, err error, streak *int, stop func()) {
 	r.stats.Failed++
 	r.stats.Errs[m] = err
 	*streak++
-	fatal := errors.Is(err, models.ErrModelNotInstalled) || errors.Is(err, models.ErrOutOfMemory)
+	// Retrying cannot help these: a missing model, one that does not fit in
+	// memory, a prompt longer than the context the run fixed.
+	fatal := errors.Is(err, models.ErrModelNotInstalled) || errors.Is(err, models.ErrOutOfMemory) ||
+		errors.Is(err, models.ErrContextExceeded)
 	if _, already := r.stats.Dropped[m]; !already && (fatal || *streak >= 3) {
 		r.stats.Dropped[m] = err.Error()
 		r.e.log.Debug("model dropped", "model", m, "err", err)

@@ -116,6 +116,8 @@ func hint(err error) (code int, next string) {
 		return exitNotFound, "a local GGUF file: `slmmux models import FILE.gguf --name NAME`"
 	case errors.Is(err, engine.ErrNoModels):
 		return exitNotFound, "pass --models, or install a model: `ollama pull NAME` or `slmmux models import FILE.gguf --name NAME`"
+	case errors.Is(err, models.ErrContextExceeded):
+		return exitError, "raise --num-ctx (the context holds the prompt and the answer), or shorten the question"
 	case errors.Is(err, runstore.ErrLocked):
 		return exitUsage, "wait for it to finish, or stop it; the kernel releases the lock when it exits"
 	case errors.Is(err, runstore.ErrMismatch):

@@ -17,6 +17,7 @@ import (
 	"github.com/slmmux/slmmux/engine/confidence"
 	"github.com/slmmux/slmmux/engine/runstore"
 	"github.com/slmmux/slmmux/engine/sched"
+	"github.com/slmmux/slmmux/models"
 )
 
 // planFlags are the memory settings shared by plan, ask and eval.
@@ -227,6 +228,11 @@ func (a *App) reportHosts(stats engine.HostsStats, single bool, nModels int, ord
 	}
 	for _, m := range sortedNames(stats.Dropped) {
 		fmt.Fprintf(a.Stderr, "model %s was dropped from this run: %s\n", m, stats.Dropped[m])
+		if err := stats.Errs[m]; err != nil {
+			if _, next := hint(err); next != "" && errors.Is(err, models.ErrContextExceeded) {
+				fmt.Fprintf(a.Stderr, "  %s\n", next)
+			}
+		}
 	}
 	if order != engine.QuestionMajor && len(stats.Moved) == 0 && stats.Loads > nModels {
 		fmt.Fprintf(a.Stderr, "thrashing: %d model loads for %d models (each should load once): another client or a low OLLAMA_MAX_LOADED_MODELS evicts models mid-wave\n", stats.Loads, nModels)

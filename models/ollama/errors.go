@@ -17,7 +17,7 @@ import (
 
 // StatusError is an error answer of the daemon. It unwraps to the neutral
 // sentinel that matches it (models.ErrModelNotInstalled, models.ErrBusy,
-// models.ErrOutOfMemory), or to nothing.
+// models.ErrOutOfMemory, models.ErrContextExceeded), or to nothing.
 type StatusError struct {
 	Code    int
 	Message string
@@ -44,6 +44,8 @@ func (e *StatusError) Unwrap() error {
 	switch {
 	case e.Model == "" && e.Code == http.StatusNotFound:
 		return nil // a route the server lacks: not an Ollama API (see Error)
+	case contextExceeded(msg):
+		return models.ErrContextExceeded
 	case e.Code == http.StatusNotFound || strings.Contains(msg, "not found"):
 		return models.ErrModelNotInstalled
 	case e.Code == http.StatusServiceUnavailable || e.Code == http.StatusTooManyRequests || strings.Contains(msg, "server busy"):
@@ -52,6 +54,17 @@ func (e *StatusError) Unwrap() error {
 		return models.ErrOutOfMemory
 	}
 	return nil
+}
+
+// contextExceeded reports whether a lower-cased error message says the
+// prompt does not fit the context: v0.30.9 and later answer HTTP 400 "the
+// prompt is longer than the context length currently available to the
+// model; ..." instead of truncating it; /api/embed answers "the input
+// length exceeds the context length".
+func contextExceeded(msg string) bool {
+	return strings.Contains(msg, "longer than the context") ||
+		strings.Contains(msg, "exceeds the context length") ||
+		strings.Contains(msg, "exceeds maximum context length")
 }
 
 // UnavailableError says the daemon could not be reached and how to fix it.
@@ -97,6 +110,8 @@ func (c *Client) convertErr(ctx context.Context, model string, err error) error 
 	// The api package reports in-stream {"error": ...} lines as plain errors.
 	if s := err.Error(); strings.Contains(s, "not found") {
 		return &StatusError{Code: http.StatusNotFound, Message: s, Model: model}
+	} else if contextExceeded(strings.ToLower(s)) {
+		return &StatusError{Code: http.StatusBadRequest, Message: s, Model: model}
 	}
 	return fmt.Errorf("ollama: %w", err)
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ollama/ollama/api"
 
@@ -42,7 +43,13 @@ func (c *Client) Generate(ctx context.Context, req models.Request) (models.Resul
 func (c *Client) generateOnce(ctx context.Context, greq *api.GenerateRequest) (models.Result, error) {
 	var r api.GenerateResponse
 	if err := c.post(ctx, "/api/generate", greq, &r); err != nil {
-		return models.Result{}, c.convertErr(ctx, greq.Model, err)
+		err = c.convertErr(ctx, greq.Model, err)
+		if errors.Is(err, models.ErrContextExceeded) {
+			n, _ := greq.Options["num_ctx"].(int)
+			err = &models.ContextError{Model: greq.Model, NumCtx: n,
+				PromptChars: utf8.RuneCountInString(greq.System) + utf8.RuneCountInString(greq.Prompt), Err: err}
+		}
+		return models.Result{}, err
 	}
 	return fromGenerateResponse(r), nil
 }
