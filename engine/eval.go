@@ -214,11 +214,16 @@ func (r *evalRun) fail(m string, err error, streak *int, stop func()) {
 	defer r.mu.Unlock()
 	r.stats.Failed++
 	r.stats.Errs[m] = err
+	if errors.Is(err, models.ErrContextExceeded) {
+		// A permanent failure of that sample (its question is longer than
+		// the context the run fixed), not of the model: its other
+		// questions go on, and the streak does not count it.
+		return
+	}
 	*streak++
 	// Retrying cannot help these: a missing model, one that does not fit in
-	// memory, a prompt longer than the context the run fixed.
-	fatal := errors.Is(err, models.ErrModelNotInstalled) || errors.Is(err, models.ErrOutOfMemory) ||
-		errors.Is(err, models.ErrContextExceeded)
+	// memory.
+	fatal := errors.Is(err, models.ErrModelNotInstalled) || errors.Is(err, models.ErrOutOfMemory)
 	if _, already := r.stats.Dropped[m]; !already && (fatal || *streak >= 3) {
 		r.stats.Dropped[m] = err.Error()
 		r.e.log.Debug("model dropped", "model", m, "err", err)

@@ -228,10 +228,11 @@ func (a *App) reportHosts(stats engine.HostsStats, single bool, nModels int, ord
 	}
 	for _, m := range sortedNames(stats.Dropped) {
 		fmt.Fprintf(a.Stderr, "model %s was dropped from this run: %s\n", m, stats.Dropped[m])
-		if err := stats.Errs[m]; err != nil {
-			if _, next := hint(err); next != "" && errors.Is(err, models.ErrContextExceeded) {
-				fmt.Fprintf(a.Stderr, "  %s\n", next)
-			}
+	}
+	for _, m := range sortedNames(stats.Errs) {
+		if err := stats.Errs[m]; errors.Is(err, models.ErrContextExceeded) {
+			_, next := hint(err)
+			fmt.Fprintf(a.Stderr, "model %s: %v: %s\n", m, err, next)
 		}
 	}
 	if order != engine.QuestionMajor && len(stats.Moved) == 0 && stats.Loads > nModels {
