@@ -45,9 +45,10 @@ type Host struct {
 	TopP *float64
 }
 
-// has reports whether the host has model m.
+// has reports whether the host has model m to run here (a cloud model
+// it lists is not: its prompts would leave the host).
 func (h *Host) has(m string) bool {
-	return slices.ContainsFunc(h.Installed, func(i models.Info) bool { return CanonicalName(i.Name) == m })
+	return slices.ContainsFunc(h.Installed, func(i models.Info) bool { return CanonicalName(i.Name) == m && !i.Remote })
 }
 
 func (h *Host) size(m string) int64 {
@@ -294,6 +295,65 @@ type Models struct {
 	Missing []string
 	// Differ are the models whose size differs between hosts.
 	Differ []SizeDiff
+	// Unusable are the models the hosts list that slmmux does not run
+	// (cloud models, models that cannot generate text), in the order the
+	// hosts list them: never in a default list, nor in All.
+	Unusable []UnusableModel
+	// Refused are the models asked for that are unusable, in order: a
+	// command refuses them (an *UnusableModelError).
+	Refused []UnusableModel
+}
+
+// UnusableModel is a model a host lists that slmmux does not run.
+type UnusableModel struct {
+	Model string
+	Host  string
+	// Remote: a cloud model, whose prompts the daemon sends to RemoteHost.
+	Remote     bool
+	RemoteHost string
+	// Capabilities, when the model is local: it lacks text completion.
+	Capabilities []string
+}
+
+// Unusable reports why slmmux does not run m, or ok false when it does: a
+// cloud model sends its prompts off the machine; a model whose
+// capabilities lack text completion (embedding-only) cannot answer.
+func Unusable(host string, m models.Info) (UnusableModel, bool) {
+	u := UnusableModel{Model: CanonicalName(m.Name), Host: host}
+	switch {
+	case m.Remote:
+		u.Remote, u.RemoteHost = true, m.RemoteHost
+		if u.RemoteHost == "" {
+			u.RemoteHost = "a remote host"
+		}
+	case !m.Generates():
+		u.Capabilities = m.Capabilities
+	default:
+		return u, false
+	}
+	return u, true
+}
+
+// Reason says why the model is not run, in words.
+func (u UnusableModel) Reason() string {
+	if u.Remote {
+		return fmt.Sprintf("%s is a cloud model: the daemon on host %s sends its prompts to %s, off this machine, and slmmux runs only local models",
+			u.Model, u.Host, u.RemoteHost)
+	}
+	return fmt.Sprintf("%s cannot generate text (its capabilities on host %s: %s)", u.Model, u.Host, strings.Join(u.Capabilities, ", "))
+}
+
+// UnusableModelError is a command asking for models slmmux does not run.
+type UnusableModelError struct {
+	Models []UnusableModel
+}
+
+func (e *UnusableModelError) Error() string {
+	parts := make([]string, len(e.Models))
+	for i, u := range e.Models {
+		parts[i] = u.Reason()
+	}
+	return "refused: " + strings.Join(parts, "; ")
 }
 
 // SizeDiff is a model whose size on host Other differs from its size on
@@ -305,7 +365,9 @@ type SizeDiff struct {
 }
 
 // ResolveModels resolves want over hosts: every model some host has when
-// want is empty, else want as canonical names. (Digests are not compared
+// want is empty, else want as canonical names. Models slmmux does not run
+// (Unusable: cloud models, embedding-only models) are left out of the
+// default list; asked for, they are Refused. (Digests are not compared
 // across hosts: a model created from the same file on two daemons gets
 // two manifest digests; sizes are, since a model's samples then depend on
 // the host that runs it.)
@@ -313,9 +375,17 @@ func ResolveModels(hosts []Host, want []string) Models {
 	r := Models{Digests: map[string]string{}}
 	sizes := map[string]int64{}
 	first := map[string]string{}
+	unusable := map[string]UnusableModel{}
 	for _, h := range hosts {
 		for _, m := range h.Installed {
 			n := CanonicalName(m.Name)
+			if u, ok := Unusable(h.Name, m); ok {
+				if _, seen := unusable[n]; !seen {
+					unusable[n] = u
+					r.Unusable = append(r.Unusable, u)
+				}
+				continue
+			}
 			size, seen := sizes[n]
 			switch {
 			case !seen:
@@ -326,13 +396,20 @@ func ResolveModels(hosts []Host, want []string) Models {
 			}
 		}
 	}
+	// A model local and usable on some host is usable.
+	r.Unusable = slices.DeleteFunc(r.Unusable, func(u UnusableModel) bool { _, ok := sizes[u.Model]; return ok })
 	if len(want) == 0 {
 		r.Names = slices.Sorted(slices.Values(r.All))
 		return r
 	}
 	for _, m := range want {
 		m = CanonicalName(m)
-		if _, ok := sizes[m]; !ok && !slices.Contains(r.Missing, m) {
+		_, ok := sizes[m]
+		u, bad := unusable[m]
+		switch {
+		case !ok && bad && !slices.ContainsFunc(r.Refused, func(x UnusableModel) bool { return x.Model == m }):
+			r.Refused = append(r.Refused, u)
+		case !ok && !bad && !slices.Contains(r.Missing, m):
 			r.Missing = append(r.Missing, m)
 		}
 		if !slices.Contains(r.Names, m) {
@@ -340,4 +417,62 @@ func ResolveModels(hosts []Host, want []string) Models {
 		}
 	}
 	return r
+}
+
+// ContextError is a context window asked for that is larger than a
+// model's context length: the model cannot use it.
+type ContextError struct {
+	Model         string
+	Host          string
+	ContextLength int // the model's
+	NumCtx        int // asked for
+}
+
+func (e *ContextError) Error() string {
+	return fmt.Sprintf("model %s has a context of %d tokens (on host %s): a context window of %d is more than it can use",
+		e.Model, e.ContextLength, e.Host, e.NumCtx)
+}
+
+// CheckContext refuses a context window numCtx larger than the context
+// length of a model of ms (a *ContextError), before anything generates.
+// Each model's length is the first host's that knows it: what the host
+// listed (Host.Installed), else what its Inventory shows (older Ollama
+// daemons list none). A model whose length no host knows is not checked,
+// nor is anything when numCtx is 0 (the default window).
+func (p *Hosts) CheckContext(ctx context.Context, ms []string, numCtx int) error {
+	if numCtx <= 0 {
+		return nil
+	}
+	for _, m := range ms {
+		m = CanonicalName(m)
+		host, n := "", 0
+		for i := range p.hosts {
+			h := &p.hosts[i]
+			if !h.has(m) {
+				continue
+			}
+			for _, info := range h.Installed {
+				if CanonicalName(info.Name) == m && !info.Remote && info.ContextLength > 0 {
+					host, n = h.Name, info.ContextLength
+				}
+			}
+			if n == 0 && h.Inventory != nil {
+				info, err := h.Inventory.Show(ctx, m)
+				if err != nil {
+					if ctx.Err() != nil {
+						return ctx.Err()
+					}
+					continue // the plan reports it
+				}
+				host, n = h.Name, info.ContextLength
+			}
+			if n > 0 {
+				break
+			}
+		}
+		if n > 0 && numCtx > n {
+			return &ContextError{Model: m, Host: host, ContextLength: n, NumCtx: numCtx}
+		}
+	}
+	return nil
 }

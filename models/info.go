@@ -11,6 +11,16 @@ type Info struct {
 	ParameterSize string // as reported, e.g. "7.6B"
 	Quantization  string // e.g. "Q4_K_M", "F32"
 	ContextLength int    // trained context length, 0 when unknown
+	// Remote says the model runs elsewhere (an Ollama cloud model: the
+	// daemon forwards its prompts to RemoteHost as RemoteModel), so a
+	// prompt sent to it leaves the machine. slmmux never uses one.
+	Remote      bool
+	RemoteHost  string
+	RemoteModel string
+	// Capabilities are what the backend says the model can do
+	// ("completion", "embedding", "tools", "vision", ...); nil when the
+	// backend does not say (older Ollama daemons).
+	Capabilities []string
 	// ClampsContext says the backend runs the model with at most
 	// ContextLength tokens of context whatever num_ctx asks (Ollama does
 	// since mid-2025; v0.6.5 does not), so a larger num_ctx costs no more
@@ -23,6 +33,24 @@ type Info struct {
 	// backend reports them (Ollama's verbose /api/show); nil otherwise.
 	Tensors []Tensor
 }
+
+// Generates reports whether the model can generate text: true when the
+// backend lists no capabilities (it does not say), else whether they
+// include "completion" (an embedding-only model does not).
+func (i Info) Generates() bool {
+	if len(i.Capabilities) == 0 {
+		return true
+	}
+	for _, c := range i.Capabilities {
+		if c == CapCompletion {
+			return true
+		}
+	}
+	return false
+}
+
+// CapCompletion is the capability of generating text.
+const CapCompletion = "completion"
 
 // Tensor is one tensor of a model as stored: a ggml type name ("F32",
 // "F16", "Q8_0", "Q4_K", ...) and its shape, innermost-first.

@@ -35,9 +35,21 @@ func (a *App) modelsCmd() *cobra.Command {
 				return nil
 			}
 			w := tabwriter.NewWriter(a.Stdout, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(w, "NAME\tSIZE\tFAMILY\tPARAMETERS\tQUANTIZATION")
-			for _, m := range list {
-				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", m.Name, human(m.SizeBytes), m.Family, m.ParameterSize, m.Quantization)
+			notes := make([]string, len(list))
+			header := "NAME\tSIZE\tFAMILY\tPARAMETERS\tQUANTIZATION"
+			for i, m := range list {
+				notes[i] = modelNote(m)
+				if notes[i] != "" && !strings.HasSuffix(header, "NOTE") {
+					header += "\tNOTE"
+				}
+			}
+			fmt.Fprintln(w, header)
+			for i, m := range list {
+				line := fmt.Sprintf("%s\t%s\t%s\t%s\t%s", m.Name, human(m.SizeBytes), m.Family, m.ParameterSize, m.Quantization)
+				if strings.HasSuffix(header, "NOTE") {
+					line += "\t" + notes[i]
+				}
+				fmt.Fprintln(w, line)
 			}
 			return w.Flush()
 		},
@@ -184,4 +196,16 @@ func human(b int64) string {
 		return fmt.Sprintf("%.1f KiB", float64(b)/(1<<10))
 	}
 	return fmt.Sprintf("%d B", b)
+}
+
+// modelNote says why slmmux never runs m (a cloud model, an
+// embedding-only model), "" when it does.
+func modelNote(m models.Info) string {
+	switch {
+	case m.Remote:
+		return "cloud (" + m.RemoteHost + "): never used, prompts would leave the machine"
+	case !m.Generates():
+		return "no text generation (" + strings.Join(m.Capabilities, ", ") + "): left out of default lists"
+	}
+	return ""
 }

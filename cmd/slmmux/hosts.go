@@ -298,18 +298,60 @@ func (a *App) resolve(lh *liveHosts, want []string) ([]string, map[string]string
 	for _, d := range r.Differ {
 		fmt.Fprintf(a.Stderr, "warning: model %s differs between hosts (%s on %s, %s on %s): its samples depend on where it runs\n", d.Model, human(d.FirstSize), d.First, human(d.OtherSize), d.Other)
 	}
+	if len(want) == 0 {
+		for _, u := range r.Unusable {
+			a.log().Info("left out of the default models", "model", u.Model, "host", u.Host, "remote_host", u.RemoteHost, "capabilities", u.Capabilities)
+		}
+	}
 	switch {
+	case len(r.Refused) > 0:
+		return nil, nil, lh.unusable(r.Refused)
 	case len(want) == 0 && len(r.All) == 0:
-		return nil, nil, lh.noModels()
+		return nil, nil, lh.noModels(r.Unusable)
 	case len(r.Missing) > 0 && lh.single:
 		return nil, nil, lh.notInstalled(r.Missing[0], r.All)
 	}
 	return r.Names, r.Digests, nil
 }
 
-// noModels is the error for hosts without a model.
-func (lh *liveHosts) noModels() error {
+// unusable is the error for models asked for that slmmux does not run:
+// a cloud model would send the prompts off the machine (slmmux is for
+// offline, air-gapped use), an embedding-only model cannot answer.
+func (lh *liveHosts) unusable(us []engine.UnusableModel) error {
+	parts := make([]string, len(us))
+	for i, u := range us {
+		parts[i] = lh.reason(u)
+		if u.Remote {
+			parts[i] += " (slmmux is for offline use: pick a local model, or `ollama pull` one)"
+		}
+	}
+	return usagef("refused: %s", strings.Join(parts, "; "))
+}
+
+// reason is u's reason, without the host's name on the flags' one host.
+func (lh *liveHosts) reason(u engine.UnusableModel) string {
+	s := u.Reason()
+	if lh.single {
+		s = strings.Replace(s, " on host "+u.Host, "", 1)
+	}
+	return s
+}
+
+// noModels is the error for hosts without a model slmmux runs.
+func (lh *liveHosts) noModels(unusable []engine.UnusableModel) error {
 	h := lh.list[0]
+	if len(unusable) > 0 {
+		names := make([]string, len(unusable))
+		for i, u := range unusable {
+			names[i] = u.Model
+		}
+		what := "the daemon has"
+		if !lh.single {
+			what = "the pool's hosts have"
+		}
+		return fmt.Errorf("%w: %s no local model that generates text (left out: %s: cloud models send prompts off the machine, embedding-only models cannot answer); `ollama pull NAME` or `slmmux models import FILE.gguf --name NAME`",
+			models.ErrModelNotInstalled, what, strings.Join(names, ", "))
+	}
 	switch {
 	case !lh.single:
 		return fmt.Errorf("%w: no host of the pool has a model", engine.ErrNoModels)
@@ -341,6 +383,18 @@ func (a *App) plan(ctx context.Context, lh *liveHosts, ms []string, work sched.W
 		if err := lh.build(a); err != nil {
 			return nil, err
 		}
+	}
+	if err := lh.CheckContext(ctx, ms, lh.o.numCtx); err != nil {
+		var ce *engine.ContextError
+		if errors.As(err, &ce) {
+			where := " on host " + ce.Host
+			if lh.single {
+				where = ""
+			}
+			return nil, usagef("--num-ctx %d: model %s has a context of %d tokens%s: give --num-ctx %d or less (or leave it unset)",
+				ce.NumCtx, ce.Model, ce.ContextLength, where, ce.ContextLength)
+		}
+		return nil, err
 	}
 	plan, err := lh.Plan(ctx, ms, work)
 	if err != nil {

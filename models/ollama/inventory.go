@@ -2,8 +2,11 @@ package ollama
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"strings"
 
 	"github.com/ollama/ollama/api"
@@ -35,25 +38,72 @@ func (c *Client) bounded(ctx context.Context, model string, call func(context.Co
 	return c.convertErr(ctx, model, err)
 }
 
-// Installed lists the installed models (/api/tags).
+// tagsModel is one model of /api/tags as daemons of v0.30 and later
+// describe it: api.ListModelResponse plus the context length, which the
+// api package does not decode. Older daemons leave the newer fields out.
+type tagsModel struct {
+	api.ListModelResponse
+	ContextLength int `json:"context_length,omitempty"`
+}
+
+// Installed lists the installed models (/api/tags), with what v0.30 and
+// later daemons add: cloud models (remote_host, remote_model: Info.Remote),
+// capabilities and the context length.
 func (c *Client) Installed(ctx context.Context) ([]models.Info, error) {
-	var resp *api.ListResponse
-	err := c.bounded(ctx, "", func(ctx context.Context) (err error) {
-		resp, err = c.api.List(ctx)
-		return err
+	var resp struct {
+		Models []tagsModel `json:"models"`
+	}
+	err := c.bounded(ctx, "", func(ctx context.Context) error {
+		return c.getJSON(ctx, "/api/tags", &resp)
 	})
 	if err != nil {
 		return nil, err
 	}
 	out := make([]models.Info, 0, len(resp.Models))
 	for _, m := range resp.Models {
-		out = append(out, models.Info{
+		i := models.Info{
 			Name: m.Name, Digest: m.Digest, SizeBytes: m.Size,
 			Family: m.Details.Family, ParameterSize: m.Details.ParameterSize,
-			Quantization: m.Details.QuantizationLevel,
-		})
+			Quantization: m.Details.QuantizationLevel, ContextLength: m.ContextLength,
+			Remote:     m.RemoteHost != "" || m.RemoteModel != "",
+			RemoteHost: m.RemoteHost, RemoteModel: m.RemoteModel,
+		}
+		for _, cp := range m.Capabilities {
+			i.Capabilities = append(i.Capabilities, string(cp))
+		}
+		out = append(out, i)
 	}
 	return out, nil
+}
+
+// getJSON GETs path and decodes its JSON answer into v; an answer other
+// than 200 is an api.StatusError (as the api package's own calls give).
+func (c *Client) getJSON(ctx context.Context, path string, v any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base.JoinPath(path).String(), nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		var e struct {
+			Error string `json:"error"`
+		}
+		_ = json.Unmarshal(body, &e)
+		return api.StatusError{StatusCode: resp.StatusCode, Status: resp.Status, ErrorMessage: e.Error}
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
 }
 
 // Running lists the models loaded in memory (/api/ps).
@@ -100,6 +150,9 @@ func (c *Client) Show(ctx context.Context, name string) (models.Info, error) {
 		return int(v)
 	}
 	info.ContextLength = num("context_length")
+	for _, cp := range resp.Capabilities {
+		info.Capabilities = append(info.Capabilities, string(cp))
+	}
 	version, _ := c.Version(ctx)
 	info.ClampsContext = releaseAtLeast(version, clampsContextSince)
 	info.Arch = models.Arch{
@@ -117,6 +170,13 @@ func (c *Client) Show(ctx context.Context, name string) (models.Info, error) {
 		for _, m := range list {
 			if m.Name == name || strings.TrimSuffix(m.Name, ":latest") == name {
 				info.Name, info.Digest, info.SizeBytes = m.Name, m.Digest, m.SizeBytes
+				info.Remote, info.RemoteHost, info.RemoteModel = m.Remote, m.RemoteHost, m.RemoteModel
+				if info.ContextLength == 0 {
+					info.ContextLength = m.ContextLength
+				}
+				if len(info.Capabilities) == 0 {
+					info.Capabilities = m.Capabilities
+				}
 			}
 		}
 	}
