@@ -25,9 +25,9 @@ const tagsV030 = `{"models":[
  "details":{"parent_model":"","format":"gguf","family":"nomic-bert","families":["nomic-bert"],"parameter_size":"137M","quantization_level":"F16"},
  "capabilities":["embedding"],"context_length":2048}]}`
 
-// fakeOllama answers /api/tags with tags; a generation or an embedding is
+// fakeTagsOllama answers /api/tags with tags; a generation or an embedding is
 // counted (the tests want none).
-func fakeOllama(t *testing.T, tags string) (string, *atomic.Int32) {
+func fakeTagsOllama(t *testing.T, tags string) (string, *atomic.Int32) {
 	t.Helper()
 	var gens atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -56,7 +56,7 @@ func fakeOllama(t *testing.T, tags string) (string, *atomic.Int32) {
 // default lists leave both out (the context check meets the local model
 // first); --num-ctx above the context length is refused, naming it.
 func TestCloudAndEmbeddingModels(t *testing.T) {
-	host, gens := fakeOllama(t, tagsV030)
+	host, gens := fakeTagsOllama(t, tagsV030)
 	env := map[string]string{"OLLAMA_HOST": host}
 
 	r := run(t.Context(), env, "models")
@@ -101,7 +101,7 @@ func TestCloudAndEmbeddingModels(t *testing.T) {
 // error says what was left out and why.
 func TestOnlyUnusableModels(t *testing.T) {
 	tags := strings.Replace(tagsV030, `"capabilities":["completion","tools"],"context_length":32768`, `"remote_host":"https://ollama.com:443","remote_model":"qwen2.5:1.5b"`, 1)
-	host, _ := fakeOllama(t, tags)
+	host, _ := fakeTagsOllama(t, tags)
 	r := run(t.Context(), map[string]string{"OLLAMA_HOST": host}, "ask", "What is 1+1?")
 	if r.code != exitNotFound || !strings.Contains(r.stderr, "no local model that generates text (left out: qwen2.5:1.5b, gpt-oss:120b-cloud, nomic-embed-text:") {
 		t.Errorf("ask: %d\n%s", r.code, r.stderr)
@@ -111,7 +111,7 @@ func TestOnlyUnusableModels(t *testing.T) {
 // An older daemon (no capabilities or context_length in /api/tags): the
 // context length comes from /api/show.
 func TestContextFromShow(t *testing.T) {
-	host, _ := fakeOllama(t, `{"models":[{"name":"qwen2.5:1.5b","model":"qwen2.5:1.5b","size":986061892,"digest":"65ec06548149",
+	host, _ := fakeTagsOllama(t, `{"models":[{"name":"qwen2.5:1.5b","model":"qwen2.5:1.5b","size":986061892,"digest":"65ec06548149",
  "details":{"format":"gguf","family":"qwen2","parameter_size":"1.5B","quantization_level":"Q4_K_M"}}]}`)
 	r := run(t.Context(), map[string]string{"OLLAMA_HOST": host}, "plan", "--models", "qwen2.5:1.5b", "--num-ctx", "8192")
 	if r.code != exitUsage || !strings.Contains(r.stderr, "model qwen2.5:1.5b has a context of 4096 tokens: give --num-ctx 4096 or less") {
