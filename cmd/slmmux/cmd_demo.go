@@ -140,7 +140,7 @@ func (a *App) runDemo(ctx context.Context, cat demo.Catalog, o demoOptions) erro
 		return err
 	}
 	all := cat.Names()
-	lh, err := a.openHosts(ctx, hostOptions{ollamaURL: c.Host(), pf: defaultPlanFlags(), numCtx: s.NumCtx})
+	lh, err := a.openHosts(ctx, hostOptions{ollamaURL: c.Host(), pf: defaultPlanFlags(), numCtx: 0}) // the plan's default context, as s has: no --num-ctx was given to check
 	if err != nil {
 		return err
 	}
