@@ -165,11 +165,7 @@ func (a *App) runSearch(o searchOptions) error {
 	}
 	cfg := search.Config{Objective: o.obj, KMin: o.kMin, KMax: o.kMax, Lambda: o.lambda, RobustLevel: o.robust,
 		Top: o.top, HoldOut: o.holdout, Seed: o.seed, Profile: p, ValAcc: tie.ValAcc, Agreement: tie.Agreement}
-	res, err := search.Search(ds, cfg)
-	if err != nil {
-		return analysisErr("search", err)
-	}
-	compare, err := search.CompareWith(ds, cfg, res)
+	res, compare, err := search.SearchAndCompare(ds, cfg)
 	if err != nil {
 		return analysisErr("search", err)
 	}

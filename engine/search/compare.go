@@ -1,6 +1,10 @@
 package search
 
-import "github.com/slmmux/slmmux/engine/mux"
+import (
+	"sync"
+
+	"github.com/slmmux/slmmux/engine/mux"
+)
 
 // Compare runs Search once per objective (in Objectives order) with cfg's
 // sizes, hold-out split and SLM-MUX settings and no ranked list, so that
@@ -9,6 +13,45 @@ import "github.com/slmmux/slmmux/engine/mux"
 // defaults.
 func Compare(ds *mux.Dataset, cfg Config) ([]*Result, error) {
 	return CompareWith(ds, cfg, nil)
+}
+
+// SearchAndCompare is Search under cfg and Compare, the searches run at
+// once (they share nothing but ds, which they only read): what `slmmux
+// search` prints. The results are those of Search then Compare.
+func SearchAndCompare(ds *mux.Dataset, cfg Config) (*Result, []*Result, error) {
+	if cfg.Objective == "" {
+		cfg.Objective = Paper
+	}
+	res := make([]*Result, len(Objectives))
+	errs := make([]error, len(Objectives))
+	var wg sync.WaitGroup
+	for i, o := range Objectives {
+		c := cfg
+		if o != cfg.Objective {
+			c.Top, c.Objective, c.Lambda, c.RobustLevel = 0, o, o.DefaultLambda(), 0
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res[i], errs[i] = Search(ds, c)
+		}()
+	}
+	wg.Wait()
+	var own *Result
+	compare := make([]*Result, len(Objectives))
+	for i, o := range Objectives {
+		if errs[i] != nil {
+			return nil, nil, errs[i]
+		}
+		compare[i] = res[i]
+		if o == cfg.Objective {
+			own = res[i]
+			c := *own
+			c.Ranked = nil // as Compare's Top 0 leaves it
+			compare[i] = &c
+		}
+	}
+	return own, compare, nil
 }
 
 // CompareWith is Compare reusing have, a Search of ds under cfg already

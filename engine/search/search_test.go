@@ -271,3 +271,25 @@ func TestCompare(t *testing.T) {
 		}
 	}
 }
+
+// SearchAndCompare, whose searches run at once, gives what Search then
+// Compare give, for each objective as cfg's own.
+func TestSearchAndCompareEqualsSearchThenCompare(t *testing.T) {
+	ds := randomDataset(120, 7, 3, 4)
+	for _, o := range Objectives {
+		cfg := DefaultConfig(o)
+		cfg.KMax, cfg.Top = 3, 4
+		res, cmp, err := SearchAndCompare(ds, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := mustSearch(t, ds, cfg)
+		wantCmp, err := Compare(ds, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(res, want) || !reflect.DeepEqual(cmp, wantCmp) {
+			t.Errorf("objective %s: SearchAndCompare differs from Search then Compare", o)
+		}
+	}
+}
