@@ -304,3 +304,26 @@ func TestMetadataCallsAreBounded(t *testing.T) {
 		t.Errorf("cancelled: %v", err)
 	}
 }
+
+// A metadata call whose connection breaks mid-answer once is sent again.
+func TestMetadataCallRetriesABrokenConnection(t *testing.T) {
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 1 {
+			w.Header().Set("Content-Length", "100")
+			w.WriteHeader(http.StatusOK)
+			w.Write([]byte(`{"models":[`)) // then the connection ends: unexpected EOF
+			return
+		}
+		w.Write([]byte(`{"models":[{"name":"a:latest","model":"a:latest","size":1}]}`))
+	}))
+	defer srv.Close()
+	c, err := ollama.New(ollama.Config{Host: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.Installed(t.Context())
+	if err != nil || len(got) != 1 || n.Load() != 2 {
+		t.Fatalf("installed %v, %v after %d requests; want the second answer", got, err, n.Load())
+	}
+}

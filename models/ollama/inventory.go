@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"syscall"
 
 	"github.com/ollama/ollama/api"
 
@@ -28,14 +29,26 @@ func (c *Client) Version(ctx context.Context) (string, error) {
 // bounded runs a metadata call within the client's CallTimeout: a daemon
 // that accepts the connection but does not answer in time is unreachable
 // (an *UnavailableError saying so), not a hang.
+//
+// A metadata call only reads, so one whose connection broke mid-answer (a
+// kept-alive connection the other side had closed, a proxy restarting) is
+// sent once more before the daemon counts as unreachable.
 func (c *Client) bounded(ctx context.Context, model string, call func(context.Context) error) error {
 	cctx, cancel := context.WithTimeout(ctx, c.calls)
 	defer cancel()
 	err := call(cctx)
+	if err != nil && cctx.Err() == nil && brokenConn(err) {
+		err = call(cctx)
+	}
 	if err != nil && ctx.Err() == nil && errors.Is(cctx.Err(), context.DeadlineExceeded) {
 		return &UnavailableError{Host: c.base.Host, Err: fmt.Errorf("no answer within %v", c.calls)}
 	}
 	return c.convertErr(ctx, model, err)
+}
+
+// brokenConn reports a connection that ended mid-answer.
+func brokenConn(err error) bool {
+	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET)
 }
 
 // tagsModel is one model of /api/tags as daemons of v0.30 and later
