@@ -271,7 +271,9 @@ func (pp *HostsPlan) Err() error {
 			continue
 		}
 		for _, r := range h.Plan.Refused {
-			r.Reason = "on host " + h.Name + ": " + r.Reason
+			if len(pp.Hosts) > 1 { // one host needs no naming
+				r.Reason = "on host " + h.Name + ": " + r.Reason
+			}
 			all = append(all, r)
 		}
 	}
@@ -334,13 +336,18 @@ func Unusable(host string, m models.Info) (UnusableModel, bool) {
 	return u, true
 }
 
-// Reason says why the model is not run, in words.
+// Reason says why the model is not run, in words (naming the host when
+// Host is set: a pool's).
 func (u UnusableModel) Reason() string {
-	if u.Remote {
-		return fmt.Sprintf("%s is a cloud model: the daemon on host %s sends its prompts to %s, off this machine, and slmmux runs only local models",
-			u.Model, u.Host, u.RemoteHost)
+	on := ""
+	if u.Host != "" {
+		on = " on host " + u.Host
 	}
-	return fmt.Sprintf("%s cannot generate text (its capabilities on host %s: %s)", u.Model, u.Host, strings.Join(u.Capabilities, ", "))
+	if u.Remote {
+		return fmt.Sprintf("%s is a cloud model: the daemon%s sends its prompts to %s, off this machine, and slmmux runs only local models (slmmux is for offline use: pick a local model, or `ollama pull` one)",
+			u.Model, on, u.RemoteHost)
+	}
+	return fmt.Sprintf("%s cannot generate text (its capabilities%s: %s)", u.Model, on, strings.Join(u.Capabilities, ", "))
 }
 
 // UnusableModelError is a command asking for models slmmux does not run.
@@ -379,7 +386,11 @@ func ResolveModels(hosts []Host, want []string) Models {
 	for _, h := range hosts {
 		for _, m := range h.Installed {
 			n := CanonicalName(m.Name)
-			if u, ok := Unusable(h.Name, m); ok {
+			name := h.Name
+			if len(hosts) == 1 {
+				name = "" // one host needs no naming
+			}
+			if u, ok := Unusable(name, m); ok {
 				if _, seen := unusable[n]; !seen {
 					unusable[n] = u
 					r.Unusable = append(r.Unusable, u)

@@ -305,36 +305,13 @@ func (a *App) resolve(lh *liveHosts, want []string) ([]string, map[string]string
 	}
 	switch {
 	case len(r.Refused) > 0:
-		return nil, nil, lh.unusable(r.Refused)
+		return nil, nil, usageError{&engine.UnusableModelError{Models: r.Refused}}
 	case len(want) == 0 && len(r.All) == 0:
 		return nil, nil, lh.noModels(r.Unusable)
 	case len(r.Missing) > 0 && lh.single:
 		return nil, nil, lh.notInstalled(r.Missing[0], r.All)
 	}
 	return r.Names, r.Digests, nil
-}
-
-// unusable is the error for models asked for that slmmux does not run:
-// a cloud model would send the prompts off the machine (slmmux is for
-// offline, air-gapped use), an embedding-only model cannot answer.
-func (lh *liveHosts) unusable(us []engine.UnusableModel) error {
-	parts := make([]string, len(us))
-	for i, u := range us {
-		parts[i] = lh.reason(u)
-		if u.Remote {
-			parts[i] += " (slmmux is for offline use: pick a local model, or `ollama pull` one)"
-		}
-	}
-	return usagef("refused: %s", strings.Join(parts, "; "))
-}
-
-// reason is u's reason, without the host's name on the flags' one host.
-func (lh *liveHosts) reason(u engine.UnusableModel) string {
-	s := u.Reason()
-	if lh.single {
-		s = strings.Replace(s, " on host "+u.Host, "", 1)
-	}
-	return s
 }
 
 // noModels is the error for hosts without a model slmmux runs.
@@ -401,12 +378,6 @@ func (a *App) plan(ctx context.Context, lh *liveHosts, ms []string, work sched.W
 		return nil, err
 	}
 	if err := plan.Err(); err != nil && !keepRefused {
-		if lh.single {
-			var re *engine.RefusedError
-			if errors.As(err, &re) {
-				return nil, lh.list[0].plainRefusals(re)
-			}
-		}
 		return nil, err
 	}
 	for _, hp := range plan.Hosts {
@@ -424,16 +395,6 @@ func (a *App) plan(ctx context.Context, lh *liveHosts, ms []string, work sched.W
 			"num_ctx", hp.Plan.Settings.NumCtx, "num_thread", hp.Plan.NumThread)
 	}
 	return plan, nil
-}
-
-// plainRefusals drops the host name from the one host's refusals.
-func (h openedHost) plainRefusals(re *engine.RefusedError) error {
-	out := &engine.RefusedError{}
-	for _, r := range re.Refused {
-		r.Reason = strings.TrimPrefix(r.Reason, "on host "+h.Name+": ")
-		out.Refused = append(out.Refused, r)
-	}
-	return out
 }
 
 // givenFootprints are --footprint's sizes of ms (none without the flag).
