@@ -212,17 +212,16 @@ func (a *App) hostBudget(ctx context.Context, i int, h *openedHost, hc *http.Cli
 	case b.BudgetBytes > 0:
 		cfg.BudgetBytes, h.budgetSource = b.BudgetBytes, "given"
 	case single || isLocal(b):
-		if o.pf.budget != "" && o.numThread != 0 {
-			cfg.BudgetBytes, _ = parseBytes(o.pf.budget) // validated
-			h.budgetSource = "--budget"
-			return nil
+		// The probe gives the budget, or the cores the automatic thread
+		// count shares out: skipped when --budget and --threads give both.
+		if o.pf.budget == "" || o.numThread == 0 {
+			info, err := local.get(ctx)
+			if err != nil {
+				return err
+			}
+			cfg.PhysicalCores, cfg.HasGPU = info.CPU.PhysicalCores, len(info.GPUs) > 0
+			cfg.BudgetBytes, h.budgetSource = info.BudgetBytes(o.pf.margin), "probed (this machine)"
 		}
-		info, err := local.get(ctx)
-		if err != nil {
-			return err
-		}
-		cfg.PhysicalCores, cfg.HasGPU = info.CPU.PhysicalCores, len(info.GPUs) > 0
-		cfg.BudgetBytes, h.budgetSource = info.BudgetBytes(o.pf.margin), "probed (this machine)"
 		if o.pf.budget != "" {
 			cfg.BudgetBytes, _ = parseBytes(o.pf.budget) // validated
 			h.budgetSource = "--budget"
