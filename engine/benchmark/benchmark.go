@@ -20,8 +20,11 @@
 package benchmark
 
 import (
+	"context"
 	"fmt"
 	"strings"
+
+	"github.com/slmmux/slmmux/engine/answer"
 )
 
 // Item is one question of a benchmark.
@@ -41,6 +44,10 @@ type Item struct {
 	// Subject and Level are MATH metadata ("" and 0 elsewhere).
 	Subject string
 	Level   int
+	// Check holds what a Grader needs beyond Reference (HumanEval's test
+	// program and entry point, MBPP's asserts, IFEval's instructions), as
+	// the benchmark's own type; nil for short-answer sets.
+	Check any
 }
 
 // Prompt is a chat prompt: an optional system message and a user message.
@@ -60,8 +67,33 @@ type Benchmark interface {
 	// possible, so votes can compare them exactly.
 	Extract(response string, it Item) string
 	// Correct reports whether a canonical answer (from Extract) matches
-	// it.Reference. "" is never correct.
+	// it.Reference. "" is never correct. A Grader's answers are judged by
+	// Grade instead; its Correct is false.
 	Correct(answer string, it Item) bool
+	// Kind is what the set's answers are: short answers compared by
+	// equality (MATH, GSM8K, GPQA, JSONL), code or text.
+	Kind() answer.Kind
+}
+
+// Verdict is a graded response.
+type Verdict struct {
+	Pass bool `json:"pass"`
+	// Reason says why it failed, for people ("" when it passed).
+	Reason string `json:"reason,omitempty"`
+	// Detail is benchmark-specific (IFEval: the strict and loose outputs).
+	Detail any `json:"detail,omitempty"`
+}
+
+// Grader is a Benchmark whose responses are judged by running or checking
+// the whole reply (code against tests, text against instructions), not by
+// comparing an extracted answer with a reference. Its Extract returns the
+// form voted on (code: answer.NormalizeCode of answer.ExtractCode; text:
+// the trimmed reply), and a stored sample's correct is its Verdict's Pass.
+type Grader interface {
+	Benchmark
+	// Grade judges one response. An error is a failure of the grading
+	// itself (the sandbox could not start), never a wrong answer.
+	Grade(ctx context.Context, response string, it Item) (Verdict, error)
 }
 
 // PromptStyle selects the prompt text.

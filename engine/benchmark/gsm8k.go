@@ -6,6 +6,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/slmmux/slmmux/engine/answer"
 )
 
 // gsmBench is GSM8K (spec §5): integer word problems answered "#### N".
@@ -15,6 +17,9 @@ type gsmBench struct {
 }
 
 func (gsmBench) Name() string { return "gsm8k" }
+
+// Kind is answer.Short.
+func (gsmBench) Kind() answer.Kind { return answer.Short }
 
 type gsmRecord struct {
 	Question string          `json:"question"`

@@ -10,6 +10,8 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+
+	"github.com/slmmux/slmmux/engine/answer"
 )
 
 // answerKind selects how a JSONL item is extracted and scored.
@@ -47,6 +49,9 @@ type jsonlBench struct {
 }
 
 func (jsonlBench) Name() string { return "jsonl" }
+
+// Kind is answer.Short.
+func (jsonlBench) Kind() answer.Kind { return answer.Short }
 
 type jsonlRecord struct {
 	ID       json.RawMessage `json:"id"`

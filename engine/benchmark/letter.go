@@ -6,6 +6,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/slmmux/slmmux/engine/answer"
 )
 
 // gpqaBench is GPQA (spec §5): four-way multiple choice, answered with a
@@ -13,6 +15,9 @@ import (
 type gpqaBench struct{ style PromptStyle }
 
 func (gpqaBench) Name() string { return "gpqa" }
+
+// Kind is answer.Short.
+func (gpqaBench) Kind() answer.Kind { return answer.Short }
 
 type gpqaRecord struct {
 	Question string          `json:"question"`

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/slmmux/slmmux/engine/answer"
 )
 
 // mathBench is MATH-500 (spec §5): boxed LaTeX answers.
@@ -15,6 +17,9 @@ type mathBench struct {
 }
 
 func (mathBench) Name() string { return "math500" }
+
+// Kind is answer.Short.
+func (mathBench) Kind() answer.Kind { return answer.Short }
 
 type mathRecord struct {
 	Problem  string          `json:"problem"`
