@@ -101,11 +101,14 @@ func (a *App) runEval(ctx context.Context, o evalOptions) error {
 		return err
 	}
 	s := lh.Sampling(plan, o.sf.s)
-	r, lock, err := o.openRun(b, items, s, ms, digests) // with --adaptive, one tracker for every host
+	r, lock, err := o.openRun(b, items, s, ms, digests, lh.Hosts) // with --adaptive, one tracker for every host
 	if err != nil {
 		return err
 	}
 	defer lock.Close()
+	for _, n := range lock.Notes {
+		fmt.Fprintf(a.Stderr, "%s: %s\n", o.run, n)
+	}
 	r.hosts, r.plan, r.needs, r.embedModel = lh, plan, needsOf(sig), o.cf.embedModel
 	stats, err := a.collect(ctx, r)
 	if err != nil {
@@ -124,12 +127,10 @@ func (a *App) runEval(ctx context.Context, o evalOptions) error {
 // one made with others) and returns the run to collect, its folder locked
 // (adaptive sampling's tracker too, with --adaptive: the models' order is
 // the tie-break order the run is exact for, recorded in run.json).
-func (o *evalOptions) openRun(b benchmark.Benchmark, items []benchmark.Item, s engine.Sampling, ms []string, digests map[string]string) (liveRun, *runstore.Lock, error) {
+func (o *evalOptions) openRun(b benchmark.Benchmark, items []benchmark.Item, s engine.Sampling, ms []string, digests map[string]string, hosts *engine.Hosts) (liveRun, *runstore.Lock, error) {
 	meta := runMeta(b, items, s, o.bf, o.limit)
 	meta.Data, _ = filepath.Abs(o.data)
-	for _, m := range ms {
-		meta.Models = append(meta.Models, runstore.ModelMeta{Name: m, Digest: digests[m]})
-	}
+	meta.Models, meta.Hosts = engine.RunModels(s, ms, digests), hosts.RunHosts()
 	r := liveRun{s: s, b: b, items: items, models: ms, dir: o.run, order: engine.Order(o.order), wf: o.wf}
 	if o.adaptive {
 		meta.Adaptive = ms
