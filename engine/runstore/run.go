@@ -243,11 +243,15 @@ type Run struct {
 	Items   []Item   // nil when it has no items.jsonl
 	Samples []Sample // without their response texts
 	Notes   []string // what could not be read, for a person
+	// Graded counts the samples whose correct comes from a verdict in
+	// exec.jsonl (a run judged by execution or instruction checks).
+	Graded int
 }
 
 // Load reads a run folder for analysis: its samples (required; without
 // them the error wraps ErrNoSamples), and run.json and items.jsonl when
 // present (an unreadable one becomes a note). Response texts are not kept.
+// A sample graded in exec.jsonl takes its verdict as its correct.
 func Load(dir string) (*Run, error) {
 	r := &Run{Dir: dir}
 	var m Meta
@@ -269,6 +273,16 @@ func Load(dir string) (*Run, error) {
 	}
 	if len(r.Samples) == 0 {
 		return nil, fmt.Errorf("%s holds %w", filepath.Join(dir, SamplesFile), ErrNoSamples)
+	}
+	verdicts, err := ReadVerdicts(dir)
+	if err != nil {
+		return nil, err
+	}
+	for i, s := range r.Samples {
+		if v, ok := verdicts[s.Key()]; ok {
+			r.Samples[i].Correct = v.Pass
+			r.Graded++
+		}
 	}
 	return r, nil
 }
