@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -52,6 +53,7 @@ DIR/results.json and prints the results table.`,
 	}
 	f := cmd.Flags()
 	o.liveFlags.register(f)
+	o.bf.registerExec(f)
 	f.StringVar(&o.data, "data", "", "benchmark file (JSON or JSONL)")
 	f.StringVar(&o.run, "run", "", "run folder (created if missing; resumed if present)")
 	f.StringVar(&modelList, "models", "", "comma-separated models")
@@ -113,6 +115,14 @@ func (a *App) runEval(ctx context.Context, o evalOptions) error {
 	stats, err := a.collect(ctx, r)
 	if err != nil {
 		return err
+	}
+	if g, ok := b.(benchmark.Grader); ok {
+		if _, err := engine.GradeRun(ctx, o.run, g, items, engine.GradeConfig{}); errors.Is(err, benchmark.ErrExecutionNotAllowed) {
+			fmt.Fprintf(a.Stderr, "%s: samples stored, not scored: %v\n", o.run, execErr(err))
+			return nil
+		} else if err != nil {
+			return err
+		}
 	}
 	if o.adaptive {
 		return a.writeAdaptiveResults(o.run, ms, s.Samples, stats.EvalStats)
