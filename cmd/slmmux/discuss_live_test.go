@@ -1,0 +1,81 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/slmmux/slmmux/engine/runstore"
+	"github.com/slmmux/slmmux/models/demo"
+	"github.com/slmmux/slmmux/models/ollama/ollamatest"
+)
+
+// TestEvalDiscussionMethodsBesideSLMMUX: through the real daemon, a plain
+// eval, then MoA, Debate and MAV added to the same run folder over the
+// same models and items; each method's replies are stored with their
+// round, a second call reuses every one of them, run.json lists the
+// methods with their settings and prompts, and mux --json compares them
+// all in one table.
+func TestEvalDiscussionMethodsBesideSLMMUX(t *testing.T) {
+	d := ollamatest.Shared(t)
+	demoModels(t, d)
+	env := map[string]string{"OLLAMA_HOST": d.Host}
+	data := filepath.Join(t.TempDir(), "test.jsonl")
+	os.WriteFile(data, demo.TestSet(), 0o644)
+	dir := filepath.Join(t.TempDir(), "run")
+	base := []string{"eval", "--bench", "jsonl", "--extractor", "number", "--data", data, "--limit", "4",
+		"--models", "demo-addsub,demo-mul,demo-mix", "--samples", "2", "--temperature", "1", "--run", dir}
+	if r := run(t.Context(), env, base...); r.code != 0 {
+		t.Fatalf("eval: %+v", r)
+	}
+	for _, m := range []string{"moa", "debate", "mav"} {
+		r := run(t.Context(), env, append(base, "--method", m)...)
+		if r.code != 0 || !strings.Contains(r.stdout, m) {
+			t.Fatalf("eval --method %s: %+v", m, r)
+		}
+	}
+	turns, err := runstore.ReadTurns(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rounds := map[string]map[int]bool{}
+	for _, tr := range turns {
+		if rounds[tr.Method] == nil {
+			rounds[tr.Method] = map[int]bool{}
+		}
+		rounds[tr.Method][tr.Round] = true
+	}
+	if len(rounds["moa"]) != 4 || len(rounds["debate"]) != 3 || len(rounds["mav"]) != 3 { // rounds + the final line's 0
+		t.Errorf("rounds stored per method: %v", rounds)
+	}
+	r := run(t.Context(), env, append(base, "--method", "debate")...)
+	if r.code != 0 || !strings.Contains(r.stderr, "0 generations") {
+		t.Errorf("a second debate over the same folder must generate nothing: %+v", r)
+	}
+	var meta runstore.Meta
+	if err := runstore.ReadJSON(dir, runstore.MetaFile, &meta); err != nil || len(meta.Methods) != 3 || len(meta.Methods[0].Prompts) == 0 {
+		t.Errorf("run.json methods: %+v (%v)", meta.Methods, err)
+	}
+	m := run(t.Context(), env, "mux", "--run", dir, "--json")
+	var out struct {
+		Methods []struct {
+			Method      string
+			Items       int
+			Generations int
+		}
+	}
+	if err := json.Unmarshal([]byte(m.stdout), &out); err != nil {
+		t.Fatalf("%v: %s", err, m.stdout)
+	}
+	seen := map[string]bool{}
+	for _, row := range out.Methods {
+		seen[row.Method] = row.Items == 4 && row.Generations > 0
+	}
+	for _, want := range []string{"SLM-MUX", "Agent Forest", "demo-addsub", "demo-mul +SC", "moa", "debate", "mav"} {
+		if !seen[want] {
+			t.Errorf("mux --json methods lack %s (items 4, generations > 0): %+v", want, out.Methods)
+		}
+	}
+}
