@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/slmmux/slmmux/engine/benchmark"
 	"github.com/slmmux/slmmux/engine/discuss"
+	"github.com/slmmux/slmmux/engine/mux"
 	"github.com/slmmux/slmmux/engine/runstore"
 	"github.com/slmmux/slmmux/models"
 )
@@ -39,6 +41,9 @@ type DiscussConfig struct {
 	// Dir is the run folder; its discuss.jsonl gets every reply as it
 	// comes, and the replies it holds already are reused.
 	Dir string
+	// FirstRound, for a composition with SLM-MUX (Discussion.Mux), holds
+	// each item's (by id) first-round reply of each model: MuxFirstRound.
+	FirstRound map[string]map[string]runstore.Sample
 	// Workers bounds the questions discussed at once (0: 1); a round's
 	// agents always run at once.
 	Workers  int
@@ -63,6 +68,9 @@ func Discuss(ctx context.Context, gen Generator, cfg DiscussConfig) (DiscussStat
 	dc := cfg.Discussion.WithDefaults(cfg.Models)
 	if err := dc.Validate(cfg.Models); err != nil {
 		return st, err
+	}
+	if dc.Mux && cfg.FirstRound == nil {
+		return st, errors.New("engine: a composition with SLM-MUX needs the first round's replies (MuxFirstRound)")
 	}
 	turns, err := runstore.ReadTurns(cfg.Dir)
 	if err != nil {
@@ -132,13 +140,20 @@ func (d *discussion) turns(ctx context.Context, it benchmark.Item, calls []call)
 
 // turn returns the stored reply of a turn, or generates and stores it.
 func (d *discussion) turn(ctx context.Context, it benchmark.Item, c call) (runstore.Turn, error) {
-	t := runstore.Turn{Method: string(d.dc.Method), Item: it.ID, Round: c.round, Role: c.role, Agent: c.agent, Model: c.model}
+	t := runstore.Turn{Method: d.dc.Name(), Item: it.ID, Round: c.round, Role: c.role, Agent: c.agent, Model: c.model}
 	d.mu.Lock()
 	old, ok := d.stored[t.Key()]
 	d.mu.Unlock()
 	if ok {
 		d.reused.Add(1)
 		return old, nil
+	}
+	if s, ok := d.cfg.FirstRound[it.ID][c.model]; ok && c.round == 1 {
+		// The composition with SLM-MUX: the model's selected sample is its
+		// first-round reply.
+		t.Response, t.Answer, t.OutputTokens, t.DurationMS, t.Error = s.Response, s.Answer, s.OutputTokens, s.DurationMS, s.Error
+		d.reused.Add(1)
+		return t, d.store(t)
 	}
 	// Each turn has its own seed: the item, method, role and round name it.
 	key := it.ID + "\x00" + t.Method + "\x00" + c.role + "\x00" + strconv.Itoa(c.round)
@@ -155,18 +170,23 @@ func (d *discussion) turn(ctx context.Context, it benchmark.Item, c call) (runst
 		t.Answer = d.cfg.Bench.Extract(res.Text, it)
 		d.generated.Add(1)
 	}
+	return t, d.store(t)
+}
+
+// store appends t to the log and keeps it for the rounds after.
+func (d *discussion) store(t runstore.Turn) error {
 	if err := d.log.Append(t); err != nil {
-		return t, err
+		return err
 	}
 	d.mu.Lock()
 	d.stored[t.Key()] = t
 	d.mu.Unlock()
-	return t, nil
+	return nil
 }
 
 // item runs the method on one question and stores its final line.
 func (d *discussion) item(ctx context.Context, it benchmark.Item) error {
-	fk := runstore.FinalKey(string(d.dc.Method), it.ID)
+	fk := runstore.FinalKey(d.dc.Name(), it.ID)
 	if d.log.Done(fk) {
 		d.reused.Add(1)
 		return nil
@@ -300,4 +320,56 @@ func (d *discussion) mav(ctx context.Context, it benchmark.Item, q discuss.Promp
 		return &cands[i], nil
 	}
 	return nil, nil
+}
+
+// MuxFirstRound reads the SLM-MUX samples of models in the run folder dir
+// and returns, per item and model, the model's sample that gives its most
+// frequent answer (the first such in sample order; the first sample when
+// it has no answer): what SLM-MUX's selection feeds a composed discussion.
+// A model without samples is an error wrapping ErrNotInRun.
+func MuxFirstRound(dir string, ms []string) (map[string]map[string]runstore.Sample, error) {
+	samples, err := runstore.ReadSamples(dir)
+	if err != nil {
+		return nil, err
+	}
+	by := map[string]map[string][]runstore.Sample{}
+	for _, s := range samples {
+		if by[s.Item] == nil {
+			by[s.Item] = map[string][]runstore.Sample{}
+		}
+		by[s.Item][s.Model] = append(by[s.Item][s.Model], s)
+	}
+	out := map[string]map[string]runstore.Sample{}
+	for item, per := range by {
+		out[item] = map[string]runstore.Sample{}
+		for _, m := range ms {
+			ss := per[m]
+			if len(ss) == 0 {
+				continue
+			}
+			slices.SortFunc(ss, func(a, b runstore.Sample) int { return a.Sample - b.Sample })
+			answers := make([]string, len(ss))
+			for i, s := range ss {
+				answers[i] = s.Answer
+			}
+			pick := ss[0]
+			if top := mux.ModelVote(mux.Samples{Model: m, Answers: answers}, mux.Paper).Answer; top != "" {
+				pick = ss[slices.Index(answers, top)]
+			}
+			out[item][m] = pick
+		}
+	}
+	for _, m := range ms {
+		found := false
+		for _, per := range out {
+			if _, ok := per[m]; ok {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("model %q %w: a composition with SLM-MUX reads its SLM-MUX samples", m, ErrNotInRun)
+		}
+	}
+	return out, nil
 }

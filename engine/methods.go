@@ -97,10 +97,12 @@ func DiscussionRows(dir string) ([]MethodRow, error) {
 	}
 	var out []MethodRow
 	for _, m := range discuss.Methods() {
-		if row := rows[string(m)]; row != nil && row.Items > 0 {
-			row.Accuracy /= float64(row.Items)
-			row.Stderr = mux.Stderr(row.Accuracy, row.Items)
-			out = append(out, *row)
+		for _, name := range []string{string(m), string(m) + "+mux"} {
+			if row := rows[name]; row != nil && row.Items > 0 {
+				row.Accuracy /= float64(row.Items)
+				row.Stderr = mux.Stderr(row.Accuracy, row.Items)
+				out = append(out, *row)
+			}
 		}
 	}
 	return out, nil

@@ -63,7 +63,7 @@ DIR/results.json and prints the results table.`,
 	f.StringVar(&modelList, "models", "", "comma-separated models")
 	f.IntVar(&o.limit, "limit", 0, "use only the first N items (0: all)")
 	f.StringVar(&o.order, "order", "model", "model (each model's samples together: few loads) or question (the authors' loop)")
-	f.StringVar(&o.method, "method", "slm-mux", "slm-mux (sample and select), or a discussion method the paper compares with: moa, debate, mav (added beside the folder's other methods)")
+	f.StringVar(&o.method, "method", "slm-mux", "slm-mux (sample and select), or a discussion method the paper compares with: moa, debate, mav, or one composed with SLM-MUX (moa+mux, debate+mux, mav+mux: its first round is SLM-MUX's selected samples); added beside the folder's other methods")
 	f.IntVar(&o.dc.Rounds, "rounds", 2, "debate: rounds")
 	f.IntVar(&o.dc.Layers, "layers", 2, "moa: proposer layers before the aggregator")
 	f.StringVar(&o.dc.Aggregator, "aggregator", "", "moa: the aggregating model (default: the first of --models)")
@@ -89,11 +89,11 @@ func (o *evalOptions) validate() error {
 		return usagef("--adaptive applies to --method slm-mux only")
 	}
 	if o.method != "slm-mux" {
-		m, err := discuss.Parse(o.method)
+		m, withMux, err := discuss.Parse(o.method)
 		if err != nil {
 			return usagef("--method: %w", err)
 		}
-		o.dc.Method = m
+		o.dc.Method, o.dc.Mux = m, withMux
 	}
 	return o.liveFlags.validate("eval", o.adaptive)
 }
@@ -166,7 +166,7 @@ func (o *evalOptions) openRun(b benchmark.Benchmark, items []benchmark.Item, s e
 	if o.dc.Method != "" {
 		dc := o.dc.WithDefaults(ms)
 		settings, _ := json.Marshal(dc)
-		meta.Methods = []runstore.MethodMeta{{Method: string(dc.Method), Settings: settings, Prompts: dc.Templates()}}
+		meta.Methods = []runstore.MethodMeta{{Method: dc.Name(), Settings: settings, Prompts: dc.Templates()}}
 	}
 	if o.adaptive {
 		meta.Adaptive = ms
@@ -252,13 +252,20 @@ func (a *App) writeResults(dir string, ms []string, stats engine.EvalStats) erro
 // runDiscussion runs a discussion method over the run's items and prints
 // every discussion method the folder holds.
 func (a *App) runDiscussion(ctx context.Context, o evalOptions, lh *liveHosts, b benchmark.Benchmark, items []benchmark.Item, s engine.Sampling, ms []string) error {
+	var first map[string]map[string]runstore.Sample
+	if o.dc.Mux {
+		var err error
+		if first, err = engine.MuxFirstRound(o.run, ms); err != nil {
+			return usagef("--method %s: %w (run eval without --method on this folder first)", o.method, err)
+		}
+	}
 	p := newProgress(a.Stderr, len(items), 1)
-	st, err := engine.Discuss(ctx, lh.Hosts, engine.DiscussConfig{Discussion: o.dc, Models: ms, Bench: b, Items: items, Sampling: s, Dir: o.run,
-		Progress: func(done, total int) { p.update(engine.Progress{Done: done, Total: total, Model: string(o.dc.Method)}) }})
+	st, err := engine.Discuss(ctx, lh.Hosts, engine.DiscussConfig{Discussion: o.dc, Models: ms, Bench: b, Items: items, Sampling: s, Dir: o.run, FirstRound: first,
+		Progress: func(done, total int) { p.update(engine.Progress{Done: done, Total: total, Model: o.dc.Name()}) }})
 	p.finish()
 	if err != nil {
 		return execErr(err)
 	}
-	fmt.Fprintf(a.Stderr, "%s: %d generations, %d reused from the folder, %d failed\n", o.dc.Method, st.Generated, st.Reused, st.Failed)
+	fmt.Fprintf(a.Stderr, "%s: %d generations, %d reused from the folder, %d failed\n", o.dc.Name(), st.Generated, st.Reused, st.Failed)
 	return printDiscussions(a.Stdout, o.run)
 }

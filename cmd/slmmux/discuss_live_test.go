@@ -30,7 +30,7 @@ func TestEvalDiscussionMethodsBesideSLMMUX(t *testing.T) {
 	if r := run(t.Context(), env, base...); r.code != 0 {
 		t.Fatalf("eval: %+v", r)
 	}
-	for _, m := range []string{"moa", "debate", "mav"} {
+	for _, m := range []string{"moa", "debate", "mav", "debate+mux"} {
 		r := run(t.Context(), env, append(base, "--method", m)...)
 		if r.code != 0 || !strings.Contains(r.stdout, m) {
 			t.Fatalf("eval --method %s: %+v", m, r)
@@ -47,15 +47,29 @@ func TestEvalDiscussionMethodsBesideSLMMUX(t *testing.T) {
 		}
 		rounds[tr.Method][tr.Round] = true
 	}
-	if len(rounds["moa"]) != 4 || len(rounds["debate"]) != 3 || len(rounds["mav"]) != 3 { // rounds + the final line's 0
+	if len(rounds["moa"]) != 4 || len(rounds["debate"]) != 3 || len(rounds["mav"]) != 3 || len(rounds["debate+mux"]) != 3 { // rounds + the final line's 0
 		t.Errorf("rounds stored per method: %v", rounds)
+	}
+	// debate+mux's first round is SLM-MUX's samples: each reply is one the plain eval stored.
+	samples, err := runstore.ReadSamples(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := map[[3]string]bool{}
+	for _, s := range samples {
+		stored[[3]string{s.Item, s.Model, s.Response}] = true
+	}
+	for _, tr := range turns {
+		if tr.Method == "debate+mux" && tr.Round == 1 && !stored[[3]string{tr.Item, tr.Model, tr.Response}] {
+			t.Errorf("debate+mux round 1 of %s by %s is not one of its SLM-MUX samples: %q", tr.Item, tr.Model, tr.Response)
+		}
 	}
 	r := run(t.Context(), env, append(base, "--method", "debate")...)
 	if r.code != 0 || !strings.Contains(r.stderr, "0 generations") {
 		t.Errorf("a second debate over the same folder must generate nothing: %+v", r)
 	}
 	var meta runstore.Meta
-	if err := runstore.ReadJSON(dir, runstore.MetaFile, &meta); err != nil || len(meta.Methods) != 3 || len(meta.Methods[0].Prompts) == 0 {
+	if err := runstore.ReadJSON(dir, runstore.MetaFile, &meta); err != nil || len(meta.Methods) != 4 || len(meta.Methods[0].Prompts) == 0 {
 		t.Errorf("run.json methods: %+v (%v)", meta.Methods, err)
 	}
 	m := run(t.Context(), env, "mux", "--run", dir, "--json")
@@ -73,7 +87,7 @@ func TestEvalDiscussionMethodsBesideSLMMUX(t *testing.T) {
 	for _, row := range out.Methods {
 		seen[row.Method] = row.Items == 4 && row.Generations > 0
 	}
-	for _, want := range []string{"SLM-MUX", "Agent Forest", "demo-addsub", "demo-mul +SC", "moa", "debate", "mav"} {
+	for _, want := range []string{"SLM-MUX", "Agent Forest", "demo-addsub", "demo-mul +SC", "moa", "debate", "mav", "debate+mux"} {
 		if !seen[want] {
 			t.Errorf("mux --json methods lack %s (items 4, generations > 0): %+v", want, out.Methods)
 		}

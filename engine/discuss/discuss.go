@@ -47,21 +47,37 @@ func Methods() []Method { return []Method{MoA, Debate, MAV} }
 type MethodError struct{ Name string }
 
 func (e *MethodError) Error() string {
-	return fmt.Sprintf("unknown method %q (valid: slm-mux, moa, debate, mav)", e.Name)
+	return fmt.Sprintf("unknown method %q (valid: slm-mux, moa, debate, mav, and moa+mux, debate+mux, mav+mux)", e.Name)
 }
 
-// Parse reads a method name.
-func Parse(s string) (Method, error) {
-	m := Method(strings.ToLower(strings.TrimSpace(s)))
-	if slices.Contains(Methods(), m) {
-		return m, nil
+// Parse reads a method name: moa, debate or mav, each optionally with
+// "+mux" (the composition with SLM-MUX: Config.Mux).
+func Parse(s string) (m Method, withMux bool, err error) {
+	name := strings.ToLower(strings.TrimSpace(s))
+	name, withMux = strings.CutSuffix(name, "+mux")
+	if m := Method(name); slices.Contains(Methods(), m) {
+		return m, withMux, nil
 	}
-	return "", &MethodError{Name: s}
+	return "", false, &MethodError{Name: s}
+}
+
+// Name is the method's name in tables and files: "moa", or "moa+mux" for
+// the composition with SLM-MUX.
+func (c Config) Name() string {
+	if c.Mux {
+		return string(c.Method) + "+mux"
+	}
+	return string(c.Method)
 }
 
 // Config is a discussion's settings; run.json records them.
 type Config struct {
 	Method Method `json:"method"`
+	// Mux composes the method with SLM-MUX (the paper's "w/ SLM-MUX"): the
+	// first round's replies are not generated but taken from the run's
+	// SLM-MUX samples, each model's reply that gives its most frequent
+	// answer, so SLM-MUX's selection feeds the discussion.
+	Mux bool `json:"mux,omitempty"`
 	// Rounds is Debate's rounds (default 2, Du et al.'s common setting).
 	Rounds int `json:"rounds,omitempty"`
 	// Layers is MoA's proposer layers before the aggregator (default 2).
@@ -108,8 +124,11 @@ func (c Config) WithDefaults(models []string) Config {
 
 // Validate checks c against the models.
 func (c Config) Validate(models []string) error {
-	if _, err := Parse(string(c.Method)); err != nil {
+	if _, _, err := Parse(string(c.Method)); err != nil {
 		return err
+	}
+	if c.Mux && c.Method == MAV && c.Candidates > 1 {
+		return fmt.Errorf("mav+mux takes each model's one SLM-MUX reply as its candidate: candidates must be 1")
 	}
 	if len(models) < 2 {
 		return fmt.Errorf("%s needs at least two models (got %d)", c.Method, len(models))

@@ -50,8 +50,11 @@ func TestConfig(t *testing.T) {
 	if err := (Config{Method: Debate}).WithDefaults(ms[:1]).Validate(ms[:1]); err == nil {
 		t.Error("a debate of one model must be refused")
 	}
-	if _, err := Parse("vote"); err == nil {
+	if _, _, err := Parse("vote"); err == nil {
 		t.Error("unknown method accepted")
+	}
+	if m, withMux, err := Parse("Debate+mux"); err != nil || m != Debate || !withMux || (Config{Method: m, Mux: withMux}).Name() != "debate+mux" {
+		t.Errorf("debate+mux: %v %v %v", m, withMux, err)
 	}
 	p := DebateTurn(Prompt{User: "What is 2+2?"}, 2, "4", []string{"5"})
 	if !strings.Contains(p.User, "What is 2+2?") || !strings.Contains(p.User, "```\n5\n```") || !strings.Contains(p.User, debateAsk) {
