@@ -1,7 +1,6 @@
 package ifeval
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -32,6 +31,18 @@ type Output struct {
 	FollowList []bool `json:"follow_instruction_list"`
 }
 
+// Result is a response checked both ways: the verdict detail IFEval
+// graders report.
+type Result struct {
+	Strict Output `json:"strict"`
+	Loose  Output `json:"loose"`
+}
+
+// Check checks response against in both strictly and loosely.
+func Check(in Input, response string) Result {
+	return Result{Strict: Strict(in, response), Loose: Loose(in, response)}
+}
+
 // Failed returns the ids of the instructions not followed, in order.
 func (o Output) Failed() []string {
 	var ids []string
@@ -50,7 +61,7 @@ type InputError struct {
 	Err error
 }
 
-func (e *InputError) Error() string { return fmt.Sprintf("ifeval: key %d: %v", e.Key, e.Err) }
+func (e *InputError) Error() string { return fmt.Sprintf("key %d: %v", e.Key, e.Err) }
 
 // Unwrap returns the underlying error.
 func (e *InputError) Unwrap() error { return e.Err }
@@ -78,39 +89,56 @@ func checkers(in Input) ([]checker, error) {
 }
 
 // Load reads IFEval prompts from a JSONL file (the authors'
-// input_data.jsonl format) and validates each. Errors name the file and
-// line.
+// input_data.jsonl format) and validates each: see [Parse]. Errors name the
+// file.
 func Load(path string) ([]Input, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("ifeval: %w", err)
 	}
-	var ins []Input
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 64*1024), len(data)+1)
-	for line := 1; sc.Scan(); line++ {
-		text := strings.TrimSpace(sc.Text())
-		if text == "" {
-			continue
-		}
-		var in Input
-		dec := json.NewDecoder(strings.NewReader(text))
-		if err := dec.Decode(&in); err != nil {
-			return nil, fmt.Errorf("ifeval: %s line %d: %w", path, line, err)
-		}
-		if err := Validate(in); err != nil {
-			return nil, fmt.Errorf("ifeval: %s line %d: %w", path, line, err)
-		}
-		ins = append(ins, in)
-	}
-	if err := sc.Err(); err != nil {
+	ins, err := Parse(data)
+	if err != nil {
 		return nil, fmt.Errorf("ifeval: %s: %w", path, err)
-	}
-	if len(ins) == 0 {
-		return nil, fmt.Errorf("ifeval: %s: %w", path, ErrEmpty)
 	}
 	return ins, nil
 }
+
+// Parse decodes IFEval prompts, one JSON object a line (blank lines
+// skipped), and validates each (see [Validate]); keys must be unique.
+// Errors name the line.
+func Parse(data []byte) ([]Input, error) {
+	var ins []Input
+	seen := map[int]int{}
+	for i, raw := range bytes.Split(data, []byte("\n")) {
+		line := i + 1
+		text := bytes.TrimSpace(raw)
+		if i == 0 {
+			text = bytes.TrimPrefix(text, []byte("\uFEFF"))
+		}
+		if len(text) == 0 {
+			continue
+		}
+		var in Input
+		if err := json.Unmarshal(text, &in); err != nil {
+			return nil, fmt.Errorf("line %d: %w", line, err)
+		}
+		if err := Validate(in); err != nil {
+			return nil, fmt.Errorf("line %d: %w", line, err)
+		}
+		if first, dup := seen[in.Key]; dup {
+			return nil, fmt.Errorf("line %d: key %d: %w (first on line %d)", line, in.Key, ErrDuplicateKey, first)
+		}
+		seen[in.Key] = line
+		ins = append(ins, in)
+	}
+	if len(ins) == 0 {
+		return nil, ErrEmpty
+	}
+	return ins, nil
+}
+
+// ErrDuplicateKey is returned by Parse for a key seen on an earlier line.
+var ErrDuplicateKey = errors.New("duplicate key")
 
 // ErrEmpty is returned by Load for a file without prompts.
 var ErrEmpty = errors.New("no prompts")

@@ -156,3 +156,25 @@ func TestInstructionIDs(t *testing.T) {
 		t.Errorf("the data uses %d ids, want 25", len(seen))
 	}
 }
+
+func TestParse(t *testing.T) {
+	line := `{"key": 1, "prompt": "a", "instruction_id_list": ["punctuation:no_comma"], "kwargs": [{}]}`
+	ins, err := Parse([]byte("\uFEFF" + line + "\r\n"))
+	if err != nil || len(ins) != 1 || ins[0].Key != 1 {
+		t.Errorf("Parse(BOM, CRLF) = %+v, %v", ins, err)
+	}
+	if _, err := Parse([]byte(line + "\n" + line)); !errors.Is(err, ErrDuplicateKey) || !strings.Contains(err.Error(), "line 2") {
+		t.Errorf("Parse(duplicate) = %v, want ErrDuplicateKey on line 2", err)
+	}
+	if _, err := Parse([]byte(line + "\n{not json")); err == nil || !strings.Contains(err.Error(), "line 2") {
+		t.Errorf("Parse(bad JSON) = %v, want an error naming line 2", err)
+	}
+}
+
+func TestCheck(t *testing.T) {
+	in := Input{Key: 1, Prompt: "p", InstructionIDs: []string{StartEndQuotation}, Kwargs: []map[string]any{{}}}
+	r := Check(in, `**"quoted"**`)
+	if r.Strict.FollowAll || !r.Loose.FollowAll {
+		t.Errorf("Check = %+v, want strict false, loose true", r)
+	}
+}
