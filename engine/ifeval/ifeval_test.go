@@ -178,3 +178,24 @@ func TestCheck(t *testing.T) {
 		t.Errorf("Check = %+v, want strict false, loose true", r)
 	}
 }
+
+// TestConcurrent: graders check replies in parallel; run with -race.
+func TestConcurrent(t *testing.T) {
+	in := Input{Key: 1, InstructionIDs: []string{
+		LengthNumberSentences, ChangeCaseCapitalWordFreq, LanguageResponseLanguage, ChangeCaseEnglishLowercase,
+	}, Kwargs: []map[string]any{
+		{"relation": "at least", "num_sentences": 2.0},
+		{"capital_relation": "less than", "capital_frequency": 3.0},
+		{"language": "en"},
+		{},
+	}}
+	done := make(chan Result)
+	for range 8 {
+		go func() { done <- Check(in, "this is one sentence. and here is another one, in english.") }()
+	}
+	for range 8 {
+		if r := <-done; !r.Strict.FollowAll {
+			t.Errorf("Check = %v, want all followed", r.Strict.FollowList)
+		}
+	}
+}

@@ -3,10 +3,6 @@ package ifeval
 import (
 	"regexp"
 	"strings"
-	"sync"
-
-	"github.com/neurosnap/sentences"
-	"github.com/neurosnap/sentences/data"
 )
 
 // countWords is the authors' count_words: the number of tokens of NLTK's
@@ -24,48 +20,15 @@ func countWords(text string) int {
 	return n
 }
 
-var (
-	punktOnce sync.Once
-	punkt     *sentences.DefaultSentenceTokenizer
-	punktErr  error
-)
-
-// sentenceTokenizer returns the Punkt sentence tokenizer with the English
-// parameters that neurosnap/sentences ships (NLTK's english.pickle
-// converted to JSON). It is the package's plain Punkt tokenizer, not its
-// "english" variant, whose extra rules NLTK does not have.
-func sentenceTokenizer() (*sentences.DefaultSentenceTokenizer, error) {
-	punktOnce.Do(func() {
-		b, err := data.Asset("data/english.json")
-		if err != nil {
-			punktErr = err
-			return
-		}
-		training, err := sentences.LoadTraining(b)
-		if err != nil {
-			punktErr = err
-			return
-		}
-		punkt = sentences.NewSentenceTokenizer(training)
-	})
-	return punkt, punktErr
-}
-
-// splitSentences is NLTK's sent_tokenize with the English Punkt model:
-// sentences without surrounding whitespace, blank ones dropped.
+// splitSentences is NLTK's sent_tokenize (PunktSentenceTokenizer with
+// the English parameters).
 func splitSentences(text string) []string {
-	tok, err := sentenceTokenizer()
+	p, err := english()
 	if err != nil {
-		// The shipped model is compiled in; failing to read it is a bug.
-		panic("ifeval: loading the Punkt model: " + err.Error())
+		// The parameters are compiled in; failing to read them is a bug.
+		panic("ifeval: loading the Punkt parameters: " + err.Error())
 	}
-	var out []string
-	for _, s := range tok.Tokenize(text) {
-		if t := pyStrip(s.Text); t != "" {
-			out = append(out, t)
-		}
-	}
-	return out
+	return p.sentences(text)
 }
 
 // countSentences is the authors' count_sentences.

@@ -45,6 +45,32 @@ func TestCountWords(t *testing.T) {
 	}
 }
 
+// TestPunkt compares with NLTK 3.8's PunktSentenceTokenizer loaded with
+// the same English parameters (sentences as NLTK printed them): the
+// abbreviation, collocation, initial and number rules, ellipses, and the
+// realignment of closing quotes and brackets.
+func TestPunkt(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		want []string
+	}{
+		{"Mr. Smith went to Washington. He said \"Hi.\" Then left.", []string{"Mr. Smith went to Washington.", "He said \"Hi.\"", "Then left."}},
+		{"This is it... And then? No!  (Really.) Yes.", []string{"This is it... And then?", "No!", "(Really.)", "Yes."}},
+		{"He was born in 1990. In U.S.A. we go. A. B. Smith wrote it.", []string{"He was born in 1990.", "In U.S.A. we go.", "A.", "B. Smith wrote it."}},
+		{"Ellipsis . . . here. And -- dash. End.'", []string{"Ellipsis .", ".", ".", "here.", "And -- dash.", "End.'"}},
+		{"Wait.) Next one.\" Another\n\nPara. x", []string{"Wait.)", "Next one.\"", "Another\n\nPara.", "x"}},
+		{"“Quote.” Next. 3.14 is pi. No. 5 is it.", []string{"“Quote.” Next.", "3.14 is pi.", "No.", "5 is it."}},
+		// An initial before a capital: neurosnap/sentences keeps this as
+		// one sentence, NLTK splits it.
+		{"I see you're currently located in o. Let's check the weather for you.", []string{"I see you're currently located in o.", "Let's check the weather for you."}},
+		{"Hi!!! Wow?! Ok.)", []string{"Hi!!!", "Wow?!", "Ok.)"}},
+	} {
+		if got := splitSentences(c.text); !slices.Equal(got, c.want) {
+			t.Errorf("splitSentences(%q)\n got %q\nwant %q", c.text, got, c.want)
+		}
+	}
+}
+
 // TestCountSentences: Punkt sentences, blank text none.
 func TestCountSentences(t *testing.T) {
 	for text, want := range map[string]int{
