@@ -29,10 +29,10 @@
 // NLTK 3.8's NLTKWordTokenizer (what nltk.word_tokenize runs on each
 // sentence).
 //
-// Checked against the authors' check_following bodies run on Python 3.11
-// with langdetect 1.0.9 (seed 0) and NLTK 3.8 (Punkt with the same
-// parameters): all 1,664 strict and loose verdicts on the 540 GPT-4
-// responses that match a prompt agree. The Punkt port gives NLTK's
+// Checked against a transcription of the authors' check_following bodies
+// and loose variants run on Python 3.11 with langdetect 1.0.9 (seed 0) and
+// NLTK 3.8 (Punkt with the same parameters): all 1,664 strict and loose
+// verdicts on the 540 GPT-4 responses that match a prompt agree. The Punkt port gives NLTK's
 // sentences on 4,880 texts (those responses, the prompts, and the loose
 // variants), the word tokenizer NLTK's tokens on 1,090 texts.
 //
@@ -58,6 +58,8 @@
 //     cannot compile (lookarounds, backreferences) is matched literally,
 //     where Python would use its own syntax. In NLTK's contraction rules
 //     (cannot, gonna, ...) \b is ASCII-only in RE2, Unicode in Python.
+//     Python's \w is taken as Go's Unicode letters and numbers plus "_",
+//     with Go's Unicode version, which may differ from Python's.
 //   - Case. str.lower is Go's strings.ToLower (simple case mapping: no
 //     final sigma, and "İ" lowers to "i", not "i̇"); str.isupper and
 //     str.islower use Go's Unicode tables (Lu, Ll, Lt, Other_Uppercase,
@@ -71,6 +73,9 @@
 //     character, an nth_paragraph out of range), the port rejects the
 //     prompt ([Validate] and [Load] return an [InputError]) and [Strict]
 //     and [Loose] count that instruction as not followed.
+//   - Text encoding. A Go string may hold invalid UTF-8, which a Python
+//     str cannot; such bytes are read as U+FFFD where the port walks
+//     characters.
 //   - Later upstream changes. The 2026 authors' code also validates
 //     letter_frequency arguments more strictly (and accepts punctuation as
 //     the letter); the released data is unaffected.
@@ -84,7 +89,8 @@
 // instruction-level strict 83.57 %, prompt-level loose 79.67 % and
 // instruction-level loose 85.49 %, against the paper's Table 3 figures of
 // 76.89 %, 83.57 %, 79.30 % and 85.37 %. Over the 540 matched prompts
-// alone they are 77.22 %, 83.77 %, 79.81 % and 85.70 %. The authors' code
-// of 2025 run on these responses gives the same verdicts as this port; the
-// paper's figures came from the code of 2023, with langdetect unseeded.
+// alone they are 77.22 %, 83.77 %, 79.81 % and 85.70 %. The transcription
+// of the authors' current checker gives the same verdicts as this port on
+// these responses; the paper's figures were computed in 2023 with the
+// checker and libraries of the time, and langdetect unseeded.
 package ifeval
