@@ -16,10 +16,7 @@ func FuzzCheck(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	in := Input{Key: 1}
-	for _, id := range InstructionIDs() {
-		in.InstructionIDs = append(in.InstructionIDs, id)
-	}
+	in := Input{Key: 1, InstructionIDs: InstructionIDs()}
 	in.Kwargs = fuzzKwargs(in.InstructionIDs)
 	f.Fuzz(func(t *testing.T, s string) {
 		r := Check(in, s)
