@@ -16,11 +16,10 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
-	"strings"
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/slmmux/slmmux/engine/answer"
+	"github.com/slmmux/slmmux/engine"
 	"github.com/slmmux/slmmux/engine/benchmark"
 )
 
@@ -181,16 +180,9 @@ func Grade(ctx context.Context, g benchmark.Grader, items []benchmark.Item, recs
 		}
 		eg.Go(func() error {
 			r := &recs[i]
-			if strings.TrimSpace(r.Response.Response) == "" && g.Kind() == answer.Code {
-				r.Verdict = benchmark.Verdict{Reason: "empty reply"} // nothing to run
-				return nil
-			}
-			v, err := g.Grade(ctx, r.Response.Response, byID[r.Item])
-			if err != nil {
-				return fmt.Errorf("item %s: %w", r.Item, err)
-			}
+			v, err := engine.GradeOne(ctx, g, r.Response.Response, "", byID[r.Item])
 			r.Verdict = v
-			return nil
+			return err
 		})
 	}
 	return eg.Wait()
