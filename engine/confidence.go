@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/slmmux/slmmux/engine/answer"
 	"github.com/slmmux/slmmux/engine/confidence"
 	"github.com/slmmux/slmmux/engine/mux"
 	"github.com/slmmux/slmmux/engine/runstore"
@@ -139,7 +140,7 @@ func chooseSignal(item string, res []ModelAnswer, cfg AskConfig, get func(runsto
 	if len(kept) == 0 {
 		return Answer{Models: res}, errors.Join(errs...)
 	}
-	out := Answer{Models: res, Wall: time.Since(start), Signal: cfg.Confidence.Method()}
+	out := Answer{Models: res, Wall: time.Since(start), Signal: cfg.Confidence.Method(), Kind: answer.Short}
 	if w := confidence.Select(votes, cfg.ValAcc); w >= 0 {
 		v, r := votes[w], res[kept[w]]
 		out.Answer, out.Model, out.Confidence = v.Answer, v.Model, v.Confidence
