@@ -15,34 +15,35 @@ import (
 // Auto is detected from every model's replies (answer.Detect, with the
 // general rule's benchmark.GeneralReads for short answers); Short is
 // today's vote on extracted answers; Code and Text select by similarity
-// (mux.SelectSimilar). An Auto question whose short vote finds no answer
-// while some reply is not blank is answered as Text: a chat client then
-// gets a reply, never nothing.
+// (mux.SelectSimilar). An Auto or Code question on which no model has an
+// answer (no short answer read, no code) while some reply is not blank is
+// answered as Text: a chat client then gets a reply, never nothing. A
+// Short question (a benchmark's, or "") keeps today's rule exactly.
 func chooseKind(item string, res []ModelAnswer, cfg AskConfig, get func(runstore.Key) (runstore.Sample, bool), start time.Time) (Answer, error) {
 	kind := cfg.Kind
-	if kind == "" {
-		kind = answer.Short
-	}
-	if kind == answer.Auto {
-		var replies []string
-		for _, r := range res {
-			if r.Err == nil {
-				replies = append(replies, r.Responses...)
-			}
-		}
-		kind = answer.Detect(replies, benchmark.GeneralReads)
-		if kind == answer.Short {
-			out, err := choose(res, cfg, start)
-			if err != nil || out.Model != "" || !anyReply(replies) {
-				return out, err
-			}
-			kind = answer.Text
-		}
-	}
-	if kind == answer.Short {
+	if kind == "" || kind == answer.Short {
 		return choose(res, cfg, start)
 	}
-	return chooseSimilar(item, kind, res, cfg, get, start)
+	var replies []string
+	for _, r := range res {
+		if r.Err == nil {
+			replies = append(replies, r.Responses...)
+		}
+	}
+	var out Answer
+	var err error
+	if kind == answer.Auto {
+		kind = answer.Detect(replies, benchmark.GeneralReads)
+	}
+	if kind == answer.Short {
+		out, err = choose(res, cfg, start)
+	} else {
+		out, err = chooseSimilar(item, kind, res, cfg, get, start)
+	}
+	if err != nil || out.Model != "" || kind == answer.Text || !anyReply(replies) {
+		return out, err
+	}
+	return chooseSimilar(item, answer.Text, res, cfg, get, start)
 }
 
 func anyReply(replies []string) bool {
