@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/slmmux/slmmux/engine/answer"
 	"github.com/slmmux/slmmux/engine/benchmark"
 	"github.com/slmmux/slmmux/engine/confidence"
 	"github.com/slmmux/slmmux/engine/runstore"
@@ -239,6 +240,9 @@ func (r *evalRun) store(m string, jb job, res models.Result, ex extras) error {
 		Answer: ans, Correct: ans != "" && r.b.Correct(ans, jb.item),
 		PromptTokens: res.PromptTokens, OutputTokens: res.OutputTokens,
 		DurationMS: ms(res.Total), LoadMS: ms(res.Load),
+	}
+	if k := r.b.Kind(); k == answer.Code || k == answer.Text {
+		s.Kind = string(k)
 	}
 	if r.cfg.Strict != nil && r.cfg.Flexible != nil {
 		st, fl := r.cfg.Strict.Extract(res.Text, jb.item), r.cfg.Flexible.Extract(res.Text, jb.item)

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/slmmux/slmmux/engine/answer"
 	"github.com/slmmux/slmmux/engine/mux"
 	"github.com/slmmux/slmmux/engine/runstore"
 	"github.com/slmmux/slmmux/engine/search"
@@ -62,7 +63,8 @@ func LoadRun(dir string, models []string) (*Run, error) {
 	recs := make([]mux.Record, len(rr.Samples))
 	costs := make([]search.CostSample, len(rr.Samples))
 	for i, s := range rr.Samples {
-		recs[i] = mux.Record{Item: s.Item, Model: s.Model, Sample: s.Sample, Answer: s.Answer, Correct: s.Correct}
+		recs[i] = mux.Record{Item: s.Item, Model: s.Model, Sample: s.Sample, Answer: s.Answer, Correct: s.Correct,
+			Kind: answer.Kind(s.Kind), Embedding: s.Embedding}
 		costs[i] = search.CostSample{Model: s.Model, OutputTokens: s.OutputTokens, DurationMS: s.DurationMS}
 	}
 	ds, err := mux.BuildDataset(recs, models)

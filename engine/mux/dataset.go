@@ -200,3 +200,57 @@ func (ds *Dataset) MaxSamples() int {
 	}
 	return maxN
 }
+
+// Votes is ds with the samples of its code and text questions counted as
+// votes, for the rules that count equal answers (the adaptive rule, the
+// agreement estimate, the search's objectives, adaptive runs' stored
+// selection): the answers of such a question are grouped by its
+// measure's threshold, each answer (in order of first appearance) joining
+// the first group whose first answer is within the threshold of it, or
+// starting a group. A group's answer and correctness are those of its
+// first answer. Short questions are kept as they are; ds itself is
+// returned when it has no code or text question.
+func (ds *Dataset) Votes() *Dataset {
+	if !slices.ContainsFunc(ds.Items, func(it DItem) bool { return it.Similar() }) {
+		return ds
+	}
+	out := &Dataset{Models: ds.Models, Items: make([]DItem, len(ds.Items))}
+	for i, it := range ds.Items {
+		if !it.Similar() {
+			out.Items[i] = it
+			continue
+		}
+		tau := it.Measure.Threshold()
+		group := make([]int32, len(it.Answers))
+		var firsts []int32
+		for a := range it.Answers {
+			group[a] = -1
+			for g, f := range firsts {
+				if it.sim(int32(a), f) >= tau {
+					group[a] = int32(g)
+					break
+				}
+			}
+			if group[a] < 0 {
+				group[a] = int32(len(firsts))
+				firsts = append(firsts, int32(a))
+			}
+		}
+		v := DItem{ID: it.ID, Samples: make([][]int32, len(it.Samples))}
+		for _, f := range firsts {
+			v.Answers = append(v.Answers, it.Answers[f])
+			v.Correct = append(v.Correct, it.Correct[f])
+		}
+		for m, ids := range it.Samples {
+			v.Samples[m] = make([]int32, len(ids))
+			for j, id := range ids {
+				v.Samples[m][j] = -1
+				if id >= 0 {
+					v.Samples[m][j] = group[id]
+				}
+			}
+		}
+		out.Items[i] = v
+	}
+	return out
+}
