@@ -24,12 +24,12 @@ release:
 
 # The pinned Ollama daemons that tests start privately (built once, cached):
 # v0.24.0, the default, and v0.6.5 for the compatibility job.
-daemon: deps
+daemon:
 	@scripts/ollama.sh build >/dev/null
 	@SLMMUX_OLLAMA_VERSION=v0.6.5 scripts/ollama.sh build >/dev/null
 
-# Debian packages some tests and the daemon build use (headless Chromium,
-# CPU PyTorch, two header-only C++ libraries).
+# Debian packages some tests use (headless Chromium, CPU PyTorch); nothing
+# else installs any.
 deps:
 	@scripts/deps.sh
 
@@ -67,9 +67,8 @@ bench: daemon
 
 # The demo needs only the binary and one daemon: a reachable one (OLLAMA_HOST,
 # or the default port), else the ollama on PATH, else the pinned current one,
-# built once (which needs two header-only Debian packages, nothing else).
+# built once from the Go module proxy (no system package).
 demo: build
-	@h="$${OLLAMA_HOST:-127.0.0.1:11434}"; command -v ollama >/dev/null || curl -fsS -m 2 "http://$${h#http://}/api/version" >/dev/null 2>&1 || scripts/deps.sh daemon
 	bin/slmmux demo
 
 lint: layering

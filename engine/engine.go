@@ -84,6 +84,39 @@ type Sampling struct {
 	// TopP, when set, is the nucleus-sampling threshold sent with every
 	// request (nil: the backend's default, 0.9 in Ollama).
 	TopP *float64
+	// Pins, set from an Ollama host's plan, are each model's own sampling
+	// options (its Modelfile's). A request to a model with pins sends every
+	// option slmmux relies on (models.Options.Pinned): the value set here,
+	// else the model's, else models.DefaultPins, so a run samples the same
+	// way whatever the daemon's defaults (v0.32.10 changed one). A model
+	// without pins (an OpenAI-compatible host) gets what is set here only.
+	Pins map[string]models.Options
+}
+
+// withPins adds pins for the models that have none yet.
+func (s Sampling) withPins(pins map[string]models.Options) Sampling {
+	if len(pins) == 0 {
+		return s
+	}
+	out := make(map[string]models.Options, len(s.Pins)+len(pins))
+	for m, o := range s.Pins {
+		out[m] = o
+	}
+	for m, o := range pins {
+		if _, ok := out[m]; !ok {
+			out[m] = o
+		}
+	}
+	s.Pins = out
+	return s
+}
+
+// Sent returns the options every request to model sends, the seed aside
+// (each sample has its own: SampleSeed): what run.json records.
+func (s Sampling) Sent(model string) models.Options {
+	o := s.request(model, "", "", "", 0).Options
+	o.Seed = nil
+	return o
 }
 
 // ErrInvalid reports a setting out of its range.
@@ -175,12 +208,13 @@ func (s Sampling) Mode() string {
 }
 
 func (s Sampling) request(model, system, prompt, item string, j int) models.Request {
-	return models.Request{
-		Model: model, System: system, Prompt: prompt,
-		Options: models.Options{
-			Temperature: models.Float(s.Temperature), Seed: models.Int(s.SampleSeed(item, j)),
-			NumPredict: s.NumPredict, NumCtx: s.NumCtx, NumThread: s.NumThread,
-			RepeatPenalty: s.RepeatPenalty, TopP: s.TopP,
-		},
+	o := models.Options{
+		Temperature: models.Float(s.Temperature), Seed: models.Int(s.SampleSeed(item, j)),
+		NumPredict: s.NumPredict, NumCtx: s.NumCtx, NumThread: s.NumThread,
+		RepeatPenalty: s.RepeatPenalty, TopP: s.TopP,
 	}
+	if own, ok := s.Pins[model]; ok {
+		o = o.Pinned(own)
+	}
+	return models.Request{Model: model, System: system, Prompt: prompt, Options: o}
 }

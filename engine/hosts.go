@@ -25,7 +25,10 @@ import (
 
 // Host is one host of a pool.
 type Host struct {
-	Name      string
+	Name string
+	// Version is the backend's name and version ("ollama 0.24.0"), which
+	// run.json records; "" when it does not say.
+	Version   string
 	Generator Generator
 	// Inventory, when set, plans the host's memory (an Ollama daemon); nil
 	// means the server manages its own memory: all of the host's models
@@ -255,6 +258,11 @@ func (p *Hosts) Sampling(plan *HostsPlan, s Sampling) Sampling {
 	}
 	if len(plan.Hosts) == 1 && plan.Hosts[0].Plan != nil {
 		return plan.Hosts[0].Plan.Sampling(s)
+	}
+	for _, h := range plan.Hosts {
+		if h.Plan != nil {
+			s = s.withPins(h.Plan.params)
+		}
 	}
 	if s.NumCtx == 0 && slices.ContainsFunc(p.hosts, func(h Host) bool { return h.Inventory != nil }) {
 		s.NumCtx = DefaultNumCtx

@@ -87,6 +87,7 @@ type Plan struct {
 
 	inv       Inventory
 	keys      map[string]string // model → footprint cache key
+	params    map[string]models.Options
 	cachePath string
 	resident  []string
 }
@@ -103,7 +104,7 @@ func NewPlan(ctx context.Context, inv Inventory, cfg PlanConfig) (*Plan, error) 
 	if err != nil {
 		return nil, err
 	}
-	p := &Plan{inv: inv, cachePath: cfg.CachePath, keys: map[string]string{},
+	p := &Plan{inv: inv, cachePath: cfg.CachePath, keys: map[string]string{}, params: map[string]models.Options{},
 		Settings: sched.Settings{NumCtx: cfg.NumCtx, Slots: max(cfg.Slots, 1), KVCacheType: kvType, GPU: cfg.HasGPU}}
 	if p.Settings.NumCtx == 0 {
 		p.Settings.NumCtx = DefaultNumCtx
@@ -161,6 +162,7 @@ func (p *Plan) footprints(ctx context.Context, cfg PlanConfig) ([]sched.Footprin
 			return nil, err
 		}
 		info.Name = m
+		p.params[m] = info.Params
 		f := sched.Estimate(info, p.Settings)
 		if info.Digest != "" {
 			key := footprintKey(info.Digest, info.Quantization, p.Settings)
@@ -193,9 +195,12 @@ func (p *Plan) ModelWaves() [][]string {
 
 // Sampling returns s with the runner settings the plan assumed, so the
 // requests send exactly what was planned: the context window, and the
-// thread count when s leaves it to the plan.
+// thread count when s leaves it to the plan; and each model's own
+// sampling options (its Modelfile's), which requests pin where s leaves
+// an option unset (see Sampling.Pins).
 func (p *Plan) Sampling(s Sampling) Sampling {
 	s.NumCtx = p.Settings.NumCtx
+	s = s.withPins(p.params)
 	if s.NumThread == 0 {
 		s.NumThread = p.NumThread
 	}

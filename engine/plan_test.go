@@ -238,3 +238,33 @@ func TestAskRequestsCarryThePlan(t *testing.T) {
 		t.Errorf("num_ctx sent %v, want the planned %d each time", ctxs, engine.DefaultNumCtx)
 	}
 }
+
+// TestPlanPinsEveryOption: a request sends every option slmmux relies on,
+// the model's own (its Modelfile's) where the run sets none, else the
+// defaults older daemons applied, whatever the daemon's defaults now.
+func TestPlanPinsEveryOption(t *testing.T) {
+	inv := inventory()
+	a := inv.infos["a"]
+	a.Params = models.Options{TopK: 20, TopP: models.Float(0.8), RepeatPenalty: models.Float(1.05)}
+	inv.infos["a"] = a
+	p, err := engine.NewPlan(t.Context(), inv, engine.PlanConfig{
+		Models: []string{"a", "b"}, Work: sched.Work{Items: 1, Samples: 1}, BudgetBytes: 2 << 30, PhysicalCores: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := p.Sampling(engine.Sampling{Samples: 1, Temperature: 0.3, TopP: models.Float(0.95)})
+	ga, gb := s.Sent("a"), s.Sent("b")
+	if *ga.Temperature != 0.3 || ga.TopK != 20 || *ga.TopP != 0.95 || *ga.RepeatPenalty != 1.05 || ga.NumPredict != -1 || ga.NumCtx != engine.DefaultNumCtx {
+		t.Errorf("a sends %+v: the run's top_p, the model's top_k and repeat_penalty, no output cap, the plan's context", ga)
+	}
+	if gb.TopK != 40 || *gb.TopP != 0.95 || *gb.RepeatPenalty != 1.1 || gb.NumPredict != -1 {
+		t.Errorf("b sends %+v: a model that sets nothing gets the old daemons' defaults", gb)
+	}
+	if o := (engine.Sampling{Temperature: 0.3}).Sent("a"); o.TopK != 0 || o.RepeatPenalty != nil {
+		t.Errorf("without a plan (an OpenAI-compatible host) only the run's own options are sent: %+v", o)
+	}
+	ms := engine.RunModels(s, []string{"a"}, map[string]string{"a": "d-a"})
+	if ms[0].Digest != "d-a" || ms[0].Options == nil || ms[0].Options.TopK != 20 {
+		t.Errorf("run.json's models: %+v", ms[0])
+	}
+}

@@ -44,6 +44,9 @@ type Baselines struct {
 	SingleSC    map[string]float64 `json:"single_sc"`
 	AgentForest float64            `json:"agent_forest"`
 	Oracle      float64            `json:"oracle"`
+	// Samplers: ESC, Adaptive-Consistency and CISC beside exact adaptive
+	// sampling, when they were replayed (mux --baselines).
+	Samplers *mux.SamplerReport `json:"samplers,omitempty"`
 }
 
 // NewSummary is r, a replay of models under profile p, as a Summary.
@@ -57,7 +60,7 @@ func NewSummary(r mux.SimResult, models []string, p mux.Profile) Summary {
 	return Summary{
 		Accuracy: r.Accuracy, Stderr: r.Stderr, TrialStd: r.TrialStd, NItems: r.NItems,
 		Samples: r.K, Trials: r.Trials, Profile: string(p), TieBreak: string(r.TieBreak), Models: models,
-		Baselines: Baselines{r.Single, r.SingleSC, r.AgentForest, r.Oracle},
+		Baselines: Baselines{Single: r.Single, SingleSC: r.SingleSC, AgentForest: r.AgentForest, Oracle: r.Oracle},
 		Chosen:    r.Attribution, Items: r.Items,
 	}
 }

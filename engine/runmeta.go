@@ -33,3 +33,26 @@ func StoreItems(items []benchmark.Item) []runstore.Item {
 	}
 	return recs
 }
+
+// RunModels is run.json's models: each with its digest and the options
+// every request to it sends under s.
+func RunModels(s Sampling, ms []string, digests map[string]string) []runstore.ModelMeta {
+	out := make([]runstore.ModelMeta, len(ms))
+	for i, m := range ms {
+		o := s.Sent(m)
+		out[i] = runstore.ModelMeta{Name: m, Digest: digests[m], Options: &runstore.Sent{
+			Temperature: o.Temperature, TopK: o.TopK, TopP: o.TopP, RepeatPenalty: o.RepeatPenalty,
+			NumCtx: o.NumCtx, NumPredict: o.NumPredict, NumThread: o.NumThread,
+		}}
+	}
+	return out
+}
+
+// RunHosts is run.json's hosts: each host's name and backend version.
+func (p *Hosts) RunHosts() []runstore.HostMeta {
+	out := make([]runstore.HostMeta, len(p.hosts))
+	for i, h := range p.hosts {
+		out[i] = runstore.HostMeta{Name: h.Name, Version: h.Version}
+	}
+	return out
+}

@@ -29,6 +29,10 @@ type Info struct {
 	// Arch holds the architecture numbers needed to estimate a KV cache:
 	// zero values when the backend does not report them.
 	Arch Arch
+	// Params are the sampling options the model's Modelfile sets
+	// (temperature, top_k, top_p, repeat_penalty, num_ctx, num_predict),
+	// zero where it sets none; from Ollama's /api/show.
+	Params Options
 	// Tensors lists the model's tensors with their stored types, when the
 	// backend reports them (Ollama's verbose /api/show); nil otherwise.
 	Tensors []Tensor

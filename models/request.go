@@ -60,3 +60,48 @@ func Float(v float64) *float64 { return &v }
 
 // Int is a convenience for optional int options (such as Options.Seed).
 func Int(v int) *int { return &v }
+
+// DefaultPins are the values an Ollama daemon applied, up to v0.32.9, to a
+// model whose Modelfile sets none (v0.32.10 changed repeat_penalty's
+// default to 1.0), and num_predict -1 (no cap). A request slmmux makes
+// sends them rather than leave them to the daemon, so a run samples the
+// same way on an old and a new daemon.
+var DefaultPins = Options{TopK: 40, TopP: Float(0.9), RepeatPenalty: Float(1.1), NumPredict: -1, NumCtx: 2048}
+
+// Pinned returns o with every sampling option slmmux relies on set: o's
+// own value, else the model's (own: its Modelfile's parameters), else
+// DefaultPins. Temperature and Seed are o's (slmmux always sets them);
+// NumThread and Stop are left as they are.
+func (o Options) Pinned(own Options) Options {
+	if o.TopP == nil {
+		o.TopP = firstFloat(own.TopP, DefaultPins.TopP)
+	}
+	if o.RepeatPenalty == nil {
+		o.RepeatPenalty = firstFloat(own.RepeatPenalty, DefaultPins.RepeatPenalty)
+	}
+	if o.Temperature == nil && own.Temperature != nil {
+		o.Temperature = Float(*own.Temperature)
+	}
+	o.TopK = firstInt(o.TopK, own.TopK, DefaultPins.TopK)
+	o.NumPredict = firstInt(o.NumPredict, own.NumPredict, DefaultPins.NumPredict)
+	o.NumCtx = firstInt(o.NumCtx, own.NumCtx, DefaultPins.NumCtx)
+	return o
+}
+
+func firstFloat(vs ...*float64) *float64 {
+	for _, v := range vs {
+		if v != nil {
+			return Float(*v)
+		}
+	}
+	return nil
+}
+
+func firstInt(vs ...int) int {
+	for _, v := range vs {
+		if v != 0 {
+			return v
+		}
+	}
+	return 0
+}

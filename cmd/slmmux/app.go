@@ -76,7 +76,7 @@ Environment:
 	root.SetFlagErrorFunc(flagError)
 	root.PersistentFlags().CountVarP(&a.verbose, "verbose", "v", "log more (-v info, -vv debug)")
 	root.AddCommand(a.probeCmd(), a.modelsCmd(), a.askCmd(), a.evalCmd(), a.muxCmd(), a.planCmd(),
-		a.searchCmd(), a.scaleCmd(), a.reportCmd(), a.demoCmd(), a.serveCmd(), a.calibrateCmd())
+		a.searchCmd(), a.scaleCmd(), a.reportCmd(), a.demoCmd(), a.serveCmd(), a.calibrateCmd(), a.scoreCmd())
 	return root
 }
 

@@ -125,9 +125,6 @@ func (a *App) runDemo(ctx context.Context, cat demo.Catalog, o demoOptions) erro
 		NumCtx: engine.DefaultNumCtx, RepeatPenalty: cat.RepeatPenalty}
 	meta := runMeta(b, items, s, benchFlags{style: "paper", extractor: "number"}, o.limit)
 	meta.Data = "embedded demo test set"
-	for _, m := range cat.Models {
-		meta.Models = append(meta.Models, runstore.ModelMeta{Name: m.Name, Digest: m.Digest})
-	}
 	if err := runstore.Check(runDir, meta, engine.StoreItems(items)); err != nil {
 		return err
 	}
@@ -150,6 +147,7 @@ func (a *App) runDemo(ctx context.Context, cat demo.Catalog, o demoOptions) erro
 	}
 	s = lh.Sampling(plan, s)
 	meta.NumThread = s.NumThread
+	meta.Models, meta.Hosts = engine.RunModels(s, all, cat.Digests()), lh.RunHosts()
 	lock, err := runstore.Create(runDir, meta, engine.StoreItems(items))
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -52,6 +53,7 @@ DIR/results.json and prints the results table.`,
 	}
 	f := cmd.Flags()
 	o.liveFlags.register(f)
+	o.bf.registerExec(f)
 	f.StringVar(&o.data, "data", "", "benchmark file (JSON or JSONL)")
 	f.StringVar(&o.run, "run", "", "run folder (created if missing; resumed if present)")
 	f.StringVar(&modelList, "models", "", "comma-separated models")
@@ -101,15 +103,26 @@ func (a *App) runEval(ctx context.Context, o evalOptions) error {
 		return err
 	}
 	s := lh.Sampling(plan, o.sf.s)
-	r, lock, err := o.openRun(b, items, s, ms, digests) // with --adaptive, one tracker for every host
+	r, lock, err := o.openRun(b, items, s, ms, digests, lh.Hosts) // with --adaptive, one tracker for every host
 	if err != nil {
 		return err
 	}
 	defer lock.Close()
+	for _, n := range lock.Notes {
+		fmt.Fprintf(a.Stderr, "%s: %s\n", o.run, n)
+	}
 	r.hosts, r.plan, r.needs, r.embedModel = lh, plan, needsOf(sig), o.cf.embedModel
 	stats, err := a.collect(ctx, r)
 	if err != nil {
 		return err
+	}
+	if g, ok := b.(benchmark.Grader); ok {
+		if _, err := engine.GradeRun(ctx, o.run, g, items, engine.GradeConfig{}); errors.Is(err, benchmark.ErrExecutionNotAllowed) {
+			fmt.Fprintf(a.Stderr, "%s: samples stored, not scored: %v\n", o.run, execErr(err))
+			return nil
+		} else if err != nil {
+			return err
+		}
 	}
 	if o.adaptive {
 		return a.writeAdaptiveResults(o.run, ms, s.Samples, stats.EvalStats)
@@ -124,12 +137,10 @@ func (a *App) runEval(ctx context.Context, o evalOptions) error {
 // one made with others) and returns the run to collect, its folder locked
 // (adaptive sampling's tracker too, with --adaptive: the models' order is
 // the tie-break order the run is exact for, recorded in run.json).
-func (o *evalOptions) openRun(b benchmark.Benchmark, items []benchmark.Item, s engine.Sampling, ms []string, digests map[string]string) (liveRun, *runstore.Lock, error) {
+func (o *evalOptions) openRun(b benchmark.Benchmark, items []benchmark.Item, s engine.Sampling, ms []string, digests map[string]string, hosts *engine.Hosts) (liveRun, *runstore.Lock, error) {
 	meta := runMeta(b, items, s, o.bf, o.limit)
 	meta.Data, _ = filepath.Abs(o.data)
-	for _, m := range ms {
-		meta.Models = append(meta.Models, runstore.ModelMeta{Name: m, Digest: digests[m]})
-	}
+	meta.Models, meta.Hosts = engine.RunModels(s, ms, digests), hosts.RunHosts()
 	r := liveRun{s: s, b: b, items: items, models: ms, dir: o.run, order: engine.Order(o.order), wf: o.wf}
 	if o.adaptive {
 		meta.Adaptive = ms

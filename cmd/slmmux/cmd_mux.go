@@ -20,6 +20,8 @@ type muxOptions struct {
 	seed               uint64
 	asJSON, adaptive   bool
 	samplesSet, tieSet bool // --samples, --tie-break given
+	baselines          string
+	samplers           []mux.Sampler // --baselines, set by validate
 
 	profile mux.Profile       // --profile, set by validate
 	sig     confidence.Signal // --confidence, set by validate
@@ -35,7 +37,11 @@ is stored it draws k samples per model and item, --trials times (seeded), and
 reports the mean with its standard error. Baselines: each model alone (mean
 accuracy of one sample), each model with self-consistency (majority of its k),
 Agent Forest (majority of all models' samples pooled) and the oracle (some
-model's own answer is right).
+model's own answer is right). --baselines esc,ac,cisc adds the field's
+cheaper samplers over every stored sample in sample order, per model and as
+SLM-MUX's sampler, beside exact adaptive sampling: ESC (esc:W, window 5),
+Adaptive-Consistency (ac:P, threshold 0.95) and CISC (cisc:T, temperature
+0.1; with the logprob or verbalized signal the run recorded).
 
 Ties between equally confident models go by --tie-break: val (validation
 accuracy from --val-acc or --val-run), agreement (no labels: how often each
@@ -59,6 +65,7 @@ ties go to the answer whose best supporter scores highest by that rule
 	f.Uint64Var(&o.seed, "seed", 0, "seed of the sample draws")
 	f.BoolVar(&o.asJSON, "json", false, "print one JSON object")
 	f.BoolVar(&o.adaptive, "adaptive", false, "also replay exact adaptive sampling: how many samples the same selections need")
+	f.StringVar(&o.baselines, "baselines", "", "also replay samplers over every stored sample: esc, ac, cisc (esc:W, ac:P, cisc:T set window, threshold, temperature)")
 	o.mf.register(cmd)
 	f.Lookup("profile").Usage = "paper (confidence = count/k) or official (count/non-empty, the authors' code)"
 	f.Lookup("val-acc").Usage = "validation accuracies for ties, e.g. a=0.71,b=0.64"
@@ -80,11 +87,16 @@ func (o *muxOptions) validate() error {
 		return err
 	}
 	o.profile = p
+	if o.baselines != "" {
+		if o.samplers, err = mux.ParseSamplers(o.baselines); err != nil {
+			return usagef("--baselines: %w", err)
+		}
+	}
 	switch {
 	case o.trials < 1 || o.trials > mux.MaxTrials:
 		return usagef("--trials %d: need 1 to %d", o.trials, mux.MaxTrials)
-	case o.adaptive && o.samplesSet:
-		return usagef("--adaptive replays every stored sample: drop --samples")
+	case (o.adaptive || o.samplers != nil) && o.samplesSet:
+		return usagef("--adaptive and --baselines replay every stored sample: drop --samples")
 	case o.samplesSet && o.samples < 1:
 		return usagef("--samples %d: need at least 1 sample per model", o.samples)
 	}
@@ -98,6 +110,9 @@ func (a *App) runMux(o muxOptions) error {
 	}
 	ds := run.Dataset
 	if run.Meta != nil && len(run.Meta.Adaptive) > 0 {
+		if o.samplers != nil {
+			return usagef("--baselines needs every sample: this run was collected with adaptive sampling")
+		}
 		return a.muxAdaptiveRun(run, o.asJSON, o.tieSet || o.mf.valAcc != "" || o.mf.valRun != "" || o.run.models != "")
 	}
 	acc, tie, err := o.mf.tie(ds)
@@ -121,9 +136,17 @@ func (a *App) runMux(o muxOptions) error {
 		}
 		ad = &r
 	}
+	var sp *mux.SamplerReport
+	if o.samplers != nil {
+		r, err := run.SamplerComparison(o.samplers, cfg)
+		if err != nil {
+			return err
+		}
+		sp = &r
+	}
 	if o.asJSON {
 		out := engine.NewSummary(res, ds.Models, o.profile)
-		out.NoAnswer, out.Adaptive = run.NoAnswer, ad
+		out.NoAnswer, out.Adaptive, out.Baselines.Samplers = run.NoAnswer, ad, sp
 		return writeJSON(a.Stdout, struct {
 			engine.Summary
 			Confidence *engine.SignalResult `json:"confidence,omitempty"`
@@ -131,6 +154,7 @@ func (a *App) runMux(o muxOptions) error {
 	}
 	printResults(a.Stdout, res, ds.Models)
 	printSignal(a.Stdout, sj)
+	printSamplers(a.Stdout, sp)
 	if ad != nil {
 		fmt.Fprintf(a.Stdout, "adaptive sampling: %d of %d samples needed (%.1f %% saved), identical selections: %v\n",
 			ad.SamplesNeeded, ad.SamplesTotal, 100*(1-float64(ad.SamplesNeeded)/float64(max(ad.SamplesTotal, 1))), ad.Identical)

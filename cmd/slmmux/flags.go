@@ -2,6 +2,7 @@ package main
 
 import (
 	"strings"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -14,6 +15,14 @@ import (
 // extraction mode.
 type benchFlags struct {
 	name, style, extractor, extract string
+	allowExec                       bool
+	execTimeout                     time.Duration
+}
+
+// registerExec adds the flags that let model-written code run.
+func (b *benchFlags) registerExec(f *pflag.FlagSet) {
+	f.BoolVar(&b.allowExec, "allow-code-execution", false, "run model-written code (humaneval, mbpp) in the sandbox to score it")
+	f.DurationVar(&b.execTimeout, "exec-timeout", 0, "time limit per execution (default: max(4s, 4x the reference solution's time), as EvalPlus)")
 }
 
 func (b *benchFlags) register(f *pflag.FlagSet, def string) {

@@ -198,6 +198,9 @@ func (a *App) ollamaHost(ctx context.Context, c *ollama.Client, b config.Backend
 	if !single {
 		h.who = "host " + b.Name + " " + c.Host()
 	}
+	if v, err := c.Version(ctx); err == nil {
+		h.Version = "ollama " + v
+	}
 	h.Waiting = a.waiting(h.who)
 	return h, nil
 }

@@ -33,6 +33,23 @@ func printResults(w io.Writer, r mux.SimResult, models []string) {
 	tw.Flush()
 }
 
+// printSamplers prints mux --baselines' table and why a row has no numbers.
+func printSamplers(w io.Writer, r *mux.SamplerReport) {
+	if r == nil {
+		return
+	}
+	cells, notes := r.Table()
+	fmt.Fprintf(w, "samplers over every stored sample in sample order, %d item(s); samples/q: mean per question; same: answers as with every sample\n", r.Items)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	for _, c := range cells {
+		fmt.Fprintln(tw, strings.Join(c, "\t")+"\t")
+	}
+	tw.Flush()
+	for _, n := range notes {
+		fmt.Fprintln(w, n)
+	}
+}
+
 // parseValAcc parses "a=0.71,b=0.64".
 func parseValAcc(s string) (map[string]float64, error) {
 	if s == "" {

@@ -21,6 +21,7 @@ package benchmark
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -83,6 +84,10 @@ type Verdict struct {
 	// Detail is benchmark-specific (IFEval: the strict and loose outputs).
 	Detail any `json:"detail,omitempty"`
 }
+
+// ErrExecutionNotAllowed reports a code grader asked to run model-written
+// code without the caller's permission (Config.Exec unset).
+var ErrExecutionNotAllowed = errors.New("running model-written code is not allowed")
 
 // Grader is a Benchmark whose responses are judged by running or checking
 // the whole reply (code against tests, text against instructions), not by

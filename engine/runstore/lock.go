@@ -35,7 +35,12 @@ var errHeld = errors.New("held")
 const LockFile = ".lock"
 
 // Lock is a writer's exclusive hold on a run folder.
-type Lock struct{ f *os.File }
+type Lock struct {
+	f *os.File
+	// Notes are what Create found worth saying about a resumed run (a
+	// host that now runs another daemon version), one sentence each.
+	Notes []string
+}
 
 // Close releases the lock.
 func (l *Lock) Close() error {

@@ -85,7 +85,9 @@ func Create(dir string, meta Meta, items []Item) (*Lock, error) {
 		meta.ItemsHash = ItemsHash(items)
 	}
 	if old != nil {
+		l.Notes = versionNotes(old.Hosts, meta.Hosts)
 		meta.Models = mergeModels(old.Models, meta.Models)
+		meta.Hosts = mergeHosts(old.Hosts, meta.Hosts)
 		meta.Created = old.Created
 	}
 	removeTemps(dir)
@@ -100,6 +102,40 @@ func Create(dir string, meta Meta, items []Item) (*Lock, error) {
 	return l, nil
 }
 
+// mergeHosts keeps every (host, version) of the earlier calls and adds the
+// new ones.
+func mergeHosts(old, cur []HostMeta) []HostMeta {
+	out := append([]HostMeta(nil), old...)
+	for _, h := range cur {
+		if !slices.Contains(out, h) {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// versionNotes says which hosts now run another version than the one
+// that made the run's earlier samples.
+func versionNotes(old, cur []HostMeta) []string {
+	var notes []string
+	for _, h := range cur {
+		var before []string
+		for _, o := range old {
+			if o.Name == h.Name && o.Version != h.Version && o.Version != "" && h.Version != "" {
+				before = append(before, o.Version)
+			}
+		}
+		if len(before) > 0 && !slices.Contains(old, h) {
+			notes = append(notes, fmt.Sprintf("host %s now runs %s; earlier samples of this run came from %s. "+
+				"Every request pins temperature, top_k, top_p, repeat_penalty, num_ctx, num_predict and the seed "+
+				"(run.json: models[].options), so the settings match, but the daemon's sampler itself may differ: "+
+				"compare the two versions' samples before mixing them, or start a new run folder",
+				h.Name, h.Version, strings.Join(before, ", ")))
+		}
+	}
+	return notes
+}
+
 // mergeModels keeps the earlier calls' models in their order and adds the
 // new ones after them.
 func mergeModels(old, cur []ModelMeta) []ModelMeta {
@@ -108,6 +144,9 @@ func mergeModels(old, cur []ModelMeta) []ModelMeta {
 		if i := slices.IndexFunc(out, func(x ModelMeta) bool { return x.Name == m.Name }); i >= 0 {
 			if m.Digest != "" {
 				out[i].Digest = m.Digest
+			}
+			if m.Options != nil {
+				out[i].Options = m.Options
 			}
 			continue
 		}
@@ -204,11 +243,15 @@ type Run struct {
 	Items   []Item   // nil when it has no items.jsonl
 	Samples []Sample // without their response texts
 	Notes   []string // what could not be read, for a person
+	// Graded counts the samples whose correct comes from a verdict in
+	// exec.jsonl (a run judged by execution or instruction checks).
+	Graded int
 }
 
 // Load reads a run folder for analysis: its samples (required; without
 // them the error wraps ErrNoSamples), and run.json and items.jsonl when
 // present (an unreadable one becomes a note). Response texts are not kept.
+// A sample graded in exec.jsonl takes its verdict as its correct.
 func Load(dir string) (*Run, error) {
 	r := &Run{Dir: dir}
 	var m Meta
@@ -230,6 +273,16 @@ func Load(dir string) (*Run, error) {
 	}
 	if len(r.Samples) == 0 {
 		return nil, fmt.Errorf("%s holds %w", filepath.Join(dir, SamplesFile), ErrNoSamples)
+	}
+	verdicts, err := ReadVerdicts(dir)
+	if err != nil {
+		return nil, err
+	}
+	for i, s := range r.Samples {
+		if v, ok := verdicts[s.Key()]; ok {
+			r.Samples[i].Correct = v.Pass
+			r.Graded++
+		}
 	}
 	return r, nil
 }

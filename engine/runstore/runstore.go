@@ -112,12 +112,36 @@ type Meta struct {
 	Extract       string    `json:"extract,omitempty"`    // the mode votes use: strict ("") or flexible
 	Created       time.Time `json:"created"`
 	Version       string    `json:"slmmux_version,omitempty"`
+	// Hosts are the backends that made samples, with their versions: one
+	// entry per (host, version) seen, so a run resumed on another daemon
+	// version lists both.
+	Hosts []HostMeta `json:"hosts,omitempty"`
 }
 
 // ModelMeta names a model of the run and its digest.
 type ModelMeta struct {
 	Name   string `json:"name"`
 	Digest string `json:"digest,omitempty"`
+	// Options are the sampling options every request to the model sent
+	// (each sample's seed aside: seed and seed_mode give it).
+	Options *Sent `json:"options,omitempty"`
+}
+
+// Sent is the options a run's requests to one model sent.
+type Sent struct {
+	Temperature   *float64 `json:"temperature,omitempty"`
+	TopK          int      `json:"top_k,omitempty"`
+	TopP          *float64 `json:"top_p,omitempty"`
+	RepeatPenalty *float64 `json:"repeat_penalty,omitempty"`
+	NumCtx        int      `json:"num_ctx,omitempty"`
+	NumPredict    int      `json:"num_predict,omitempty"`
+	NumThread     int      `json:"num_thread,omitempty"`
+}
+
+// HostMeta is a backend that made samples of a run.
+type HostMeta struct {
+	Name    string `json:"name"`
+	Version string `json:"version,omitempty"` // "ollama 0.24.0"; "" when the backend does not say
 }
 
 // WriteJSON writes v to DIR/name atomically (temp file, fsync, rename).

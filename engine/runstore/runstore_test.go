@@ -141,3 +141,36 @@ func TestCrashGarbageLastLine(t *testing.T) {
 		t.Fatalf("garbage above the last line: %v", err)
 	}
 }
+
+// TestResumeOnAnotherDaemonVersion: a run resumed on another daemon
+// version says so, and run.json keeps both versions.
+func TestResumeOnAnotherDaemonVersion(t *testing.T) {
+	dir := t.TempDir()
+	items := []Item{{ID: "q1", Question: "1+1?", Reference: "2"}}
+	meta := Meta{Benchmark: "jsonl", Samples: 1, Hosts: []HostMeta{{Name: "local", Version: "ollama 0.24.0"}}}
+	l, err := Create(dir, meta, items)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(l.Notes) != 0 {
+		t.Errorf("a new run has nothing to say: %q", l.Notes)
+	}
+	l.Close()
+	if l, err = Create(dir, meta, items); err != nil || len(l.Notes) != 0 {
+		t.Fatalf("the same version: %v, %q", err, l.Notes)
+	}
+	l.Close()
+	meta.Hosts[0].Version = "ollama 0.33.0"
+	l, err = Create(dir, meta, items)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
+	if len(l.Notes) != 1 || !strings.Contains(l.Notes[0], "0.33.0") || !strings.Contains(l.Notes[0], "0.24.0") || !strings.Contains(l.Notes[0], "repeat_penalty") {
+		t.Errorf("notes %q: must name both versions and the pinned options", l.Notes)
+	}
+	var got Meta
+	if err := ReadJSON(dir, MetaFile, &got); err != nil || len(got.Hosts) != 2 {
+		t.Errorf("run.json hosts %+v (%v): both versions kept", got.Hosts, err)
+	}
+}

@@ -210,6 +210,15 @@ func (c Catalog) Names() []string {
 	return out
 }
 
+// Digests maps each model's name to its digest.
+func (c Catalog) Digests() map[string]string {
+	out := map[string]string{}
+	for _, x := range c.Models {
+		out[x.Name] = x.Digest
+	}
+	return out
+}
+
 // Open opens an embedded file (a model's GGUF, say).
 func Open(name string) (io.ReadCloser, error) { return files.Open(name) }
 

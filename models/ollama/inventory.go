@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -163,6 +164,7 @@ func (c *Client) Show(ctx context.Context, name string) (models.Info, error) {
 		return int(v)
 	}
 	info.ContextLength = num("context_length")
+	info.Params = parseParams(resp.Parameters)
 	for _, cp := range resp.Capabilities {
 		info.Capabilities = append(info.Capabilities, string(cp))
 	}
@@ -195,4 +197,36 @@ func (c *Client) Show(ctx context.Context, name string) (models.Info, error) {
 	}
 	info.Tensors = tensorTypesFor(info.Tensors, info.SizeBytes, version)
 	return info, nil
+}
+
+// parseParams reads the sampling options of /api/show's parameters text,
+// one "name value" line each (as a Modelfile's PARAMETER lines); names
+// slmmux does not pin, and values that do not parse, are skipped.
+func parseParams(text string) models.Options {
+	var o models.Options
+	for _, line := range strings.Split(text, "\n") {
+		f := strings.Fields(line)
+		if len(f) != 2 {
+			continue
+		}
+		v, err := strconv.ParseFloat(strings.Trim(f[1], `"`), 64)
+		if err != nil {
+			continue
+		}
+		switch f[0] {
+		case "temperature":
+			o.Temperature = models.Float(v)
+		case "top_p":
+			o.TopP = models.Float(v)
+		case "repeat_penalty":
+			o.RepeatPenalty = models.Float(v)
+		case "top_k":
+			o.TopK = int(v)
+		case "num_ctx":
+			o.NumCtx = int(v)
+		case "num_predict":
+			o.NumPredict = int(v)
+		}
+	}
+	return o
 }

@@ -30,14 +30,23 @@ const CompatVersion = "v0.6.5"
 // start; empty means Version.
 const VersionEnv = "SLMMUX_OLLAMA_VERSION"
 
-// Headers that the v0.24.0 sources include but Go module zips lack (they
-// drop vendor/ folders): two from Debian, one from a Go module.
+// Modules that carry the three header-only libraries the v0.24.0 sources
+// include from vendor/ (Go module zips drop vendor/ folders), so the
+// build needs nothing but the Go module proxy and gcc: miniaudio 0.11.23
+// bundled by malgo; nlohmann/json 3.11.3 (the version Debian's
+// nlohmann-json3-dev had, which builds it) and stb_image 2.30, which
+// Ollama v0.6.5's llama.cpp kept in its common/ folder (8 MB).
 const (
-	miniaudioModule = "github.com/gen2brain/malgo@v0.11.24" // bundles miniaudio 0.11.23
-	aptHeaders      = "nlohmann-json3-dev libstb-dev"
+	miniaudioModule = "github.com/gen2brain/malgo@v0.11.24"
+	headersModule   = "github.com/ollama/ollama@" + CompatVersion
 )
 
-var systemHeaders = []string{"/usr/include/nlohmann/json.hpp", "/usr/include/stb/stb_image.h"}
+// vendorHeaders are where each header comes from in headersModule's
+// folder and where it goes under the build's llama/llama.cpp/vendor.
+var vendorHeaders = [][2]string{
+	{"llama/llama.cpp/common/json.hpp", "nlohmann/json.hpp"},
+	{"llama/llama.cpp/common/stb_image.h", "stb/stb_image.h"},
+}
 
 // Selected is the version named by $SLMMUX_OLLAMA_VERSION, else Version.
 func Selected() (string, error) {
@@ -175,16 +184,7 @@ func (b builder) install(ctx context.Context) error {
 // three header-only libraries its llama.cpp includes from vendor/. The copy
 // stays at a fixed place: cgo's build cache is keyed by the source path.
 func (b builder) buildVendored(ctx context.Context) error {
-	var missing []string
-	for _, h := range systemHeaders {
-		if _, err := os.Stat(h); err != nil {
-			missing = append(missing, h)
-		}
-	}
-	if len(missing) > 0 {
-		return fmt.Errorf("daemon: building Ollama %s needs %s: install them with `apt-get install %s` (make test does, as root), or set %s=%s", b.version, strings.Join(missing, " and "), aptHeaders, VersionEnv, CompatVersion)
-	}
-	dirs, err := b.download(ctx, "github.com/ollama/ollama@"+b.version, miniaudioModule)
+	dirs, err := b.download(ctx, "github.com/ollama/ollama@"+b.version, miniaudioModule, headersModule)
 	if err != nil {
 		return err
 	}
@@ -202,11 +202,34 @@ func (b builder) buildVendored(ctx context.Context) error {
 	if err := copyFile(filepath.Join(dirs[1], "miniaudio.h"), filepath.Join(vendor, "miniaudio.h")); err != nil {
 		return fmt.Errorf("daemon: miniaudio.h from %s: %w", miniaudioModule, err)
 	}
+	if err := placeHeaders(dirs[2], filepath.Dir(vendor)); err != nil {
+		return err
+	}
 	tmp := b.bin + ".tmp"
 	if err := b.gocmd(ctx, src, "build", "-trimpath", "-ldflags="+b.ldflags(), "-o", tmp, ".").Run(); err != nil {
 		return fmt.Errorf("daemon: build ollama %s (needs gcc/g++ for cgo): %w", b.version, err)
 	}
 	return os.Rename(tmp, b.bin)
+}
+
+// placeHeaders copies vendorHeaders from the headers module's folder into
+// vendor, and adds nlohmann/json_fwd.hpp, which the single-header
+// json.hpp makes whole: it includes json.hpp.
+func placeHeaders(from, vendor string) error {
+	for _, h := range vendorHeaders {
+		dst := filepath.Join(vendor, h[1])
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return fmt.Errorf("daemon: %w", err)
+		}
+		if err := copyFile(filepath.Join(from, h[0]), dst); err != nil {
+			return fmt.Errorf("daemon: %s from %s: %w", h[1], headersModule, err)
+		}
+	}
+	fwd := filepath.Join(vendor, "nlohmann", "json_fwd.hpp")
+	if err := os.WriteFile(fwd, []byte("// The single-header json.hpp declares everything json_fwd.hpp would.\n#include \"json.hpp\"\n"), 0o644); err != nil {
+		return fmt.Errorf("daemon: %w", err)
+	}
+	return nil
 }
 
 // download fetches modules into the module cache and returns their folders.

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/slmmux/slmmux/engine/benchmark"
+	"github.com/slmmux/slmmux/engine/score"
+)
+
+// scoreOptions are score's flags.
+type scoreOptions struct {
+	bf                   benchFlags
+	data, responses, run string
+	asJSON               bool
+	workers              int
+}
+
+func (a *App) scoreCmd() *cobra.Command {
+	var o scoreOptions
+	cmd := &cobra.Command{
+		Use:   "score --bench B --data FILE --responses R.jsonl [--allow-code-execution] [--json] [--run DIR]",
+		Short: "Score responses made by any tool with a benchmark's checker",
+		Long: `score grades a responses file against a benchmark: HumanEval and MBPP code runs
+against its tests in the sandbox (only with --allow-code-execution), IFEval's
+instructions are checked strict and loose, and short-answer sets compare the
+extracted answer. Each line of R is a JSON object naming its item ("key",
+"task_id", "id" or the exact "prompt") with its "response" and, optionally, its
+"model". It prints the metrics per model (pass@1 and pass@k for code, IFEval's
+prompt- and instruction-level accuracy); --json prints {"metrics", "records"},
+one record per response, an unmatched one with its error. --run DIR also writes
+the responses as a run folder for mux, search, scale and report.`,
+		Args: usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			switch {
+			case o.bf.name == "":
+				return usagef("score: --bench is required (%v)", benchmark.Names())
+			case o.data == "" || o.responses == "":
+				return usagef("score: --data FILE and --responses R.jsonl are required")
+			}
+			return a.runScore(cmd.Context(), o)
+		},
+	}
+	f := cmd.Flags()
+	o.bf.register(f, "")
+	o.bf.registerExec(f)
+	f.StringVar(&o.data, "data", "", "the benchmark's data file (required)")
+	f.StringVar(&o.responses, "responses", "", "JSONL of responses to score (required)")
+	f.StringVar(&o.run, "run", "", "also write the responses as a run folder here")
+	f.BoolVar(&o.asJSON, "json", false, `print {"metrics": ..., "records": [...]}`)
+	f.IntVar(&o.workers, "workers", 0, "gradings at once (default: the cores)")
+	return cmd
+}
+
+func (a *App) runScore(ctx context.Context, o scoreOptions) error {
+	b, err := o.bf.build()
+	if err != nil {
+		return err
+	}
+	items, err := b.Load(o.data)
+	if err != nil {
+		return usagef("--data: %w", err)
+	}
+	rs, err := score.ReadResponses(o.responses)
+	if err != nil {
+		return usagef("--responses: %w", err)
+	}
+	recs := score.Match(b, items, rs)
+	if err := score.Grade(ctx, benchmark.Grading(b), items, recs, o.workers); err != nil {
+		return execErr(err)
+	}
+	if o.run != "" {
+		if err := score.WriteRun(o.run, o.data, b, items, recs); err != nil {
+			return err
+		}
+	}
+	ms := score.Compute(b.Kind(), recs)
+	if o.asJSON {
+		out := struct {
+			Metrics []score.Metrics  `json:"metrics"`
+			Records []map[string]any `json:"records"`
+		}{Metrics: ms}
+		for _, r := range recs {
+			out.Records = append(out.Records, r.JSON(idField(b.Name())))
+		}
+		return writeJSON(a.Stdout, out)
+	}
+	for _, m := range ms {
+		fmt.Fprintln(a.Stdout, m)
+	}
+	for _, r := range recs {
+		if r.Err != "" {
+			fmt.Fprintln(a.Stdout, "not scored:", r.Err)
+		}
+	}
+	return nil
+}
+
+// idField is how a benchmark's own files name an item.
+func idField(bench string) string {
+	switch bench {
+	case "ifeval":
+		return "key"
+	case "humaneval", "mbpp":
+		return "task_id"
+	}
+	return "id"
+}
+
+// execErr says which flag lets model-written code run.
+func execErr(err error) error {
+	if errors.Is(err, benchmark.ErrExecutionNotAllowed) {
+		return usagef("%w: scoring code runs it; pass --allow-code-execution to run it in the sandbox (a separate process with resource limits, no network, a throwaway folder)", err)
+	}
+	return err
+}

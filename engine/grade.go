@@ -1,0 +1,115 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"runtime"
+	"sync/atomic"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/slmmux/slmmux/engine/benchmark"
+	"github.com/slmmux/slmmux/engine/runstore"
+)
+
+// GradeConfig configures GradeRun.
+type GradeConfig struct {
+	// Workers bounds the gradings in flight (0: the machine's cores): each
+	// code verdict runs a sandboxed process.
+	Workers int
+	// Progress, when set, is told after each verdict.
+	Progress func(done, total int)
+}
+
+// GradeStats counts what GradeRun did.
+type GradeStats struct {
+	Graded  int // verdicts written now
+	Already int // samples graded by an earlier call
+	Passed  int // of those written now
+}
+
+// GradeRun grades every sample of the run folder dir that exec.jsonl does
+// not hold yet with g, writing each verdict as it comes, so an interrupted
+// grading resumes where it stopped and nothing is executed twice. A sample
+// whose generation failed, or whose reply is empty, fails without being
+// run. The error is the first grading failure (the sandbox could not
+// start; benchmark.ErrExecutionNotAllowed when code may not run), never a
+// wrong answer.
+func GradeRun(ctx context.Context, dir string, g benchmark.Grader, items []benchmark.Item, cfg GradeConfig) (GradeStats, error) {
+	var st GradeStats
+	samples, err := runstore.ReadSamples(dir)
+	if err != nil {
+		return st, err
+	}
+	byID := make(map[string]benchmark.Item, len(items))
+	for _, it := range items {
+		byID[it.ID] = it
+	}
+	w, err := runstore.OpenVerdicts(dir)
+	if err != nil {
+		return st, err
+	}
+	defer w.Close()
+	var todo []runstore.Sample
+	for _, s := range samples {
+		if w.Done(s.Key()) {
+			st.Already++
+		} else if _, ok := byID[s.Item]; ok {
+			todo = append(todo, s)
+		}
+	}
+	workers := cfg.Workers
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	eg, ctx := errgroup.WithContext(ctx)
+	eg.SetLimit(workers)
+	var done, passed atomic.Int64
+	for _, s := range todo {
+		eg.Go(func() error {
+			v, err := GradeOne(ctx, g, s.Response, s.Error, byID[s.Item])
+			if err != nil {
+				return err
+			}
+			if err := w.Append(StoreVerdict(s.Key(), v)); err != nil {
+				return err
+			}
+			if v.Pass {
+				passed.Add(1)
+			}
+			if n := done.Add(1); cfg.Progress != nil {
+				cfg.Progress(int(n), len(todo))
+			}
+			return nil
+		})
+	}
+	err = eg.Wait()
+	st.Graded, st.Passed = int(done.Load()), int(passed.Load())
+	return st, err
+}
+
+// GradeOne grades one reply; genErr is the generation's failure, if any
+// (the sample then fails unrun, as does an empty reply).
+func GradeOne(ctx context.Context, g benchmark.Grader, reply, genErr string, it benchmark.Item) (benchmark.Verdict, error) {
+	switch {
+	case genErr != "":
+		return benchmark.Verdict{Reason: "no reply: " + genErr}, nil
+	case reply == "":
+		return benchmark.Verdict{Reason: "empty reply"}, nil
+	}
+	v, err := g.Grade(ctx, reply, it)
+	if err != nil {
+		return v, fmt.Errorf("grade item %s: %w", it.ID, err)
+	}
+	return v, nil
+}
+
+// StoreVerdict is a verdict as exec.jsonl stores it.
+func StoreVerdict(k runstore.Key, v benchmark.Verdict) runstore.Verdict {
+	out := runstore.Verdict{Item: k.Item, Model: k.Model, Sample: k.Sample, Pass: v.Pass, Reason: v.Reason}
+	if v.Detail != nil {
+		out.Detail, _ = json.Marshal(v.Detail)
+	}
+	return out
+}

@@ -1,0 +1,66 @@
+package score
+
+import (
+	"github.com/slmmux/slmmux/engine"
+	"github.com/slmmux/slmmux/engine/benchmark"
+	"github.com/slmmux/slmmux/engine/runstore"
+)
+
+// WriteRun makes dir a run folder of the graded records (or adds them to
+// one made the same way), so mux, search, scale and report work on
+// responses made by other tools: run.json, items.jsonl, one sample per
+// matched response (its reply, the form voted on, and its verdict as
+// correct) and exec.jsonl with the verdicts. data is the data file's path
+// as run.json records it. Unmatched records are left out.
+func WriteRun(dir, data string, b benchmark.Benchmark, items []benchmark.Item, recs []Record) error {
+	k := 0
+	per := map[[2]string]int{}
+	for _, r := range recs {
+		if r.Err == "" {
+			key := [2]string{r.Item, r.Model}
+			per[key]++
+			k = max(k, per[key])
+		}
+	}
+	meta := engine.NewRunMeta(b, items, engine.Sampling{Samples: max(k, 1)})
+	meta.Data, meta.PromptStyle = data, "paper"
+	for _, m := range Models(recs) {
+		meta.Models = append(meta.Models, runstore.ModelMeta{Name: m})
+	}
+	lock, err := runstore.Create(dir, meta, engine.StoreItems(items))
+	if err != nil {
+		return err
+	}
+	defer lock.Close()
+	byID := make(map[string]benchmark.Item, len(items))
+	for _, it := range items {
+		byID[it.ID] = it
+	}
+	sw, err := runstore.OpenWriter(dir)
+	if err != nil {
+		return err
+	}
+	defer sw.Close()
+	vw, err := runstore.OpenVerdicts(dir)
+	if err != nil {
+		return err
+	}
+	defer vw.Close()
+	for _, r := range recs {
+		if r.Err != "" {
+			continue
+		}
+		s := runstore.Sample{Item: r.Item, Model: r.Model, Sample: r.Sample, Response: r.Response.Response,
+			Answer: b.Extract(r.Response.Response, byID[r.Item]), Correct: r.Verdict.Pass}
+		if err := sw.Append(s); err != nil {
+			return err
+		}
+		if err := vw.Append(engine.StoreVerdict(s.Key(), r.Verdict)); err != nil {
+			return err
+		}
+	}
+	if err := sw.Close(); err != nil {
+		return err
+	}
+	return vw.Close()
+}
