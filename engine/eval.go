@@ -232,6 +232,16 @@ func (r *evalRun) fail(m string, err error, streak *int, stop func()) {
 	}
 }
 
+// SampleKind is what a stored sample of a question of kind k records in
+// its "kind": "code" or "text", and "" for short answers (whose lines are
+// as they were before kinds).
+func SampleKind(k answer.Kind) string {
+	if k == answer.Code || k == answer.Text {
+		return string(k)
+	}
+	return ""
+}
+
 func (r *evalRun) store(m string, jb job, res models.Result, ex extras) error {
 	seed := r.cfg.Sampling.SampleSeed(jb.item.ID, jb.j)
 	ans := r.b.Extract(res.Text, jb.item)
@@ -241,9 +251,7 @@ func (r *evalRun) store(m string, jb job, res models.Result, ex extras) error {
 		PromptTokens: res.PromptTokens, OutputTokens: res.OutputTokens,
 		DurationMS: ms(res.Total), LoadMS: ms(res.Load),
 	}
-	if k := r.b.Kind(); k == answer.Code || k == answer.Text {
-		s.Kind = string(k)
-	}
+	s.Kind = SampleKind(r.b.Kind())
 	if r.cfg.Strict != nil && r.cfg.Flexible != nil {
 		st, fl := r.cfg.Strict.Extract(res.Text, jb.item), r.cfg.Flexible.Extract(res.Text, jb.item)
 		s.AnswerStrict, s.AnswerFlexible = &st, &fl
