@@ -56,12 +56,17 @@ type AskConfig struct {
 // profile, whose denominators cannot be bounded before sampling.
 var ErrAdaptiveProfile = errors.New("adaptive sampling needs the paper profile (confidence = count / k)")
 
-// adaptive is the tracker cfg asks for, or nil.
+// adaptive is the tracker cfg asks for, or nil. Adaptive sampling bounds
+// counts of equal short answers: a code or text question draws every
+// sample (nil), and an automatic one every sample once a reply is not a
+// short answer.
 func (cfg AskConfig) adaptive() *Adaptive {
-	if !cfg.Adaptive {
+	if !cfg.Adaptive || cfg.Kind == answer.Code || cfg.Kind == answer.Text {
 		return nil
 	}
-	return NewAdaptive(cfg.Sampling.Samples, Priority(cfg.Models, cfg.ValAcc))
+	a := NewAdaptive(cfg.Sampling.Samples, Priority(cfg.Models, cfg.ValAcc))
+	a.auto = cfg.Kind == answer.Auto
+	return a
 }
 
 // Answer is the outcome of Ask.
