@@ -156,20 +156,10 @@ func (cfg AskConfig) evalConfig() EvalConfig {
 		Models: cfg.Models, Sampling: cfg.Sampling, Order: ModelMajor, Waves: cfg.Waves,
 		Progress: cfg.Progress, WaveDone: cfg.WaveDone,
 		BackendWait: cfg.BackendWait, RequestTimeout: cfg.RequestTimeout, Waiting: cfg.Waiting,
-		Needs: cfg.needs(), EmbedModel: cfg.EmbedModel,
+		Needs: needs(cfg.Confidence), EmbedModel: cfg.EmbedModel,
+		EmbedText: cfg.EmbedModel != "" && (cfg.Kind == answer.Auto || cfg.Kind == answer.Text),
 		Adaptive: cfg.adaptive(), KeepAlive: cfg.KeepAlive,
 	}
-}
-
-// needs is what each sample must record: the confidence signal's data,
-// and an embedding by EmbedModel when a text question is compared by
-// cosine (Kind Text or Auto with an embedding model named).
-func (cfg AskConfig) needs() confidence.Needs {
-	n := needs(cfg.Confidence)
-	if cfg.EmbedModel != "" && (cfg.Kind == answer.Auto || cfg.Kind == answer.Text) {
-		n.Embedding = true
-	}
-	return n
 }
 
 // evalFunc collects samples into a sink: Engine.Eval, a host list's plan,

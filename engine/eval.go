@@ -57,6 +57,10 @@ type EvalConfig struct {
 	// engine/confidence); EmbedModel embeds replies ("": each model itself).
 	Needs      confidence.Needs
 	EmbedModel string
+	// EmbedText embeds replies by EmbedModel for text questions' cosine
+	// similarity, where the backend can: a sample whose embedding fails is
+	// kept without one (its question is then compared by ROUGE-L).
+	EmbedText bool
 	// Adaptive, when set, turns on exact adaptive sampling with its
 	// tie-break order (see Adaptive; several Evals may share one, as a
 	// pool's hosts do): a sample that cannot change a question's winner or

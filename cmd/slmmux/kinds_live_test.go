@@ -83,7 +83,7 @@ func chatKind(t *testing.T, base, model, question, want string) {
 // arithmetic models, and answer one anyway), ask and serve return a whole
 // reply of the winning model with the question's kind: chosen from the
 // replies by default, or fixed (ask --kind, an ensemble's extractor) to
-// text, compared by ROUGE-L, or to code: no demo reply carries code, so
+// text, compared by ROUGE-L (by cosine with an embedding model), or to code: no demo reply carries code, so
 // the question is answered as text rather than not at all. A
 // short-answer question keeps today's answer.
 func TestAskAndServeAnswerEveryKind(t *testing.T) {
@@ -95,6 +95,9 @@ func TestAskAndServeAnswerEveryKind(t *testing.T) {
 		t.Errorf("ask --kind text: measure %q, answer %q: want rouge-l and the trimmed reply", out.Measure, out.Answer)
 	}
 	askKind(t, d.Host, "text", "--models", ms, "--kind", "code", question)
+	if out := askKind(t, d.Host, "text", "--models", ms, "--kind", "text", "--embed-model", "demo-mix", question); out.Measure != "cosine" {
+		t.Errorf("ask --kind text --embed-model: measure %q, want cosine", out.Measure)
+	}
 	plain := run(t.Context(), map[string]string{"OLLAMA_HOST": d.Host}, "ask", "--models", ms, "What is 85-73?")
 	if plain.code != 0 || !strings.Contains(plain.stdout, "answer: 12\nfrom:") || !strings.Contains(plain.stdout, "kind:   short\n") {
 		t.Errorf("ask, a short answer: exit %d\n%s", plain.code, plain.stdout)
