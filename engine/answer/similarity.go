@@ -2,6 +2,7 @@ package answer
 
 import (
 	"math"
+	"math/bits"
 	"slices"
 	"strings"
 	"unicode"
@@ -56,11 +57,12 @@ func (m Measure) Threshold() float64 {
 // is similar to nothing.
 type Form struct {
 	measure Measure
-	n       int           // tokens (BLEU) or words (ROUGE-L)
-	grams   [4][]gramFreq // BLEU: n-gram hashes for n = 1..4, sorted
-	words   []uint64      // ROUGE-L: word hashes in order
-	vec     []float32     // Cosine
-	norm    float64       // Cosine: |vec|
+	n       int                 // tokens (BLEU) or words (ROUGE-L)
+	grams   [4][]gramFreq       // BLEU: n-gram hashes for n = 1..4, sorted
+	words   []uint64            // ROUGE-L: word hashes in order
+	match   map[uint64][]uint64 // ROUGE-L: word hash → bitset of its positions in words
+	vec     []float32           // Cosine
+	norm    float64             // Cosine: |vec|
 }
 
 type gramFreq struct {
@@ -176,10 +178,19 @@ func prepareText(text string) Form {
 		return Form{}
 	}
 	hs := make([]uint64, len(ws))
+	match := map[uint64][]uint64{}
+	nw := (len(ws) + 63) / 64
 	for i, w := range ws {
-		hs[i] = hash(w)
+		h := hash(w)
+		hs[i] = h
+		pos := match[h]
+		if pos == nil {
+			pos = make([]uint64, nw)
+			match[h] = pos
+		}
+		pos[i/64] |= 1 << (i % 64)
 	}
-	return Form{measure: RougeL, n: len(hs), words: hs}
+	return Form{measure: RougeL, n: len(hs), words: hs, match: match}
 }
 
 // hash is 64-bit FNV-1a.
@@ -203,7 +214,10 @@ func Similarity(a, b Form) float64 {
 	case BLEU:
 		return bleu(a, b)
 	case RougeL:
-		return rougeL(a.words, b.words)
+		if len(a.words) < len(b.words) {
+			a, b = b, a
+		}
+		return 2 * float64(lcsBits(a.words, b)) / float64(a.n+b.n)
 	}
 	return cosine(a, b)
 }
@@ -258,28 +272,39 @@ func matches(a, b []gramFreq) int {
 	return m
 }
 
-// rougeL is 2·LCS(a, b) / (|a| + |b|), the LCS by dynamic programming in
-// two rows over the shorter side.
-func rougeL(a, b []uint64) float64 {
-	if len(b) > len(a) {
-		a, b = b, a
+// lcsBits is the length of the longest common subsequence of the words a
+// and b's words, by the bit-parallel algorithm (Allison and Dix 1986;
+// Hyyrö 2004): one row of the dynamic program is a bit vector V over b's
+// positions, and each word x of a updates it as (V + U) | (V - U) with
+// U = V & match(x), in len(a)·⌈len(b)/64⌉ word operations instead of
+// len(a)·len(b) cells. The LCS is the number of zero bits left in V.
+func lcsBits(a []uint64, b Form) int {
+	nw := (b.n + 63) / 64
+	v := make([]uint64, nw)
+	for i := range v {
+		v[i] = ^uint64(0)
 	}
-	prev := make([]int32, len(b)+1)
-	cur := make([]int32, len(b)+1)
 	for _, x := range a {
-		for j, y := range b {
-			switch {
-			case x == y:
-				cur[j+1] = prev[j] + 1
-			case prev[j+1] >= cur[j]:
-				cur[j+1] = prev[j+1]
-			default:
-				cur[j+1] = cur[j]
-			}
+		m := b.match[x]
+		if m == nil {
+			continue
 		}
-		prev, cur = cur, prev
+		var carry uint64
+		for i := range v {
+			u := v[i] & m[i]
+			sum, c := bits.Add64(v[i], u, carry)
+			carry = c
+			v[i] = sum | (v[i] &^ u)
+		}
 	}
-	return 2 * float64(prev[len(b)]) / float64(len(a)+len(b))
+	ones := 0
+	for i, w := range v {
+		if i == nw-1 && b.n%64 != 0 {
+			w &= 1<<(b.n%64) - 1
+		}
+		ones += bits.OnesCount64(w)
+	}
+	return b.n - ones
 }
 
 func cosine(a, b Form) float64 {

@@ -2,6 +2,7 @@ package answer
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -152,6 +153,7 @@ func BenchmarkSimilarity(b *testing.B) {
 		{"bleu/code-400-tokens", Prepare(Code, codeOf(400)), Prepare(Code, strings.ReplaceAll(codeOf(400), "offset", "base"))},
 		{"rouge-l/text-100-words", Prepare(Text, textOf(100)), Prepare(Text, textOf(100)[7:])},
 		{"rouge-l/text-400-words", Prepare(Text, textOf(400)), Prepare(Text, textOf(400)[7:])},
+		{"rouge-l/text-2000-words", Prepare(Text, textOf(2000)), Prepare(Text, textOf(2000)[7:])},
 		{"cosine/768-dims", PrepareEmbedding(vec(1)), PrepareEmbedding(vec(2))},
 	}
 	for _, c := range cases {
@@ -173,4 +175,52 @@ func BenchmarkSimilarity(b *testing.B) {
 			Prepare(Text, s)
 		}
 	})
+}
+
+// lcsTable is the LCS length by the textbook dynamic program, the
+// reference lcsBits is tested against.
+func lcsTable(a, b []uint64) int {
+	prev := make([]int32, len(b)+1)
+	cur := make([]int32, len(b)+1)
+	for _, x := range a {
+		for j, y := range b {
+			switch {
+			case x == y:
+				cur[j+1] = prev[j] + 1
+			case prev[j+1] >= cur[j]:
+				cur[j+1] = prev[j+1]
+			default:
+				cur[j+1] = cur[j]
+			}
+		}
+		prev, cur = cur, prev
+	}
+	return int(prev[len(b)])
+}
+
+// lcsBits agrees with the dynamic program on word sequences of every
+// length around the 64-bit word boundaries, over small vocabularies (many
+// repeats) and large ones.
+func TestLCSBitsMatchesTable(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	words := func(n, vocab int) string {
+		ws := make([]string, n)
+		for i := range ws {
+			ws[i] = fmt.Sprintf("w%d", rng.IntN(vocab))
+		}
+		return strings.Join(ws, " ")
+	}
+	for _, n := range []int{1, 2, 63, 64, 65, 127, 128, 129, 300} {
+		for _, vocab := range []int{2, 5, 50} {
+			for range 5 {
+				a, b := prepareText(words(n, vocab)), prepareText(words(1+rng.IntN(2*n), vocab))
+				if got, want := lcsBits(a.words, b), lcsTable(a.words, b.words); got != want {
+					t.Fatalf("n %d vocab %d: lcsBits %d, table %d", n, vocab, got, want)
+				}
+				if got, want := lcsBits(b.words, a), lcsTable(b.words, a.words); got != want {
+					t.Fatalf("n %d vocab %d, swapped: lcsBits %d, table %d", n, vocab, got, want)
+				}
+			}
+		}
+	}
 }
