@@ -35,6 +35,9 @@ type Summary struct {
 	NoAnswer map[string]NoAnswer `json:"no_answer,omitempty"`
 	// Adaptive: what exact adaptive sampling needs, when it was replayed.
 	Adaptive *mux.AdaptiveResult `json:"adaptive,omitempty"`
+	// Methods compares every method the run holds (Run.Methods), the
+	// discussion methods among them.
+	Methods []MethodRow `json:"methods,omitempty"`
 }
 
 // Baselines are a Summary's baselines: each model alone, each with
@@ -90,6 +93,9 @@ func WriteResults(dir string, models []string, stats EvalStats) (mux.SimResult, 
 	}
 	out := Results{NewSummary(res, models, mux.Paper), stats.Generated, stats.Failed, stats.Dropped, stats.Loads, stats.Wall.Seconds()}
 	out.NoAnswer = run.NoAnswer
+	if out.Methods, err = run.Methods(out.Summary); err != nil {
+		return res, err
+	}
 	return res, runstore.WriteJSON(dir, runstore.ResultsFile, out)
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/slmmux/slmmux/engine"
 	"github.com/slmmux/slmmux/engine/benchmark"
+	"github.com/slmmux/slmmux/engine/discuss"
 	"github.com/slmmux/slmmux/engine/mux"
 	"github.com/slmmux/slmmux/engine/runstore"
 	"github.com/slmmux/slmmux/engine/sched"
@@ -25,6 +27,8 @@ type evalOptions struct {
 	limit     int
 	order     string
 	adaptive  bool
+	method    string
+	dc        discuss.Config
 }
 
 func (a *App) evalCmd() *cobra.Command {
@@ -59,6 +63,11 @@ DIR/results.json and prints the results table.`,
 	f.StringVar(&modelList, "models", "", "comma-separated models")
 	f.IntVar(&o.limit, "limit", 0, "use only the first N items (0: all)")
 	f.StringVar(&o.order, "order", "model", "model (each model's samples together: few loads) or question (the authors' loop)")
+	f.StringVar(&o.method, "method", "slm-mux", "slm-mux (sample and select), or a discussion method the paper compares with: moa, debate, mav, or one composed with SLM-MUX (moa+mux, debate+mux, mav+mux: its first round is SLM-MUX's selected samples); added beside the folder's other methods")
+	f.IntVar(&o.dc.Rounds, "rounds", 2, "debate: rounds")
+	f.IntVar(&o.dc.Layers, "layers", 2, "moa: proposer layers before the aggregator")
+	f.StringVar(&o.dc.Aggregator, "aggregator", "", "moa: the aggregating model (default: the first of --models)")
+	f.IntVar(&o.dc.Candidates, "candidates", 1, "mav: candidates per model")
 	f.BoolVar(&o.adaptive, "adaptive", false, "exact adaptive sampling: skip the samples that cannot change a question's winner or answer (ties by --models order); the run stores fewer samples")
 	return cmd
 }
@@ -76,6 +85,15 @@ func (o *evalOptions) validate() error {
 		return usagef("--order %q: use model or question", o.order)
 	case o.limit < 0:
 		return usagef("--limit %d: must be 0 (all) or more", o.limit)
+	case o.method != "slm-mux" && o.adaptive:
+		return usagef("--adaptive applies to --method slm-mux only")
+	}
+	if o.method != "slm-mux" {
+		m, withMux, err := discuss.Parse(o.method)
+		if err != nil {
+			return usagef("--method: %w", err)
+		}
+		o.dc.Method, o.dc.Mux = m, withMux
 	}
 	return o.liveFlags.validate("eval", o.adaptive)
 }
@@ -111,6 +129,9 @@ func (a *App) runEval(ctx context.Context, o evalOptions) error {
 	for _, n := range lock.Notes {
 		fmt.Fprintf(a.Stderr, "%s: %s\n", o.run, n)
 	}
+	if o.dc.Method != "" {
+		return a.runDiscussion(ctx, o, lh, b, items, s, ms)
+	}
 	r.hosts, r.plan, r.needs, r.embedModel = lh, plan, needsOf(sig), o.cf.embedModel
 	stats, err := a.collect(ctx, r)
 	if err != nil {
@@ -142,6 +163,11 @@ func (o *evalOptions) openRun(b benchmark.Benchmark, items []benchmark.Item, s e
 	meta.Data, _ = filepath.Abs(o.data)
 	meta.Models, meta.Hosts = engine.RunModels(s, ms, digests), hosts.RunHosts()
 	r := liveRun{s: s, b: b, items: items, models: ms, dir: o.run, order: engine.Order(o.order), wf: o.wf}
+	if o.dc.Method != "" {
+		dc := o.dc.WithDefaults(ms)
+		settings, _ := json.Marshal(dc)
+		meta.Methods = []runstore.MethodMeta{{Method: dc.Name(), Settings: settings, Prompts: dc.Templates()}}
+	}
 	if o.adaptive {
 		meta.Adaptive = ms
 		r.adapt = engine.NewAdaptive(s.Samples, ms)
@@ -218,7 +244,28 @@ func (a *App) writeResults(dir string, ms []string, stats engine.EvalStats) erro
 	if err != nil {
 		return err
 	}
-	printResults(a.Stdout, res, ms)
+	printResults(a.Stdout, res, ms, nil)
 	fmt.Fprintf(a.Stdout, "generated %d sample(s) in %.1fs; results in %s\n", stats.Generated, stats.Wall.Seconds(), filepath.Join(dir, runstore.ResultsFile))
 	return nil
+}
+
+// runDiscussion runs a discussion method over the run's items and prints
+// every discussion method the folder holds.
+func (a *App) runDiscussion(ctx context.Context, o evalOptions, lh *liveHosts, b benchmark.Benchmark, items []benchmark.Item, s engine.Sampling, ms []string) error {
+	var first map[string]map[string]runstore.Sample
+	if o.dc.Mux {
+		var err error
+		if first, err = engine.MuxFirstRound(o.run, ms); err != nil {
+			return usagef("--method %s: %w (run eval without --method on this folder first)", o.method, err)
+		}
+	}
+	p := newProgress(a.Stderr, len(items), 1)
+	st, err := engine.Discuss(ctx, lh.Hosts, engine.DiscussConfig{Discussion: o.dc, Models: ms, Bench: b, Items: items, Sampling: s, Dir: o.run, FirstRound: first,
+		Progress: func(done, total int) { p.update(engine.Progress{Done: done, Total: total, Model: o.dc.Name()}) }})
+	p.finish()
+	if err != nil {
+		return execErr(err)
+	}
+	fmt.Fprintf(a.Stderr, "%s: %d generations, %d reused from the folder, %d failed\n", o.dc.Name(), st.Generated, st.Reused, st.Failed)
+	return printDiscussions(a.Stdout, o.run)
 }

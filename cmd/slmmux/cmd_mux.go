@@ -147,12 +147,19 @@ func (a *App) runMux(o muxOptions) error {
 	if o.asJSON {
 		out := engine.NewSummary(res, ds.Models, o.profile)
 		out.NoAnswer, out.Adaptive, out.Baselines.Samplers = run.NoAnswer, ad, sp
+		if out.Methods, err = run.Methods(out); err != nil {
+			return err
+		}
 		return writeJSON(a.Stdout, struct {
 			engine.Summary
 			Confidence *engine.SignalResult `json:"confidence,omitempty"`
 		}{out, sj})
 	}
-	printResults(a.Stdout, res, ds.Models)
+	disc, err := engine.DiscussionRows(run.Dir)
+	if err != nil {
+		return err
+	}
+	printResults(a.Stdout, res, ds.Models, disc)
 	printSignal(a.Stdout, sj)
 	printSamplers(a.Stdout, sp)
 	if ad != nil {

@@ -108,6 +108,9 @@ func (o reportOptions) build(run *engine.Run) (*report.Report, tieRule, error) {
 	}
 	in := report.Input{Dir: o.run.dir, Dataset: ds, Costs: scfg.Costs, Scale: scfg, ValAcc: acc}
 	in.Meta, in.Items, in.Notes = run.Meta, run.Items, append(run.Notes, noAnswerNote(run)...)
+	if in.Discussions, err = run.DiscussionReport(); err != nil {
+		return nil, tieRule{}, err
+	}
 	scc := confidence.SimConfig{K: o.samples, Trials: o.sf.trials, Seed: o.sf.seed, ValAcc: tie.ValAcc}
 	if in.Signals, err = signalRows(run, o.run.dir, scc, p, &in.Notes); err != nil {
 		return nil, tieRule{}, analysisErr("report", err)

@@ -10,11 +10,12 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/slmmux/slmmux/engine"
 	"github.com/slmmux/slmmux/engine/mux"
 )
 
 // printResults writes the results table: SLM-MUX, then the baselines.
-func printResults(w io.Writer, r mux.SimResult, models []string) {
+func printResults(w io.Writer, r mux.SimResult, models []string, discussions []engine.MethodRow) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	n := r.NItems
 	row := func(name string, acc float64, note string) {
@@ -30,6 +31,9 @@ func printResults(w io.Writer, r mux.SimResult, models []string) {
 	}
 	row("Agent Forest", r.AgentForest, "pooled majority")
 	row("Oracle", r.Oracle, "some model right")
+	for _, d := range discussions {
+		fmt.Fprintf(tw, "%s\t%5.1f %%\t± %.1f\t%d generations, %d output tokens\t\n", d.Method, 100*d.Accuracy, 100*d.Stderr, d.Generations, d.OutputTokens)
+	}
 	tw.Flush()
 }
 
@@ -81,4 +85,17 @@ func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// printDiscussions prints the discussion methods the run folder holds.
+func printDiscussions(w io.Writer, dir string) error {
+	rows, err := engine.DiscussionRows(dir)
+	if err != nil || len(rows) == 0 {
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	for _, d := range rows {
+		fmt.Fprintf(tw, "%s\t%5.1f %%\t± %.1f\t%d item(s), %d generations, %d output tokens\t\n", d.Method, 100*d.Accuracy, 100*d.Stderr, d.Items, d.Generations, d.OutputTokens)
+	}
+	return tw.Flush()
 }

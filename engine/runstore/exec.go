@@ -39,68 +39,36 @@ func (v Verdict) Key() Key { return Key{v.Item, v.Model, v.Sample} }
 // repeated sample keeps its first verdict.
 func ReadVerdicts(dir string) (map[Key]Verdict, error) {
 	out := map[Key]Verdict{}
-	_, err := scanVerdicts(filepath.Join(dir, ExecFile), func(v Verdict) { out[v.Key()] = v })
-	if errors.Is(err, os.ErrNotExist) {
-		return out, nil
-	}
+	err := readLog(filepath.Join(dir, ExecFile), Verdict.Key, func(v Verdict) { out[v.Key()] = v })
 	return out, err
-}
-
-// scanVerdicts calls fn for each verdict line and returns the offset where
-// a crash-cut last line starts (-1 when the file is whole).
-func scanVerdicts(path string, fn func(Verdict)) (cut int64, err error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return -1, err
-	}
-	seen := map[Key]bool{}
-	var off int64
-	line := 0
-	for len(data) > 0 {
-		line++
-		i := bytes.IndexByte(data, '\n')
-		whole := i >= 0
-		if !whole {
-			i = len(data)
-		}
-		b := bytes.TrimSpace(data[:i])
-		if len(b) > 0 {
-			var v Verdict
-			if err := json.Unmarshal(b, &v); err != nil {
-				if !whole {
-					return off, nil // cut by a crash
-				}
-				return -1, &LineError{File: path, Line: line, Err: err}
-			}
-			if !seen[v.Key()] {
-				seen[v.Key()] = true
-				fn(v)
-			}
-		}
-		if !whole {
-			break
-		}
-		off += int64(i + 1)
-		data = data[i+1:]
-	}
-	return -1, nil
 }
 
 // VerdictWriter appends verdicts to DIR/exec.jsonl, each line written and
 // fsynced as it comes (a verdict can cost seconds of execution; losing one
 // costs more than an fsync). It is safe for concurrent use.
-type VerdictWriter struct {
-	mu   sync.Mutex
-	f    *os.File
-	done map[Key]bool
-}
+type VerdictWriter = Log[Key, Verdict]
 
 // OpenVerdicts opens DIR/exec.jsonl for appending, cutting off a last line
 // a crash left incomplete. Done reports the samples already graded.
 func OpenVerdicts(dir string) (*VerdictWriter, error) {
-	path := filepath.Join(dir, ExecFile)
-	done := map[Key]bool{}
-	cut, err := scanVerdicts(path, func(v Verdict) { done[v.Key()] = true })
+	return OpenLog(filepath.Join(dir, ExecFile), Verdict.Key)
+}
+
+// Log is an append-only JSONL file of records identified by a key: each
+// record is written and fsynced as it comes, a record whose key is stored
+// already is not written again, and a last line cut by a crash is cut off
+// when the log is opened. It is safe for concurrent use.
+type Log[K comparable, T any] struct {
+	mu   sync.Mutex
+	f    *os.File
+	key  func(T) K
+	done map[K]bool
+}
+
+// OpenLog opens the log at path for appending; key identifies a record.
+func OpenLog[K comparable, T any](path string, key func(T) K) (*Log[K, T], error) {
+	done := map[K]bool{}
+	cut, err := scanLog(path, key, func(v T) { done[key(v)] = true })
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, err
 	}
@@ -117,38 +85,86 @@ func OpenVerdicts(dir string) (*VerdictWriter, error) {
 		f.Close()
 		return nil, fmt.Errorf("repair %s: %w", path, err)
 	}
-	return &VerdictWriter{f: f, done: done}, nil
+	return &Log[K, T]{f: f, key: key, done: done}, nil
 }
 
-// Done reports whether sample k already has a verdict.
-func (w *VerdictWriter) Done(k Key) bool {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.done[k]
+// Done reports whether a record with key k is stored.
+func (l *Log[K, T]) Done(k K) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.done[k]
 }
 
-// Append writes v as one line and fsyncs; a sample already graded is not
-// written again.
-func (w *VerdictWriter) Append(v Verdict) error {
+// Append writes v as one line and fsyncs; a record whose key is stored
+// already is not written again.
+func (l *Log[K, T]) Append(v T) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.done[v.Key()] {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.done[l.key(v)] {
 		return nil
 	}
-	if _, err := w.f.Write(append(b, '\n')); err != nil {
-		return fmt.Errorf("append verdict: %w", err)
+	if _, err := l.f.Write(append(b, '\n')); err != nil {
+		return fmt.Errorf("append to %s: %w", l.f.Name(), err)
 	}
-	w.done[v.Key()] = true
-	return w.f.Sync()
+	l.done[l.key(v)] = true
+	return l.f.Sync()
 }
 
 // Close closes the file.
-func (w *VerdictWriter) Close() error {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.f.Close()
+func (l *Log[K, T]) Close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.f.Close()
+}
+
+// readLog calls fn with each record of the log at path, the first of each
+// key (none when the file does not exist).
+func readLog[K comparable, T any](path string, key func(T) K, fn func(T)) error {
+	_, err := scanLog(path, key, fn)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	return err
+}
+
+// scanLog calls fn for the first record of each key and returns the offset
+// where a crash-cut last line starts (-1 when the file is whole). A
+// malformed line above the last is a *LineError.
+func scanLog[K comparable, T any](path string, key func(T) K, fn func(T)) (cut int64, err error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return -1, err
+	}
+	seen := map[K]bool{}
+	var off int64
+	for line := 1; len(data) > 0; line++ {
+		i := bytes.IndexByte(data, '\n')
+		whole := i >= 0
+		if !whole {
+			i = len(data)
+		}
+		if b := bytes.TrimSpace(data[:i]); len(b) > 0 {
+			var v T
+			if err := json.Unmarshal(b, &v); err != nil {
+				if !whole {
+					return off, nil // cut by a crash
+				}
+				return -1, &LineError{File: path, Line: line, Err: err}
+			}
+			if k := key(v); !seen[k] {
+				seen[k] = true
+				fn(v)
+			}
+		}
+		if !whole {
+			break
+		}
+		off += int64(i + 1)
+		data = data[i+1:]
+	}
+	return -1, nil
 }

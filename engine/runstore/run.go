@@ -1,10 +1,13 @@
 package runstore
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -88,6 +91,7 @@ func Create(dir string, meta Meta, items []Item) (*Lock, error) {
 		l.Notes = versionNotes(old.Hosts, meta.Hosts)
 		meta.Models = mergeModels(old.Models, meta.Models)
 		meta.Hosts = mergeHosts(old.Hosts, meta.Hosts)
+		meta.Methods = mergeMethods(old.Methods, meta.Methods)
 		meta.Created = old.Created
 	}
 	removeTemps(dir)
@@ -100,6 +104,18 @@ func Create(dir string, meta Meta, items []Item) (*Lock, error) {
 		return nil, err
 	}
 	return l, nil
+}
+
+// mergeMethods keeps the earlier calls' methods and adds the new ones
+// (Diff refuses one whose settings changed).
+func mergeMethods(old, cur []MethodMeta) []MethodMeta {
+	out := append([]MethodMeta(nil), old...)
+	for _, m := range cur {
+		if !slices.ContainsFunc(out, func(o MethodMeta) bool { return o.Method == m.Method }) {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // mergeHosts keeps every (host, version) of the earlier calls and adds the
@@ -185,6 +201,13 @@ func (m Meta) Diff(cur Meta) []string {
 	if m.Extract != "" || cur.Extract != "" {
 		add("extract", orStrict(m.Extract), orStrict(cur.Extract))
 	}
+	for _, c := range cur.Methods {
+		for _, o := range m.Methods {
+			if o.Method == c.Method && (compact(o.Settings) != compact(c.Settings) || !maps.Equal(o.Prompts, c.Prompts)) {
+				d = append(d, fmt.Sprintf("method %s: settings %s, not %s (or other prompts)", c.Method, compact(o.Settings), compact(c.Settings)))
+			}
+		}
+	}
 	if m.PromptHash != cur.PromptHash {
 		d = append(d, "prompt_hash: another prompt (prompt style or data file)")
 	}
@@ -192,6 +215,15 @@ func (m Meta) Diff(cur Meta) []string {
 		d = append(d, "items_hash: other questions or reference answers (another data file, or it changed)")
 	}
 	return d
+}
+
+// compact is JSON without its white space (run.json indents what it holds).
+func compact(b json.RawMessage) string {
+	var buf bytes.Buffer
+	if json.Compact(&buf, b) != nil {
+		return string(b)
+	}
+	return buf.String()
 }
 
 // orLegacy reads a run.json without seed_mode as made with seeds S+j.

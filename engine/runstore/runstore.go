@@ -116,6 +116,17 @@ type Meta struct {
 	// entry per (host, version) seen, so a run resumed on another daemon
 	// version lists both.
 	Hosts []HostMeta `json:"hosts,omitempty"`
+	// Methods are the discussion methods run over the folder's items
+	// (eval --method), each with its settings and prompt texts.
+	Methods []MethodMeta `json:"methods,omitempty"`
+}
+
+// MethodMeta is a discussion method of a run: its settings and the fixed
+// texts of its prompts.
+type MethodMeta struct {
+	Method   string            `json:"method"`
+	Settings json.RawMessage   `json:"settings,omitempty"`
+	Prompts  map[string]string `json:"prompts,omitempty"`
 }
 
 // ModelMeta names a model of the run and its digest.

@@ -20,6 +20,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/slmmux/slmmux/engine/answer"
 	"github.com/slmmux/slmmux/engine/benchmark"
 )
 
@@ -112,6 +113,9 @@ type Record struct {
 	Sample  int // the response's index among its model's responses to Item
 	Verdict benchmark.Verdict
 	Err     string
+	// Missing marks a blank response AddMissing added for an item the
+	// model did not answer.
+	Missing bool
 }
 
 // Match finds each response's item: by key, task_id or id against the
@@ -177,8 +181,8 @@ func Grade(ctx context.Context, g benchmark.Grader, items []benchmark.Item, recs
 		}
 		eg.Go(func() error {
 			r := &recs[i]
-			if strings.TrimSpace(r.Response.Response) == "" {
-				r.Verdict = benchmark.Verdict{Reason: "empty reply"}
+			if strings.TrimSpace(r.Response.Response) == "" && g.Kind() == answer.Code {
+				r.Verdict = benchmark.Verdict{Reason: "empty reply"} // nothing to run
 				return nil
 			}
 			v, err := g.Grade(ctx, r.Response.Response, byID[r.Item])
@@ -190,6 +194,28 @@ func Grade(ctx context.Context, g benchmark.Grader, items []benchmark.Item, recs
 		})
 	}
 	return eg.Wait()
+}
+
+// AddMissing adds, for each model of recs, a blank response to every item
+// it did not answer, marked Missing: scored as a reply that follows no
+// instruction and passes no test, as the IFEval authors' evaluation scores
+// every prompt of the data set. Without it the metrics cover the answered
+// items only.
+func AddMissing(items []benchmark.Item, recs []Record) []Record {
+	for _, m := range Models(recs) {
+		answered := map[string]bool{}
+		for _, r := range recs {
+			if r.Model == m && r.Err == "" {
+				answered[r.Item] = true
+			}
+		}
+		for _, it := range items {
+			if !answered[it.ID] {
+				recs = append(recs, Record{Response: Response{Ref: it.ID, Model: m}, Item: it.ID, Missing: true})
+			}
+		}
+	}
+	return recs
 }
 
 // Models returns the models of recs in order of first appearance.
