@@ -158,7 +158,7 @@ func (cfg AskConfig) evalConfig() EvalConfig {
 		BackendWait: cfg.BackendWait, RequestTimeout: cfg.RequestTimeout, Waiting: cfg.Waiting,
 		Needs: needs(cfg.Confidence), EmbedModel: cfg.EmbedModel,
 		EmbedText: cfg.EmbedModel != "" && (cfg.Kind == answer.Auto || cfg.Kind == answer.Text),
-		Adaptive: cfg.adaptive(), KeepAlive: cfg.KeepAlive,
+		Adaptive:  cfg.adaptive(), KeepAlive: cfg.KeepAlive,
 	}
 }
 
