@@ -73,3 +73,35 @@ func canonGeneral(a string, boxed bool) string {
 	}
 	return strings.ToLower(canonMath(a))
 }
+
+// GeneralReads reports whether the general rule reads a marked answer
+// from reply: a box, an answer phrase, a number ending a last line that
+// is not a list item, or a reply that is one short line. It is how an
+// automatic kind tells a short answer from prose: a reply of several
+// lines whose last line is short words (a poem, a list) does not count,
+// although extractGeneral would take that line.
+func GeneralReads(reply string) bool {
+	s := strings.TrimSpace(reply)
+	if s == "" {
+		return false
+	}
+	if lastBox(s) != "" {
+		return true
+	}
+	for _, m := range generalPhrase.FindAllStringSubmatch(s, -1) {
+		if canonGeneral(m[1], false) != "" {
+			return true
+		}
+	}
+	line := lastLine(s)
+	if listItem.MatchString(line) {
+		return false
+	}
+	if lastNumber(line) != "" {
+		return true
+	}
+	return !strings.Contains(s, "\n") && len(line) <= generalShortLine && extractGeneral(s) != ""
+}
+
+// listItem matches a line that starts a list item: "1.", "2)", "-", "*".
+var listItem = regexp.MustCompile(`^\s*(?:\d+[.)]|[-*•+])\s`)
