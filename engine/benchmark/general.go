@@ -45,7 +45,7 @@ const generalShortLine = 40
 
 // generalPhrase matches an explicit answer and captures it up to the end
 // of its sentence ('.' followed by a space or the end) or line.
-var generalPhrase = regexp.MustCompile(`(?i)\banswer(?:\s+is|\s*:|\s+is\s*:)\s*([^\n]*?)(?:\.\s|\.$|\n|$)`)
+var generalPhrase = regexp.MustCompile(`(?i)\banswer(?:\s+is\s*:|\s+is|\s*:)\s*([^\n]*?)(?:\.\s|\.$|\n|$)`)
 
 func lastLine(s string) string {
 	s = strings.TrimSpace(s)
