@@ -118,3 +118,18 @@ func (r *Run) DiscussionReport() ([]report.DiscussionRow, error) {
 	}
 	return out, err
 }
+
+// PoolMethods is the comparison table of the run folder dir over the
+// models of pool: SLM-MUX replayed once over every stored sample (ties by
+// valAcc, else model order) and the rows Methods gives.
+func PoolMethods(dir string, pool []string, valAcc map[string]float64) ([]MethodRow, error) {
+	run, err := LoadRun(dir, pool)
+	if err != nil {
+		return nil, err
+	}
+	res, err := mux.Simulate(run.Dataset, mux.SimConfig{Trials: 1, ValAcc: valAcc})
+	if err != nil {
+		return nil, err
+	}
+	return run.Methods(NewSummary(res, pool, mux.Paper))
+}

@@ -229,7 +229,14 @@ func (a *App) demoResults(dir string, cat demo.Catalog, k int, temp float64, wal
 		return err
 	}
 	if asJSON {
-		return writeJSON(a.Stdout, out)
+		methods, err := engine.PoolMethods(dir, cfg.Pool, cfg.ValAcc)
+		if err != nil {
+			return err
+		}
+		return writeJSON(a.Stdout, struct {
+			*report.DemoResult
+			Methods []engine.MethodRow `json:"methods"`
+		}{out, methods})
 	}
 	printDemo(a.Stdout, out, cfg.Pool, cfg.Params)
 	return nil

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/slmmux/slmmux/engine"
 	"github.com/slmmux/slmmux/engine/report"
 	"github.com/slmmux/slmmux/models"
 	"github.com/slmmux/slmmux/models/demo"
@@ -28,6 +29,11 @@ func TestReducedDemoBeatsBestSingleModel(t *testing.T) {
 	var out report.DemoResult
 	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
 		t.Fatal(err)
+	}
+	var table struct{ Methods []engine.MethodRow }
+	if err := json.Unmarshal([]byte(r.stdout), &table); err != nil || len(table.Methods) == 0 || table.Methods[0].Method != "SLM-MUX" ||
+		table.Methods[0].Accuracy != out.Mux.Accuracy || table.Methods[0].Generations != 90*3*5 || table.Methods[0].OutputTokens <= 0 {
+		t.Errorf("demo --json methods: %+v (%v): the comparison table, SLM-MUX first as the demo scores it, with its cost", table.Methods, err)
 	}
 	cat, err := demo.Load()
 	if err != nil {
