@@ -191,7 +191,7 @@ func TestOpenAIBackendOffline(t *testing.T) {
 	}
 
 	r = run(t.Context(), env, slices.Concat([]string{"plan", "--json"}, oa)...)
-	var p planJSON
+	var p engine.PlanView
 	if err := json.Unmarshal([]byte(r.stdout), &p); r.code != 0 || err != nil || p.Backend != "openai" || len(p.Waves) != 1 ||
 		strings.Join(p.Waves[0].Models, ",") != "a,b" || p.Settings.Slots != 4 || !strings.Contains(p.Note, "memory planning does not apply") {
 		t.Fatalf("plan: exit %d %s %s (%v)", r.code, r.stdout, r.stderr, err)

@@ -45,7 +45,7 @@ func (a *App) modelsCmd() *cobra.Command {
 			}
 			fmt.Fprintln(w, header)
 			for i, m := range list {
-				line := fmt.Sprintf("%s\t%s\t%s\t%s\t%s", m.Name, human(m.SizeBytes), m.Family, m.ParameterSize, m.Quantization)
+				line := fmt.Sprintf("%s\t%s\t%s\t%s\t%s", m.Name, models.FormatBytes(m.SizeBytes), m.Family, m.ParameterSize, m.Quantization)
 				if strings.HasSuffix(header, "NOTE") {
 					line += "\t" + notes[i]
 				}
@@ -184,18 +184,6 @@ func checkGGUF(path string, quantize bool) error {
 		return usagef("models import: %s: %w", path, err)
 	}
 	return nil
-}
-
-func human(b int64) string {
-	switch {
-	case b >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", float64(b)/(1<<30))
-	case b >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20))
-	case b >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(b)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", b)
 }
 
 // modelNote says why slmmux never runs m (a cloud model, an

@@ -298,7 +298,7 @@ func (a *App) resolve(lh *liveHosts, want []string) ([]string, map[string]string
 	}
 	r := engine.ResolveModels(hs, want)
 	for _, d := range r.Differ {
-		fmt.Fprintf(a.Stderr, "warning: model %s differs between hosts (%s on %s, %s on %s): its samples depend on where it runs\n", d.Model, human(d.FirstSize), d.First, human(d.OtherSize), d.Other)
+		fmt.Fprintf(a.Stderr, "warning: model %s differs between hosts (%s on %s, %s on %s): its samples depend on where it runs\n", d.Model, models.FormatBytes(d.FirstSize), d.First, models.FormatBytes(d.OtherSize), d.Other)
 	}
 	if len(want) == 0 {
 		for _, u := range r.Unusable {
