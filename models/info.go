@@ -98,3 +98,14 @@ func FormatBytes(b int64) string {
 	}
 	return fmt.Sprintf("%d B", b)
 }
+
+// Support says whether a backend has a feature by its version: Has is
+// Version >= Since. Known is false for a backend that reports no usable
+// version, which callers treat as "try it and handle its absence", not as
+// "too old".
+type Support struct {
+	Version string
+	Since   string // the first release with the feature
+	Known   bool
+	Has     bool
+}

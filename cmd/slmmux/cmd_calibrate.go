@@ -67,9 +67,8 @@ func (a *App) runCalibrate(ctx context.Context, o calibrateOptions) error {
 	if err != nil {
 		return err
 	}
-	cf := confidenceFlags{embedModel: o.embedModel}
-	if _, err := cf.checkEmbed(ctx, lh.Hosts, run.Dataset.Models); err != nil {
-		return err
+	if _, err := engine.CheckEmbed(ctx, lh.Hosts, run.Dataset.Models, o.embedModel); err != nil {
+		return (&confidenceFlags{}).embedErr(err)
 	}
 	pf, err := engine.Calibrate(ctx, lh.Hosts, run, samples, o.embedModel)
 	var few *engine.FewRepliesError
