@@ -15,15 +15,15 @@ import (
 // oldDaemon is a SignalBackend whose version predates log-probabilities.
 type oldDaemon struct{ enginetest.FakeGenerator }
 
-func (oldDaemon) Embed(context.Context, string, []string, models.Options) ([][]float32, error) {
+func (*oldDaemon) Embed(context.Context, string, []string, models.Options) ([][]float32, error) {
 	return [][]float32{{1, 0}}, nil
 }
 
-func (oldDaemon) LogprobSupport(context.Context) (models.Support, error) {
+func (*oldDaemon) LogprobSupport(context.Context) (models.Support, error) {
 	return models.Support{Version: "0.6.5", Since: "0.12.11", Known: true}, nil
 }
 
-func (oldDaemon) Host() string { return "http://old:11434" }
+func (*oldDaemon) Host() string { return "http://old:11434" }
 
 // A signal other than consistency is refused on a host that cannot give
 // it, naming the host and its models, and on a daemon too old for

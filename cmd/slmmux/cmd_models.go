@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -132,29 +131,10 @@ func (a *App) runImport(ctx context.Context, o importOptions) error {
 	}
 	if o.q != "" {
 		if info, err := c.Show(ctx, o.name); err == nil {
-			fmt.Fprintf(a.Stdout, "the daemon reports %s: tensors %s\n", info.Quantization, tensorTypeCounts(info.Tensors))
+			fmt.Fprintf(a.Stdout, "the daemon reports %s: tensors %s\n", info.Quantization, models.TensorTypeCounts(info.Tensors))
 		}
 	}
 	return nil
-}
-
-// tensorTypeCounts summarises tensor types, most frequent first, e.g.
-// "Q4_K x12, F32 x5".
-func tensorTypeCounts(ts []models.Tensor) string {
-	counts := map[string]int{}
-	var types []string
-	for _, t := range ts {
-		if counts[t.Type] == 0 {
-			types = append(types, t.Type)
-		}
-		counts[t.Type]++
-	}
-	slices.SortStableFunc(types, func(x, y string) int { return counts[y] - counts[x] })
-	parts := make([]string, len(types))
-	for i, t := range types {
-		parts[i] = fmt.Sprintf("%s x%d", t, counts[t])
-	}
-	return strings.Join(parts, ", ")
 }
 
 // checkGGUF rejects a missing, non-GGUF or truncated file, and with

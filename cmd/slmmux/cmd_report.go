@@ -74,9 +74,9 @@ func (a *App) runReport(o reportOptions) error {
 	if out == "" {
 		out = filepath.Join(o.run.dir, "report")
 	}
-	files, err := writeReport(out, r)
+	files, err := report.WriteFiles(out, r.Files())
 	if err != nil {
-		return err
+		return fmt.Errorf("report: %w", err)
 	}
 	if err := r.TieTable().WriteText(a.Stdout); err != nil {
 		return err
@@ -155,11 +155,6 @@ func signalRows(run *engine.Run, dir string, cfg confidence.SimConfig, p mux.Pro
 		*notes = append(*notes, "confidence signal "+why)
 	}
 	return rows, nil
-}
-
-// writeReport writes report.html and report.md into dir.
-func writeReport(dir string, r *report.Report) ([]string, error) {
-	return writeFiles("report", dir, []output{{"report.html", r.WriteHTML}, {"report.md", r.WriteMarkdown}})
 }
 
 // noAnswerNote says, per model, the share of samples no extraction mode

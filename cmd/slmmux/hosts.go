@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 
@@ -153,15 +152,13 @@ func (a *App) openHost(ctx context.Context, i int, b config.Backend, o hostOptio
 	if b.Kind == config.KindOpenAI {
 		return a.openaiHost(ctx, b, single, o.callTimeout)
 	}
-	hc := http.DefaultClient
+	key := ""
 	if b.APIKeyEnv != "" {
-		key := a.Getenv(b.APIKeyEnv)
-		if key == "" {
+		if key = a.Getenv(b.APIKeyEnv); key == "" {
 			return openedHost{}, usagef("--config: backends[%d] (%s).api_key_env: $%s is empty: export the host's key in it", i, b.Name, b.APIKeyEnv)
 		}
-		hc = &http.Client{Transport: bearer{key: key, next: http.DefaultTransport}}
 	}
-	c, err := ollama.New(ollama.Config{Host: b.URL, HTTPClient: hc, CallTimeout: o.callTimeout})
+	c, err := ollama.New(ollama.Config{Host: b.URL, APIKey: key, CallTimeout: o.callTimeout})
 	if err != nil {
 		if single {
 			return openedHost{}, err
@@ -172,7 +169,7 @@ func (a *App) openHost(ctx context.Context, i int, b config.Backend, o hostOptio
 	if err != nil {
 		return h, err
 	}
-	if err := a.hostBudget(ctx, i, &h, hc, o, local, single); err != nil {
+	if err := a.hostBudget(ctx, i, &h, o, local, single); err != nil {
 		return openedHost{}, err
 	}
 	return h, nil
@@ -209,7 +206,7 @@ func (a *App) ollamaHost(ctx context.Context, c *ollama.Client, b config.Backend
 // --budget on this machine, else this machine's probe for a local host
 // (and for the flags' one host, as always), else the remote host's
 // `slmmux serve` probe route.
-func (a *App) hostBudget(ctx context.Context, i int, h *openedHost, hc *http.Client, o hostOptions, local *localProbe, single bool) error {
+func (a *App) hostBudget(ctx context.Context, i int, h *openedHost, o hostOptions, local *localProbe, single bool) error {
 	cfg, b := &h.Plan, h.backend
 	switch {
 	case b.BudgetBytes > 0:
@@ -230,7 +227,7 @@ func (a *App) hostBudget(ctx context.Context, i int, h *openedHost, hc *http.Cli
 			h.budgetSource = "--budget"
 		}
 	default:
-		p, err := serve.RemoteProbe(ctx, hc, h.ollama.Host())
+		p, err := serve.RemoteProbe(ctx, h.ollama.HTTPClient(), h.ollama.Host())
 		if errors.As(err, new(*serve.ProbeStatusError)) {
 			err = fmt.Errorf("%w (it is not slmmux serve)", err)
 		}
@@ -270,18 +267,6 @@ func (a *App) openaiHost(ctx context.Context, b config.Backend, single bool, cal
 	h.Host = engine.Host{Name: b.Name, Generator: c, Installed: installed, Slots: c.MaxConcurrency(), Waiting: a.waiting(h.who),
 		TopP: models.Float(openai.DefaultTopP)} // what is sent; run.json records it
 	return h, nil
-}
-
-// bearer adds "Authorization: Bearer KEY" to every request.
-type bearer struct {
-	key  string
-	next http.RoundTripper
-}
-
-func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
-	r = r.Clone(r.Context())
-	r.Header.Set("Authorization", "Bearer "+b.key)
-	return b.next.RoundTrip(r)
 }
 
 // resolve is --models over the hosts (engine.ResolveModels): every model
