@@ -134,10 +134,7 @@ func (a *App) runPlanFootprints(ctx context.Context, o planOptions) error {
 		return err
 	}
 	cfg := engine.PlanConfig{Models: o.models, Work: sched.Work{Items: o.items, Samples: o.samples}, MaxLoaded: o.pf.maxLoaded,
-		Slots: o.pf.slots, NumCtx: o.numCtx, NumThread: 1, KVCacheType: o.pf.kvCache, AssumeEmpty: true}
-	if cfg.Footprints, err = selectFootprints(given, o.models); err != nil {
-		return err
-	}
+		Slots: o.pf.slots, NumCtx: o.numCtx, NumThread: 1, KVCacheType: o.pf.kvCache, AssumeEmpty: true, Footprints: given}
 	if o.pf.budget != "" {
 		cfg.BudgetBytes, _ = parseBytes(o.pf.budget) // validated
 	} else {
@@ -149,7 +146,7 @@ func (a *App) runPlanFootprints(ctx context.Context, o planOptions) error {
 	}
 	p, err := engine.NewPlan(ctx, nil, cfg)
 	if err != nil {
-		return err
+		return settingErr(err)
 	}
 	return a.printPlan(o, p.View())
 }

@@ -194,6 +194,8 @@ func (a *App) ollamaHost(ctx context.Context, c *ollama.Client, b config.Backend
 			NumThread: o.numThread, CachePath: a.footprintCachePath(), AssumeEmpty: o.assumeEmpty, KVCacheType: o.pf.kvCache}}}
 	if !single {
 		h.who = "host " + b.Name + " " + c.Host()
+	} else {
+		h.Plan.Footprints, _ = o.pf.givenFootprints() // validated; none without --footprint
 	}
 	if v, err := c.Version(ctx); err == nil {
 		h.Version = "ollama " + v
@@ -338,16 +340,6 @@ func (lh *liveHosts) notInstalled(m string, have []string) error {
 // plan places ms on the hosts and plans each host's memory; refused
 // models are an error unless keepRefused (plan shows them).
 func (a *App) plan(ctx context.Context, lh *liveHosts, ms []string, work sched.Work, keepRefused bool) (*engine.HostsPlan, error) {
-	if lh.single && lh.list[0].Inventory != nil && len(lh.list[0].Plan.Footprints) == 0 {
-		given, err := lh.givenFootprints(ms)
-		if err != nil {
-			return nil, err
-		}
-		lh.list[0].Plan.Footprints = given
-		if err := lh.build(a); err != nil {
-			return nil, err
-		}
-	}
 	if err := lh.CheckContext(ctx, ms, lh.o.numCtx); err != nil {
 		var ce *engine.ContextError
 		if errors.As(err, &ce) {
@@ -362,7 +354,7 @@ func (a *App) plan(ctx context.Context, lh *liveHosts, ms []string, work sched.W
 	}
 	plan, err := lh.Plan(ctx, ms, work)
 	if err != nil {
-		return nil, err
+		return nil, settingErr(err)
 	}
 	if err := plan.Err(); err != nil && !keepRefused {
 		return nil, err
@@ -382,15 +374,6 @@ func (a *App) plan(ctx context.Context, lh *liveHosts, ms []string, work sched.W
 			"num_ctx", hp.Plan.Settings.NumCtx, "num_thread", hp.Plan.NumThread)
 	}
 	return plan, nil
-}
-
-// givenFootprints are --footprint's sizes of ms (none without the flag).
-func (lh *liveHosts) givenFootprints(ms []string) ([]sched.Footprint, error) {
-	given, err := lh.o.pf.givenFootprints()
-	if err != nil || len(given) == 0 {
-		return nil, err
-	}
-	return selectFootprints(given, ms)
 }
 
 // noteNoPlan says, on the flags' one OpenAI-compatible server, that no

@@ -86,27 +86,6 @@ func (pf *planFlags) givenFootprints() ([]sched.Footprint, error) {
 	return out, nil
 }
 
-// selectFootprints keeps the given footprints of ms, in ms's order (all of
-// them when ms is empty).
-func selectFootprints(given []sched.Footprint, ms []string) ([]sched.Footprint, error) {
-	if len(ms) == 0 {
-		return given, nil
-	}
-	by := map[string]sched.Footprint{}
-	for _, f := range given {
-		by[f.Model] = f
-	}
-	out := make([]sched.Footprint, 0, len(ms))
-	for _, m := range ms {
-		f, ok := by[m]
-		if !ok {
-			return nil, usagef("--footprint has no size for %q: give every model of --models", m)
-		}
-		out = append(out, f)
-	}
-	return out, nil
-}
-
 // cacheDir is $SLMMUX_CACHE, else the user cache folder.
 func (a *App) cacheDir() string {
 	if d := a.Getenv("SLMMUX_CACHE"); d != "" {
