@@ -114,18 +114,12 @@ func (a *App) openHosts(ctx context.Context, o hostOptions) (*liveHosts, error) 
 	if len(lh.list) == 0 {
 		return nil, fmt.Errorf("no host of the pool answers (the last: %w)", lastErr)
 	}
-	return lh, lh.build(a)
-}
-
-// build makes the engine's Hosts from the opened list.
-func (lh *liveHosts) build(a *App) error {
 	eh := make([]engine.Host, len(lh.list))
 	for i, h := range lh.list {
 		eh[i] = h.Host
 	}
-	var err error
 	lh.Hosts, err = engine.NewHosts(eh, a.log())
-	return err
+	return lh, err
 }
 
 // isLocal reports whether a backend runs on this machine (its budget is
@@ -279,11 +273,7 @@ func (a *App) openaiHost(ctx context.Context, b config.Backend, single bool, cal
 // size differs between hosts is warned about: its samples then depend on
 // the host.
 func (a *App) resolve(lh *liveHosts, want []string) ([]string, map[string]string, error) {
-	hs := make([]engine.Host, len(lh.list))
-	for i, h := range lh.list {
-		hs[i] = h.Host
-	}
-	r := engine.ResolveModels(hs, want)
+	r := lh.Resolve(want)
 	for _, d := range r.Differ {
 		fmt.Fprintf(a.Stderr, "warning: model %s differs between hosts (%s on %s, %s on %s): its samples depend on where it runs\n", d.Model, models.FormatBytes(d.FirstSize), d.First, models.FormatBytes(d.OtherSize), d.Other)
 	}

@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/slmmux/slmmux/engine"
+	"github.com/slmmux/slmmux/engine/confidence"
 	"github.com/slmmux/slmmux/engine/mux"
 	"github.com/slmmux/slmmux/engine/search"
 )
@@ -138,4 +139,16 @@ func WriteSearch(w io.Writer, res *search.Result, compare []*search.Result) erro
 		}
 	}
 	return nil
+}
+
+// ProbeTable is calibrate's table: per model, the replies its probe was
+// trained on, the share of them correct, and the probe's accuracy on
+// them.
+func ProbeTable(pf *confidence.ProbeFile, models []string) Table {
+	t := Table{Head: []string{"MODEL", "SAMPLES", "CORRECT", "TRAIN ACCURACY"}}
+	for _, m := range models {
+		p := pf.Models[m]
+		t.Rows = append(t.Rows, []string{m, fmt.Sprint(p.Samples), fmt.Sprintf("%.3f", p.PositiveRate), fmt.Sprintf("%.3f", p.TrainAccuracy)})
+	}
+	return t
 }
