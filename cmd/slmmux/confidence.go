@@ -175,22 +175,14 @@ func (cf *confidenceFlags) embedErr(err error) error {
 }
 
 // signalName is the method's name for output ("consistency" for nil).
-func signalName(sig confidence.Signal) string {
-	if sig == nil {
-		return string(confidence.Consistency)
-	}
-	return string(sig.Method())
-}
+func signalName(sig confidence.Signal) string { return string(confidence.MethodOf(sig)) }
 
 // replaySignal replays SLM-MUX under sig over run (engine's
 // Run.ReplaySignal); nil for consistency.
 func replaySignal(run *engine.Run, sig confidence.Signal, cfg confidence.SimConfig) (*engine.SignalResult, error) {
 	sr, err := run.ReplaySignal(sig, cfg)
-	if errors.Is(err, engine.ErrSignalData) {
-		return nil, usagef("%w", err)
-	}
 	if err != nil {
-		return nil, settingErr(err)
+		return nil, settingErr(err) // a run without the signal's data is a usage error too (hint)
 	}
 	return sr, nil
 }
@@ -207,12 +199,7 @@ func printSignal(w io.Writer, s *engine.SignalResult) {
 }
 
 // needsOf is what sig records per sample (nothing for consistency).
-func needsOf(sig confidence.Signal) confidence.Needs {
-	if sig == nil {
-		return confidence.Needs{}
-	}
-	return sig.Method().Needs()
-}
+func needsOf(sig confidence.Signal) confidence.Needs { return confidence.MethodOf(sig).Needs() }
 
 // evalSignal prints SLM-MUX under the eval's signal, replayed over the
 // run it just completed, and writes it to DIR/confidence.json

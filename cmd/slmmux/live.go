@@ -222,9 +222,6 @@ func (a *App) reportHosts(stats engine.HostsStats, single bool, nModels int, ord
 	}
 }
 
-// errIncomplete reports a run that lacks samples (engine.ErrIncomplete).
-var errIncomplete = engine.ErrIncomplete
-
 // complete checks that every (item, model, sample) of the run is stored
 // (engine.CheckComplete, which removes a stale results.json) and otherwise
 // names what is missing and what to do.
