@@ -3,8 +3,11 @@ package engine
 import (
 	"cmp"
 	"slices"
+	"strings"
 	"sync"
 
+	"github.com/slmmux/slmmux/engine/answer"
+	"github.com/slmmux/slmmux/engine/benchmark"
 	"github.com/slmmux/slmmux/engine/runstore"
 )
 
@@ -27,11 +30,17 @@ type Adaptive struct {
 	k     int
 	rank  map[string]int // model → tie-break rank (0 wins ties)
 	items map[string]*adaptItem
+	// auto: questions whose kind is chosen from their replies. One reply
+	// that is not a short answer (code, or prose the general rule reads
+	// nothing from) makes its question draw every sample: code and text
+	// are selected by similarity, which counts cannot bound.
+	auto bool
 }
 
 type adaptItem struct {
 	models  map[string]*adaptModel
 	decided bool
+	full    bool // every sample is needed (auto: a reply that is not a short answer)
 }
 
 // adaptModel is one model's samples of one question.
@@ -78,10 +87,26 @@ func (a *Adaptive) Record(s runstore.Sample) {
 	}
 	m.seen[s.Sample] = true
 	m.drawn++
+	if a.auto && !shortReply(s.Response) {
+		it.full = true
+	}
 	if s.Answer != "" {
 		m.counts[s.Answer]++
 		m.top = max(m.top, m.counts[s.Answer])
 	}
+}
+
+// shortReply reports whether an automatic question's reply reads as a
+// short answer: no code, and an answer the general rule reads (a blank
+// reply, which votes for nothing, counts as short).
+func shortReply(reply string) bool {
+	if strings.TrimSpace(reply) == "" {
+		return true
+	}
+	if _, code := answer.ExtractCode(reply); code {
+		return false
+	}
+	return benchmark.GeneralReads(reply)
 }
 
 // Needed reports whether more samples of model on item can change the
@@ -90,6 +115,9 @@ func (a *Adaptive) Needed(item, model string) bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	it := a.item(item)
+	if it.full {
+		return true
+	}
 	if it.decided {
 		return false
 	}

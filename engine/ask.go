@@ -6,8 +6,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
+	"github.com/slmmux/slmmux/engine/answer"
 	"github.com/slmmux/slmmux/engine/benchmark"
 	"github.com/slmmux/slmmux/engine/confidence"
 	"github.com/slmmux/slmmux/engine/mux"
@@ -44,18 +46,27 @@ type AskConfig struct {
 	Adaptive bool
 	// KeepAlive is EvalConfig.KeepAlive.
 	KeepAlive *time.Duration
+	// Kind is what the question's answer is: answer.Auto chooses from the
+	// replies (what ask and serve do without a benchmark); "" is
+	// answer.Short, equality on extracted answers.
+	Kind answer.Kind
 }
 
 // ErrAdaptiveProfile reports adaptive sampling under the official
 // profile, whose denominators cannot be bounded before sampling.
 var ErrAdaptiveProfile = errors.New("adaptive sampling needs the paper profile (confidence = count / k)")
 
-// adaptive is the tracker cfg asks for, or nil.
+// adaptive is the tracker cfg asks for, or nil. Adaptive sampling bounds
+// counts of equal short answers: a code or text question draws every
+// sample (nil), and an automatic one every sample once a reply is not a
+// short answer.
 func (cfg AskConfig) adaptive() *Adaptive {
-	if !cfg.Adaptive {
+	if !cfg.Adaptive || cfg.Kind == answer.Code || cfg.Kind == answer.Text {
 		return nil
 	}
-	return NewAdaptive(cfg.Sampling.Samples, Priority(cfg.Models, cfg.ValAcc))
+	a := NewAdaptive(cfg.Sampling.Samples, Priority(cfg.Models, cfg.ValAcc))
+	a.auto = cfg.Kind == answer.Auto
+	return a
 }
 
 // Answer is the outcome of Ask.
@@ -66,11 +77,16 @@ type Answer struct {
 	Models     []ModelAnswer
 	Wall       time.Duration
 	Loads      int // model loads the question caused (Ask only)
-	// Signal is the confidence signal that chose ("" = consistency), and
-	// Reply the reply that represents the answer under it (its sample of
-	// the winning model; "" under consistency).
+	// Signal is the confidence signal that chose ("" = consistency).
 	Signal confidence.Method
-	Reply  string
+	// Reply is a whole reply of the winning model that carries the
+	// answer: its first sample with the winning answer (short), its medoid
+	// (code, text, the embedding signal); "" when no model answered.
+	Reply string
+	// Kind is the question's kind (Auto resolved).
+	Kind answer.Kind
+	// Measure is how code and text samples were compared ("" for short).
+	Measure answer.Measure
 	// NotNeeded counts the samples adaptive sampling did not generate.
 	NotNeeded int
 }
@@ -92,6 +108,10 @@ type ModelAnswer struct {
 	PromptTokens int    `json:"prompt_tokens,omitempty"`
 	Error        string `json:"error,omitempty"`
 	Err          error  `json:"-"` // the error behind Error
+
+	// Medoid is the index of the sample that is the model's answer on a
+	// code or text question (nil for short answers, and when it has none).
+	Medoid *int `json:"medoid,omitempty"`
 
 	// FollowUps and FollowUpTokens count the verbalized signal's extra
 	// generations (one per sample) and their prompt and output tokens.
@@ -137,7 +157,8 @@ func (cfg AskConfig) evalConfig() EvalConfig {
 		Progress: cfg.Progress, WaveDone: cfg.WaveDone,
 		BackendWait: cfg.BackendWait, RequestTimeout: cfg.RequestTimeout, Waiting: cfg.Waiting,
 		Needs: needs(cfg.Confidence), EmbedModel: cfg.EmbedModel,
-		Adaptive: cfg.adaptive(), KeepAlive: cfg.KeepAlive,
+		EmbedText: cfg.EmbedModel != "" && (cfg.Kind == answer.Auto || cfg.Kind == answer.Text),
+		Adaptive:  cfg.adaptive(), KeepAlive: cfg.KeepAlive,
 	}
 }
 
@@ -219,7 +240,7 @@ func Tally(item string, cfg AskConfig, get func(runstore.Key) (runstore.Sample, 
 	if cfg.Confidence != nil && cfg.Confidence.Method() != confidence.Consistency {
 		return chooseSignal(item, res, cfg, get, start)
 	}
-	return choose(res, cfg, start)
+	return chooseKind(item, res, cfg, get, start)
 }
 
 func choose(res []ModelAnswer, cfg AskConfig, start time.Time) (Answer, error) {
@@ -238,12 +259,13 @@ func choose(res []ModelAnswer, cfg AskConfig, start time.Time) (Answer, error) {
 		return Answer{Models: res}, errors.Join(errs...)
 	}
 	ch := mux.Select(samples, cfg.ValAcc, cfg.Profile)
-	out := Answer{Answer: ch.Answer, Models: res, Wall: time.Since(start)}
+	out := Answer{Answer: ch.Answer, Models: res, Wall: time.Since(start), Kind: answer.Short}
 	for vi, v := range ch.Votes {
 		r := &res[kept[vi]]
 		r.Answer, r.Votes, r.Confidence = v.Answer, v.Count, v.Confidence()
 		if vi == ch.Winner {
 			out.Model, out.Confidence = v.Model, v.Confidence()
+			out.Reply = r.Responses[slices.Index(r.Answers, v.Answer)]
 		}
 	}
 	return out, nil

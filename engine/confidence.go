@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/slmmux/slmmux/engine/answer"
 	"github.com/slmmux/slmmux/engine/confidence"
 	"github.com/slmmux/slmmux/engine/mux"
 	"github.com/slmmux/slmmux/engine/runstore"
@@ -74,20 +75,26 @@ func (r *evalRun) extras(ctx context.Context, m string, req models.Request, res 
 			x.verbal = &v
 		}
 	}
-	if need.Embedding && strings.TrimSpace(res.Text) != "" {
+	if (need.Embedding || r.cfg.EmbedText) && strings.TrimSpace(res.Text) != "" {
 		em, ok := r.e.gen.(Embedder)
-		if !ok {
+		if !ok && need.Embedding {
 			return x, ErrNoEmbedder
 		}
 		model, opts := r.cfg.EmbedModel, models.Options{}
 		if model == "" {
 			model, opts = m, req.Options // the model's own runner options: no reload
 		}
-		vs, err := em.Embed(ctx, model, []string{res.Text}, opts)
-		if err != nil {
-			return x, fmt.Errorf("embed with %s: %w", model, err)
+		if ok {
+			vs, err := em.Embed(ctx, model, []string{res.Text}, opts)
+			switch {
+			case err == nil:
+				x.embedding = vs[0]
+			case need.Embedding:
+				return x, fmt.Errorf("embed with %s: %w", model, err)
+			default: // for a text question's cosine only: it falls back to ROUGE-L
+				r.e.log.Debug("embed failed", "model", model, "err", err)
+			}
 		}
-		x.embedding = vs[0]
 	}
 	return x, nil
 }
@@ -139,7 +146,7 @@ func chooseSignal(item string, res []ModelAnswer, cfg AskConfig, get func(runsto
 	if len(kept) == 0 {
 		return Answer{Models: res}, errors.Join(errs...)
 	}
-	out := Answer{Models: res, Wall: time.Since(start), Signal: cfg.Confidence.Method()}
+	out := Answer{Models: res, Wall: time.Since(start), Signal: cfg.Confidence.Method(), Kind: answer.Short}
 	if w := confidence.Select(votes, cfg.ValAcc); w >= 0 {
 		v, r := votes[w], res[kept[w]]
 		out.Answer, out.Model, out.Confidence = v.Answer, v.Model, v.Confidence

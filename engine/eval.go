@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/slmmux/slmmux/engine/answer"
 	"github.com/slmmux/slmmux/engine/benchmark"
 	"github.com/slmmux/slmmux/engine/confidence"
 	"github.com/slmmux/slmmux/engine/runstore"
@@ -56,6 +57,10 @@ type EvalConfig struct {
 	// engine/confidence); EmbedModel embeds replies ("": each model itself).
 	Needs      confidence.Needs
 	EmbedModel string
+	// EmbedText embeds replies by EmbedModel for text questions' cosine
+	// similarity, where the backend can: a sample whose embedding fails is
+	// kept without one (its question is then compared by ROUGE-L).
+	EmbedText bool
 	// Adaptive, when set, turns on exact adaptive sampling with its
 	// tie-break order (see Adaptive; several Evals may share one, as a
 	// pool's hosts do): a sample that cannot change a question's winner or
@@ -231,6 +236,16 @@ func (r *evalRun) fail(m string, err error, streak *int, stop func()) {
 	}
 }
 
+// SampleKind is what a stored sample of a question of kind k records in
+// its "kind": "code" or "text", and "" for short answers (whose lines are
+// as they were before kinds).
+func SampleKind(k answer.Kind) string {
+	if k == answer.Code || k == answer.Text {
+		return string(k)
+	}
+	return ""
+}
+
 func (r *evalRun) store(m string, jb job, res models.Result, ex extras) error {
 	seed := r.cfg.Sampling.SampleSeed(jb.item.ID, jb.j)
 	ans := r.b.Extract(res.Text, jb.item)
@@ -240,6 +255,7 @@ func (r *evalRun) store(m string, jb job, res models.Result, ex extras) error {
 		PromptTokens: res.PromptTokens, OutputTokens: res.OutputTokens,
 		DurationMS: ms(res.Total), LoadMS: ms(res.Load),
 	}
+	s.Kind = SampleKind(r.b.Kind())
 	if r.cfg.Strict != nil && r.cfg.Flexible != nil {
 		st, fl := r.cfg.Strict.Extract(res.Text, jb.item), r.cfg.Flexible.Extract(res.Text, jb.item)
 		s.AnswerStrict, s.AnswerFlexible = &st, &fl

@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"runtime"
+	"strings"
 	"sync/atomic"
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/slmmux/slmmux/engine/answer"
 	"github.com/slmmux/slmmux/engine/benchmark"
 	"github.com/slmmux/slmmux/engine/runstore"
 )
@@ -90,12 +92,13 @@ func GradeRun(ctx context.Context, dir string, g benchmark.Grader, items []bench
 }
 
 // GradeOne grades one reply; genErr is the generation's failure, if any
-// (the sample then fails unrun, as does an empty reply).
+// (the sample then fails ungraded, as does empty code: there is nothing to
+// run). An empty text reply is graded (IFEval: no instruction followed).
 func GradeOne(ctx context.Context, g benchmark.Grader, reply, genErr string, it benchmark.Item) (benchmark.Verdict, error) {
 	switch {
 	case genErr != "":
 		return benchmark.Verdict{Reason: "no reply: " + genErr}, nil
-	case reply == "":
+	case strings.TrimSpace(reply) == "" && g.Kind() == answer.Code:
 		return benchmark.Verdict{Reason: "empty reply"}, nil
 	}
 	v, err := g.Grade(ctx, reply, it)

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/slmmux/slmmux/engine/answer"
 	"github.com/slmmux/slmmux/engine/benchmark"
 	"github.com/slmmux/slmmux/engine/confidence"
 	"github.com/slmmux/slmmux/engine/mux"
@@ -52,7 +53,13 @@ type Baselines struct {
 }
 
 // NewSummary is r, a replay of models under profile p, as a Summary.
+// Every item names its kind ("short" where the replay left it empty).
 func NewSummary(r mux.SimResult, models []string, p mux.Profile) Summary {
+	for i := range r.Items {
+		if r.Items[i].Kind == "" {
+			r.Items[i].Kind = answer.Short
+		}
+	}
 	return Summary{
 		Accuracy: r.Accuracy, Stderr: r.Stderr, TrialStd: r.TrialStd, NItems: r.NItems,
 		Samples: r.K, Trials: r.Trials, Profile: string(p), TieBreak: string(r.TieBreak), Models: models,

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/slmmux/slmmux/engine/answer"
+	"github.com/slmmux/slmmux/engine/benchmark"
 	"github.com/slmmux/slmmux/engine/mux"
 	"github.com/slmmux/slmmux/engine/runstore"
 	"github.com/slmmux/slmmux/engine/search"
@@ -61,8 +63,14 @@ func LoadRun(dir string, models []string) (*Run, error) {
 	}
 	recs := make([]mux.Record, len(rr.Samples))
 	costs := make([]search.CostSample, len(rr.Samples))
+	kind := runKind(rr.Meta)
 	for i, s := range rr.Samples {
-		recs[i] = mux.Record{Item: s.Item, Model: s.Model, Sample: s.Sample, Answer: s.Answer, Correct: s.Correct}
+		k := answer.Kind(s.Kind)
+		if k == "" {
+			k = kind
+		}
+		recs[i] = mux.Record{Item: s.Item, Model: s.Model, Sample: s.Sample, Answer: s.Answer, Correct: s.Correct,
+			Kind: k, Embedding: s.Embedding}
 		costs[i] = search.CostSample{Model: s.Model, OutputTokens: s.OutputTokens, DurationMS: s.DurationMS}
 	}
 	ds, err := mux.BuildDataset(recs, models)
@@ -71,6 +79,19 @@ func LoadRun(dir string, models []string) (*Run, error) {
 	}
 	sortByItem(ds, rr.Items)
 	return &Run{Run: rr, Dataset: ds, Costs: search.CostsFromSamples(costs), NoAnswer: noAnswer(rr, models)}, nil
+}
+
+// runKind is the answer kind of the benchmark run.json names, for samples
+// stored without their own kind ("" when unknown: short answers).
+func runKind(m *runstore.Meta) answer.Kind {
+	if m == nil {
+		return ""
+	}
+	b, err := benchmark.New(m.Benchmark, benchmark.Config{})
+	if err != nil || b.Kind() == answer.Short {
+		return ""
+	}
+	return b.Kind()
 }
 
 // noAnswer counts the samples without an answer per model and mode. A

@@ -16,6 +16,7 @@ targets=(
   "FuzzRead ./models/gguf/"
   "FuzzDecodeSample ./engine/runstore/"
   "FuzzRequests ./engine/serve/"
+  "FuzzCheck ./engine/ifeval/"
 )
 for entry in "${targets[@]}"; do
   read -r name pkg <<<"$entry"

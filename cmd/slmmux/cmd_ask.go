@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/slmmux/slmmux/engine"
+	"github.com/slmmux/slmmux/engine/answer"
 	"github.com/slmmux/slmmux/engine/benchmark"
 	"github.com/slmmux/slmmux/engine/confidence"
 	"github.com/slmmux/slmmux/engine/mux"
@@ -34,6 +35,11 @@ type askJSON struct {
 	// Adaptive, with --adaptive: the samples generated and those full
 	// sampling would have.
 	Adaptive *askAdaptiveJSON `json:"adaptive,omitempty"`
+	// Kind is the question's answer kind, Measure how code and text
+	// samples were compared, Reply the winning model's whole reply.
+	Kind    string `json:"kind"`
+	Measure string `json:"measure,omitempty"`
+	Reply   string `json:"reply"`
 }
 
 // followUps sums the verbalized signal's extra generations.
@@ -59,6 +65,7 @@ type askOptions struct {
 	tieBreak, agreeRun    string
 	asJSON, showResponses bool
 	adaptive              bool
+	kindName              string
 }
 
 func (a *App) askCmd() *cobra.Command {
@@ -70,11 +77,15 @@ func (a *App) askCmd() *cobra.Command {
 		Use:   `ask [--models a,b,c] [--samples k] "question" | --file F`,
 		Short: "Answer one question with SLM-MUX, live",
 		Long: `ask samples every model k times on the question and prints the SLM-MUX answer
-with each model's votes. Without --bench the question is sent as it is and
-each reply's answer is read by the general rule: the last \boxed{}, else an
-explicit "answer is X" phrase, else the last number of the reply's last line,
-else that line when it is short. With --bench the benchmark's prompt and
-extractor apply. A long question can come from a file (--file F, or
+with each model's votes, then the winning model's whole reply. Without --bench
+the question is sent as it is and its kind is chosen from the replies: code
+when most carry a code block (compared by BLEU), short when the general rule
+reads an answer from most (the last \boxed{}, else an explicit "answer is X"
+phrase, else the last number of the reply's last line, else a one-line reply
+when it is short; voted by equality), else text (compared by ROUGE-L). For
+code and text a model's confidence is the mean similarity of its samples and
+its answer its medoid sample. With --bench the benchmark's prompt, extractor
+and kind apply. A long question can come from a file (--file F, or
 --file - for standard input) instead of the command line.`,
 		Args: usageArgs(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -100,6 +111,7 @@ extractor apply. A long question can come from a file (--file F, or
 	f.StringVar(&o.valAcc, "val-acc", "", "validation accuracies for ties, e.g. a=0.71,b=0.64")
 	f.StringVar(&o.tieBreak, "tie-break", "", "ties between equally confident models: val (--val-acc), agreement (label-free, estimated on --agreement-run) or order (default: val with --val-acc, else agreement with --agreement-run, else order)")
 	f.StringVar(&o.agreeRun, "agreement-run", "", "a run folder (e.g. an earlier eval of these models) to estimate each model's label-free agreement from, for --tie-break agreement")
+	f.StringVar(&o.kindName, "kind", "auto", "without --bench: the answer's kind: auto (chosen from the replies), short (the general rule, voted by equality), code or text (compared by similarity)")
 	f.BoolVar(&o.asJSON, "json", false, "print one JSON object")
 	f.BoolVar(&o.showResponses, "responses", false, "include every raw response")
 	f.StringVar(&o.file, "file", "", "read the question from this file (- for standard input)")
@@ -160,6 +172,12 @@ func (o *askOptions) validate() error {
 	if _, err := o.bench(); err != nil {
 		return err
 	}
+	if _, err := answer.ParseKind(o.kindName); err != nil {
+		return usagef("--kind: %w", err)
+	}
+	if o.bf.name != "" && o.kindName != "auto" {
+		return usagef("--kind applies without --bench only: a benchmark fixes its kind")
+	}
 	return o.liveFlags.validate("ask", o.adaptive)
 }
 
@@ -181,6 +199,15 @@ func (o *askOptions) bench() (benchmark.Benchmark, error) {
 		return bf.build()
 	}
 	return o.bf.build()
+}
+
+// kind is the question's answer kind: --bench's, else --kind's.
+func (o *askOptions) kind(b benchmark.Benchmark) answer.Kind {
+	if o.bf.name == "" {
+		k, _ := answer.ParseKind(o.kindName)
+		return k
+	}
+	return b.Kind()
 }
 
 func (a *App) runAsk(ctx context.Context, o askOptions) error {
@@ -214,7 +241,7 @@ func (a *App) runAsk(ctx context.Context, o askOptions) error {
 	ans, st, err := lh.Ask(ctx, b, benchmark.Item{Question: o.question}, plan,
 		engine.AskConfig{Models: ms, Sampling: lh.Sampling(plan, o.sf.s), Profile: p, ValAcc: acc, Progress: progress, Adaptive: o.adaptive,
 			BackendWait: max(o.wf.daemonWait, time.Nanosecond), RequestTimeout: o.wf.requestTimeout,
-			Confidence: sig, EmbedModel: o.cf.embedModel})
+			Confidence: sig, EmbedModel: o.cf.embedModel, Kind: o.kind(b)})
 	fmt.Fprintln(a.Stderr)
 	if err != nil {
 		return err
@@ -241,7 +268,7 @@ func (a *App) showAnswer(o askOptions, tie mux.TieBreak, sig confidence.Signal, 
 	}
 	if o.asJSON {
 		return writeJSON(a.Stdout, askJSON{o.question, ans.Answer, ans.Model, ans.Confidence, string(tie), ans.Models, float64(ans.Wall.Microseconds()) / 1000,
-			signalName(sig), followUps(ans), ad})
+			signalName(sig), followUps(ans), ad, string(ans.Kind), string(ans.Measure), ans.Reply})
 	}
 	printAnswer(a, ans)
 	if sig != nil {
@@ -262,7 +289,8 @@ func printAnswer(a *App, ans engine.Answer) {
 	if ans.Model == "" {
 		fmt.Fprintln(a.Stdout, "no model gave a parsable answer")
 	} else {
-		fmt.Fprintf(a.Stdout, "answer: %s\nfrom:   %s (confidence %.2f)\n\n", ans.Answer, ans.Model, ans.Confidence)
+		fmt.Fprintf(a.Stdout, "answer: %s\nfrom:   %s (confidence %.2f)\nkind:   %s\n\n%s\n\n", firstLine(ans.Answer), ans.Model, ans.Confidence,
+			strings.TrimSpace(string(ans.Kind)+" "+string(ans.Measure)), strings.TrimSpace(ans.Reply))
 	}
 	w := tabwriter.NewWriter(a.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(w, "MODEL\tANSWER\tVOTES\tCONFIDENCE\tSAMPLES")
@@ -271,10 +299,22 @@ func printAnswer(a *App, ans engine.Answer) {
 			fmt.Fprintf(w, "%s\t(failed: %s)\t\t\t\n", m.Model, m.Error)
 			continue
 		}
-		fmt.Fprintf(w, "%s\t%s\t%d/%d\t%.2f\t%s\n", m.Model, orDefault(m.Answer, "-"), m.Votes, m.Samples, m.Confidence, strings.Join(quoteAll(m.Answers), " "))
+		samples := strings.Join(quoteAll(m.Answers), " ")
+		if m.Medoid != nil {
+			samples = fmt.Sprintf("(medoid: sample %d)", *m.Medoid)
+		}
+		fmt.Fprintf(w, "%s\t%s\t%d/%d\t%.2f\t%s\n", m.Model, orDefault(firstLine(m.Answer), "-"), m.Votes, m.Samples, m.Confidence, samples)
 	}
 	w.Flush()
 	fmt.Fprintf(a.Stdout, "\n%.1fs\n", ans.Wall.Seconds())
+}
+
+// firstLine is s's first line, with " …" when more follows.
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i] + " …"
+	}
+	return s
 }
 
 func quoteAll(ss []string) []string {

@@ -151,7 +151,7 @@ func (a *App) runPlanFootprints(ctx context.Context, o planOptions) error {
 	return a.printPlan(o, p.View())
 }
 
-func (a *App) printPlan(o planOptions, p engine.PlanView) error {
+func (a *App) printPlan(o planOptions, p report.PlanView) error {
 	if o.asJSON {
 		return writeJSON(a.Stdout, p)
 	}

@@ -106,7 +106,10 @@ func (o reportOptions) build(run *engine.Run) (*report.Report, tieRule, error) {
 	if err != nil {
 		return nil, tieRule{}, err
 	}
-	in := report.RunInput(run)
+	in, err := run.ReportInput()
+	if err != nil {
+		return nil, tieRule{}, err
+	}
 	in.Scale, in.ValAcc = scfg, acc
 	scc := confidence.SimConfig{K: o.samples, Trials: o.sf.trials, Seed: o.sf.seed, ValAcc: tie.ValAcc}
 	if in.Signals, err = signalRows(run, o.run.dir, scc, p, &in.Notes); err != nil {

@@ -15,7 +15,7 @@ import (
 type scoreOptions struct {
 	bf                   benchFlags
 	data, responses, run string
-	asJSON               bool
+	asJSON, missing      bool
 	workers              int
 }
 
@@ -52,6 +52,7 @@ the responses as a run folder for mux, search, scale and report.`,
 	f.StringVar(&o.run, "run", "", "also write the responses as a run folder here")
 	f.BoolVar(&o.asJSON, "json", false, `print {"metrics": ..., "records": [...]}`)
 	f.IntVar(&o.workers, "workers", 0, "gradings at once (default: the cores)")
+	f.BoolVar(&o.missing, "missing-as-blank", false, "score every item of --data: an item a model did not answer counts as a blank response (as the IFEval authors score every prompt); default: the answered items only")
 	return cmd
 }
 
@@ -69,6 +70,9 @@ func (a *App) runScore(ctx context.Context, o scoreOptions) error {
 		return usagef("--responses: %w", err)
 	}
 	recs := score.Match(b, items, rs)
+	if o.missing {
+		recs = score.AddMissing(items, recs)
+	}
 	if err := score.Grade(ctx, benchmark.Grading(b), items, recs, o.workers); err != nil {
 		return execErr(err)
 	}
@@ -89,7 +93,9 @@ func (a *App) runScore(ctx context.Context, o scoreOptions) error {
 		return writeJSON(a.Stdout, out)
 	}
 	for _, m := range ms {
-		fmt.Fprintln(a.Stdout, m)
+		if m.Responses > 0 {
+			fmt.Fprintln(a.Stdout, m)
+		}
 	}
 	for _, r := range recs {
 		if r.Err != "" {

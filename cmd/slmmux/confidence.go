@@ -52,7 +52,7 @@ func (cf *confidenceFlags) register(f *pflag.FlagSet, live bool) {
 	f.Float64Var(&cf.threshold, "embed-threshold", confidence.DefaultThreshold, "embedding: cosine similarity at which two replies count as the same")
 	f.StringVar(&cf.probe, "probe", "", "probe: the file slmmux calibrate wrote")
 	if live {
-		f.StringVar(&cf.embedModel, "embed-model", "", "embedding, probe: the model that embeds replies (default: each member model itself)")
+		f.StringVar(&cf.embedModel, "embed-model", "", "embedding, probe: the model that embeds replies (default: each member model itself); also compares text questions' replies by cosine")
 	}
 }
 

@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
+	"html"
 	"os"
 	"path/filepath"
 	"strings"
@@ -71,6 +73,37 @@ func TestEvalDiscussionMethodsBesideSLMMUX(t *testing.T) {
 	var meta runstore.Meta
 	if err := runstore.ReadJSON(dir, runstore.MetaFile, &meta); err != nil || len(meta.Methods) != 4 || len(meta.Methods[0].Prompts) == 0 {
 		t.Errorf("run.json methods: %+v (%v)", meta.Methods, err)
+	}
+	// Killed between rounds: the finals and debate's second round are gone;
+	// the next call generates exactly that round again and nothing else.
+	var kept []runstore.Turn
+	lost := 0
+	for _, tr := range turns {
+		if tr.Method == "debate" && tr.Round == 2 {
+			lost++
+			continue
+		}
+		if tr.Method == "debate" && tr.Role == "final" {
+			continue
+		}
+		kept = append(kept, tr)
+	}
+	if err := runstore.WriteJSONL(dir, runstore.DiscussFile, kept); err != nil {
+		t.Fatal(err)
+	}
+	r = run(t.Context(), env, append(base, "--method", "debate")...)
+	if r.code != 0 || !strings.Contains(r.stderr, fmt.Sprintf("debate: %d generations", lost)) {
+		t.Errorf("resume after a kill between rounds must generate the %d lost replies only: %+v", lost, r)
+	}
+	repDir := t.TempDir()
+	if rep := run(t.Context(), env, "report", "--run", dir, "--out", repDir); rep.code != 0 {
+		t.Errorf("report: %+v", rep)
+	}
+	page, _ := os.ReadFile(filepath.Join(repDir, "report.html"))
+	for _, m := range []string{"<td>moa</td>", "<td>debate</td>", "<td>mav</td>", "<td>debate+mux</td>"} {
+		if !strings.Contains(html.UnescapeString(string(page)), m) {
+			t.Errorf("report.html lacks the row %s", m)
+		}
 	}
 	m := run(t.Context(), env, "mux", "--run", dir, "--json")
 	var out struct {

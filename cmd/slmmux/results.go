@@ -15,7 +15,7 @@ import (
 
 // printResults writes the results table (report.WriteResults).
 func printResults(w io.Writer, r mux.SimResult, models []string, discussions []engine.MethodRow) {
-	_ = report.WriteResults(w, r, models, discussions)
+	_ = report.WriteResults(w, r, models, engine.ReportRows(discussions))
 }
 
 // printSamplers writes mux --baselines' table (report.WriteSamplers).
@@ -63,5 +63,5 @@ func printDiscussions(w io.Writer, dir string) error {
 	if err != nil {
 		return err
 	}
-	return report.WriteDiscussions(w, rows)
+	return report.WriteDiscussions(w, engine.ReportRows(rows))
 }

@@ -51,3 +51,60 @@ func runCmd(t *testing.T, args ...string) result {
 	t.Helper()
 	return run(t.Context(), nil, args...)
 }
+
+// sharedData returns the path of a file of ../shared/data beside the
+// checkout: missing, the test fails under CI=true and skips otherwise.
+func sharedData(t *testing.T, name string) string {
+	t.Helper()
+	path := filepath.Join("..", "..", "..", "shared", "data", name)
+	if _, err := os.Stat(path); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("data file %s is missing (CI=true): %v", path, err)
+		}
+		t.Skipf("data file %s not available: %v", path, err)
+	}
+	return path
+}
+
+// TestScoreIFEvalGPT4 reproduces the IFEval paper's Table 3 for GPT-4 from
+// the authors' published responses: within 0.5 points of each figure when
+// every one of the 541 prompts counts (the response made for key 2785's
+// old prompt matches none, and is reported).
+func TestScoreIFEvalGPT4(t *testing.T) {
+	data, resp := sharedData(t, "ifeval.jsonl"), sharedData(t, "ifeval_gpt4_responses.jsonl")
+	r := runCmd(t, "score", "--bench", "ifeval", "--data", data, "--responses", resp, "--missing-as-blank", "--json")
+	var out struct {
+		Metrics []struct {
+			Responses int
+			PS        float64 `json:"prompt_level_strict"`
+			IS        float64 `json:"instruction_level_strict"`
+			PL        float64 `json:"prompt_level_loose"`
+			IL        float64 `json:"instruction_level_loose"`
+		}
+		Records []map[string]any
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil || len(out.Metrics) != 1 {
+		t.Fatalf("%v: %+v", err, r)
+	}
+	m := out.Metrics[0]
+	for _, c := range []struct {
+		name      string
+		got, want float64
+	}{{"prompt-level strict", m.PS, 76.89}, {"instruction-level strict", m.IS, 83.57}, {"prompt-level loose", m.PL, 79.30}, {"instruction-level loose", m.IL, 85.37}} {
+		if d := 100*c.got - c.want; d > 0.5 || d < -0.5 {
+			t.Errorf("%s %.2f %%, paper %.2f %%", c.name, 100*c.got, c.want)
+		}
+	}
+	unmatched := 0
+	for _, rec := range out.Records {
+		if rec["error"] != nil {
+			unmatched++
+		}
+		if rec["error"] == nil && (rec["strict"] == nil || rec["loose"] == nil || rec["key"] == nil) {
+			t.Fatalf("an IFEval record carries key, strict and loose: %v", rec)
+		}
+	}
+	if m.Responses != 541 || unmatched != 1 {
+		t.Errorf("%d responses scored, %d unmatched: want 541 (one blank) and 1", m.Responses, unmatched)
+	}
+}

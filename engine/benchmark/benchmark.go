@@ -151,7 +151,7 @@ type Config struct {
 	Extract ExtractMode
 }
 
-var names = []string{"math500", "gsm8k", "gpqa", "jsonl"}
+var names = []string{"math500", "gsm8k", "gpqa", "jsonl", "ifeval"}
 
 // Names returns the benchmark names New accepts.
 func Names() []string { return append([]string(nil), names...) }
@@ -180,6 +180,8 @@ func New(name string, cfg Config) (Benchmark, error) {
 			return nil, err
 		}
 		return jsonlBench{style: cfg.PromptStyle, kind: kind, mode: cfg.Extract}, nil
+	case "ifeval":
+		return ifevalBench{}, nil
 	}
 	return nil, fmt.Errorf("benchmark: unknown benchmark %q (valid: %s)", name, strings.Join(names, ", "))
 }

@@ -45,7 +45,7 @@ const generalShortLine = 40
 
 // generalPhrase matches an explicit answer and captures it up to the end
 // of its sentence ('.' followed by a space or the end) or line.
-var generalPhrase = regexp.MustCompile(`(?i)\banswer(?:\s+is|\s*:|\s+is\s*:)\s*([^\n]*?)(?:\.\s|\.$|\n|$)`)
+var generalPhrase = regexp.MustCompile(`(?i)\banswer(?:\s+is\s*:|\s+is|\s*:)\s*([^\n]*?)(?:\.\s|\.$|\n|$)`)
 
 func lastLine(s string) string {
 	s = strings.TrimSpace(s)
@@ -73,3 +73,35 @@ func canonGeneral(a string, boxed bool) string {
 	}
 	return strings.ToLower(canonMath(a))
 }
+
+// GeneralReads reports whether the general rule reads a marked answer
+// from reply: a box, an answer phrase, a number ending a last line that
+// is not a list item, or a reply that is one short line. It is how an
+// automatic kind tells a short answer from prose: a reply of several
+// lines whose last line is short words (a poem, a list) does not count,
+// although extractGeneral would take that line.
+func GeneralReads(reply string) bool {
+	s := strings.TrimSpace(reply)
+	if s == "" {
+		return false
+	}
+	if lastBox(s) != "" {
+		return true
+	}
+	for _, m := range generalPhrase.FindAllStringSubmatch(s, -1) {
+		if canonGeneral(m[1], false) != "" {
+			return true
+		}
+	}
+	line := lastLine(s)
+	if listItem.MatchString(line) {
+		return false
+	}
+	if lastNumber(line) != "" {
+		return true
+	}
+	return !strings.Contains(s, "\n") && len(line) <= generalShortLine && extractGeneral(s) != ""
+}
+
+// listItem matches a line that starts a list item: "1.", "2)", "-", "*".
+var listItem = regexp.MustCompile(`^\s*(?:\d+[.)]|[-*•+])\s`)

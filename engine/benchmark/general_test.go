@@ -16,6 +16,7 @@ func TestExtractGeneral(t *testing.T) {
 		{"long prose has no answer", "I am not sure what you mean by that question at all, sorry friend", ""},
 		{"empty", "", ""},
 		{"dollar math phrase", "the answer is $x^2$", "x^2"},
+		{"answer is colon", "The answer is: 51", "51"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := extractGeneral(tc.in); got != tc.want {

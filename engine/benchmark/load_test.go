@@ -12,7 +12,7 @@ import (
 )
 
 func TestNew(t *testing.T) {
-	if got := Names(); !slices.Equal(got, []string{"math500", "gsm8k", "gpqa", "jsonl"}) {
+	if got := Names(); !slices.Equal(got, []string{"math500", "gsm8k", "gpqa", "jsonl", "ifeval"}) {
 		t.Errorf("Names() = %v", got)
 	}
 	for _, name := range Names() {

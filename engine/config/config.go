@@ -41,7 +41,7 @@ type Ensemble struct {
 	Temperature *float64           `yaml:"temperature"`
 	NumPredict  int                `yaml:"num_predict"`
 	Seed        int                `yaml:"seed"`
-	Extractor   string             `yaml:"extractor"` // auto, math, number, letter
+	Extractor   string             `yaml:"extractor"` // auto, math, number, letter, code, text
 	Profile     string             `yaml:"profile"`   // paper, official
 	ValAcc      map[string]float64 `yaml:"val_acc"`   // tie-break accuracies
 	ValRun      string             `yaml:"val_run"`   // a labelled run folder to measure them from
@@ -158,9 +158,9 @@ func Parse(path string, b []byte) (*File, error) {
 			}
 		}
 		switch e.Extractor {
-		case "", "auto", "math", "number", "letter":
+		case "", "auto", "math", "number", "letter", "code", "text":
 		default:
-			return nil, fmt.Errorf("%w %s: ensembles.%s.extractor %q: use auto, math, number or letter", ErrConfig, path, name, e.Extractor)
+			return nil, fmt.Errorf("%w %s: ensembles.%s.extractor %q: use auto, math, number, letter, code or text", ErrConfig, path, name, e.Extractor)
 		}
 		if _, err := confidence.ParseMethod(e.Confidence); err != nil {
 			return nil, fmt.Errorf("%w %s: ensembles.%s.confidence: %w", ErrConfig, path, name, err)

@@ -27,11 +27,14 @@ var ErrAdaptiveProfile = errors.New("adaptive sampling needs the paper profile")
 // Adaptive replays exact adaptive sampling over every stored sample of ds
 // and checks each question's selection against full sampling's, under
 // cfg's profile and tie-break (ValAcc, or Agreement per item; K and
-// Trials are unused: every stored sample is replayed).
+// Trials are unused: every stored sample is replayed). Code and text
+// answers count as votes by threshold (Dataset.Votes): the rule is exact
+// for those votes, not for the similarity selection.
 func Adaptive(ds *Dataset, cfg SimConfig) (AdaptiveResult, error) {
 	if cfg.Profile == Official {
 		return AdaptiveResult{}, ErrAdaptiveProfile
 	}
+	ds = ds.Votes()
 	t := newTies(ds, cfg.ValAcc, cfg.Agreement)
 	res := AdaptiveResult{Identical: true}
 	for i, it := range ds.Items {

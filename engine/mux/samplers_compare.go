@@ -115,8 +115,11 @@ const ExactAdaptive = "exact adaptive"
 // non-empty ones under Official), and SLM-MUX selects as [Simulate] does,
 // ties by cfg's tie-break (K and Trials are unused). A CISC sampler gives
 // one row per signal. The rows start with SC (every sample) and end with
-// exact adaptive sampling ([Adaptive]; Paper profile only).
+// exact adaptive sampling ([Adaptive]; Paper profile only). The samplers
+// count equal answers: code and text answers count as votes by threshold
+// (Dataset.Votes).
 func CompareSamplers(ds *Dataset, samplers []Sampler, signals []SignalConfidences, cfg SimConfig) SamplerReport {
+	ds = ds.Votes()
 	t := newTies(ds, cfg.ValAcc, cfg.Agreement)
 	rep := SamplerReport{Items: len(ds.Items), Models: ds.Models}
 	if len(ds.Items) == 0 {

@@ -6,6 +6,8 @@ import (
 	"math/bits"
 	"math/rand/v2"
 	"slices"
+
+	"github.com/slmmux/slmmux/engine/answer"
 )
 
 // SimConfig configures Simulate.
@@ -53,6 +55,11 @@ type ItemChoice struct {
 	Model      string  `json:"model"`
 	Confidence float64 `json:"confidence"`
 	Correct    bool    `json:"correct"`
+	// Kind is the question's answer kind: "" for short answers (summaries
+	// write "short"), code or text; for code and text, Answer is the
+	// winning model's medoid and Confidence its consistency (mean pairwise
+	// similarity).
+	Kind answer.Kind `json:"kind,omitempty"`
 }
 
 // Stderr is the binomial standard error sqrt(p(1-p)/n).
@@ -175,6 +182,12 @@ func (s *sim) trial(res *SimResult, keepItems bool) float64 {
 	correct := 0
 	for i := range s.ds.Items {
 		it := &s.ds.Items[i]
+		if it.Similar() {
+			if s.trialSimilar(i, res, keepItems) {
+				correct++
+			}
+			continue
+		}
 		ranks := s.ties.ranks[i]
 		s.pooled = s.pooled[:0]
 		s.ptop, s.pbest = 0, -1
@@ -221,6 +234,81 @@ func (s *sim) trial(res *SimResult, keepItems bool) float64 {
 		}
 	}
 	return float64(correct) / float64(len(s.ds.Items))
+}
+
+// trialSimilar is one trial of a code or text question (see similar.go):
+// each model's draws give its medoid and consistency, the most consistent
+// model wins (ties within Tie by rank), and Agent Forest is the pooled
+// medoid. It draws exactly as drawVote does, so a run mixing kinds
+// consumes the stream as one of short questions would.
+func (s *sim) trialSimilar(i int, res *SimResult, keepItems bool) bool {
+	it := &s.ds.Items[i]
+	ranks := s.ties.ranks[i]
+	tau := it.Measure.Threshold()
+	s.pooled = s.pooled[:0]
+	s.ptop, s.pbest = 0, -1
+	winner, wid, wcons, oracle := -1, int32(-1), 0.0, false
+	for m, all := range it.Samples {
+		base := len(s.pooled)
+		s.drawVote(all)
+		ids := s.pooled[base:]
+		v := simVote(len(ids), func(j int) bool { return ids[j] < 0 }, func(a, b int) float64 { return it.sim(ids[a], ids[b]) }, tau, s.cfg.Profile)
+		if v.Medoid < 0 {
+			continue
+		}
+		id := ids[v.Medoid]
+		if it.Correct[id] {
+			oracle = true
+			s.sc[m]++
+		}
+		if winner < 0 || v.Consistency > wcons+Tie || v.Consistency >= wcons-Tie && ranks[m] < ranks[winner] {
+			winner, wid, wcons = m, id, v.Consistency
+		}
+	}
+	if oracle {
+		s.oracle++
+	}
+	s.agentForest(i) // clears the pooled counts
+	if af := s.pooledMedoid(it); af >= 0 && it.Correct[af] {
+		s.af++
+	}
+	ok := winner >= 0 && it.Correct[wid]
+	if winner >= 0 {
+		s.chosen[winner]++
+		if ok {
+			s.chosenOK[winner]++
+		}
+	}
+	if keepItems {
+		ic := ItemChoice{Item: it.ID, Correct: ok, Kind: it.Kind}
+		if winner >= 0 {
+			ic.Answer, ic.Model, ic.Confidence = it.Answers[wid], s.ds.Models[winner], wcons
+		}
+		res.Items = append(res.Items, ic)
+	}
+	return ok
+}
+
+// pooledMedoid is Agent Forest on a code or text question: the pooled
+// draw with the highest summed similarity to the other draws (the
+// earlier on ties); -1 when every draw is empty.
+func (s *sim) pooledMedoid(it *DItem) int32 {
+	best, at := -1.0, int32(-1)
+	for a, x := range s.pooled {
+		if x < 0 {
+			continue
+		}
+		sum := 0.0
+		for b, y := range s.pooled {
+			if a != b {
+				sum += it.sim(x, y)
+			}
+		}
+		if sum > best+Tie {
+			best, at = sum, x
+		}
+	}
+	return at
 }
 
 // drawVote draws k distinct samples of all (all of them, in order, when

@@ -14,8 +14,10 @@ type StoredResult struct {
 // a model's missing samples counting as no answer with confidence over k
 // (paper profile): on a run made by exact adaptive sampling with the same
 // tie-break order (valAcc, then ds's model order) this is the selection
-// full sampling makes. No draws, no trials.
+// full sampling makes. No draws, no trials. Code and text answers count
+// as votes by threshold (Dataset.Votes).
 func SelectStored(ds *Dataset, k int, valAcc map[string]float64) StoredResult {
+	ds = ds.Votes()
 	res := StoredResult{Items: len(ds.Items), Total: len(ds.Items) * len(ds.Models) * k}
 	correct := 0
 	samples := make([]Samples, len(ds.Models))

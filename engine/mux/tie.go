@@ -105,8 +105,10 @@ type Agreement struct {
 	counts [][]bool    // [item][model] n(i,m) == 1
 }
 
-// NewAgreement computes the estimates over every model and item of ds.
+// NewAgreement computes the estimates over every model and item of ds
+// (code and text answers counted as votes by threshold: Dataset.Votes).
 func NewAgreement(ds *Dataset) *Agreement {
+	ds = ds.Votes()
 	nm := len(ds.Models)
 	a := &Agreement{models: ds.Models, model: make(map[string]int, nm), item: make(map[string]int, len(ds.Items)),
 		sum: make([]float64, nm), n: make([]int, nm), s: make([][]float64, len(ds.Items)), counts: make([][]bool, len(ds.Items))}

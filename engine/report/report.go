@@ -36,6 +36,17 @@ type Input struct {
 	// Signals is SLM-MUX under each confidence signal the run recorded
 	// (engine.Run.SignalComparison), shown as given; nil shows none.
 	Signals []SignalRow
+	// Discussions are the discussion methods the run holds
+	// (engine.DiscussionRows), shown beside SLM-MUX; nil shows none.
+	Discussions []DiscussionRow
+}
+
+// DiscussionRow is a discussion method's accuracy over the run's items and
+// what it cost.
+type DiscussionRow struct {
+	Method                     string
+	Accuracy, Stderr           float64
+	Items, Generations, Tokens int
 }
 
 // SignalRow is SLM-MUX's accuracy under one confidence signal, with what
@@ -59,7 +70,9 @@ type Report struct {
 	Scaling  *search.Scaling
 	Ties     []TieRow // SLM-MUX under each tie-break, the same draws
 	Signals  []SignalRow
-	Notes    []string
+	// Discussions are the discussion methods, as Input gave them.
+	Discussions []DiscussionRow
+	Notes       []string
 }
 
 // TieRow is SLM-MUX's accuracy under one tie-break rule.
@@ -94,7 +107,7 @@ func Build(in Input, cfg mux.SimConfig) (*Report, error) {
 	if r.Ties, err = tieRows(ds, r.Config, res.TieBreak, in.ValAcc); err != nil {
 		return nil, err
 	}
-	r.Signals = in.Signals
+	r.Signals, r.Discussions = in.Signals, in.Discussions
 	if r.Subjects, err = subjects(ds, in.Items, r.Config); err != nil {
 		return nil, err
 	}

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/slmmux/slmmux/engine"
 	"github.com/slmmux/slmmux/engine/confidence"
 	"github.com/slmmux/slmmux/engine/mux"
 	"github.com/slmmux/slmmux/engine/search"
@@ -28,7 +27,7 @@ func accuracyRows(w io.Writer, n int) (*tabwriter.Writer, func(name string, acc 
 // WriteResults writes the results table of a replay: SLM-MUX, then the
 // baselines (each model alone and with self-consistency, Agent Forest, the
 // oracle), then each discussion method the run holds.
-func WriteResults(w io.Writer, r mux.SimResult, models []string, discussions []engine.MethodRow) error {
+func WriteResults(w io.Writer, r mux.SimResult, models []string, discussions []DiscussionRow) error {
 	tw, row := accuracyRows(w, r.NItems)
 	row("SLM-MUX", r.Accuracy, fmt.Sprintf("k=%d, %d item(s), %d trial(s)", r.K, r.NItems, r.Trials))
 	for _, m := range models {
@@ -40,20 +39,20 @@ func WriteResults(w io.Writer, r mux.SimResult, models []string, discussions []e
 	row("Agent Forest", r.AgentForest, "pooled majority")
 	row("Oracle", r.Oracle, "some model right")
 	for _, d := range discussions {
-		fmt.Fprintf(tw, "%s\t%5.1f %%\t± %.1f\t%d generations, %d output tokens\t\n", d.Method, 100*d.Accuracy, 100*d.Stderr, d.Generations, d.OutputTokens)
+		fmt.Fprintf(tw, "%s\t%5.1f %%\t± %.1f\t%d generations, %d output tokens\t\n", d.Method, 100*d.Accuracy, 100*d.Stderr, d.Generations, d.Tokens)
 	}
 	return tw.Flush()
 }
 
-// WriteDiscussions writes the discussion methods' rows of a run (engine's
-// DiscussionRows); nothing when it holds none.
-func WriteDiscussions(w io.Writer, rows []engine.MethodRow) error {
+// WriteDiscussions writes the discussion methods' rows of a run; nothing
+// when it holds none.
+func WriteDiscussions(w io.Writer, rows []DiscussionRow) error {
 	if len(rows) == 0 {
 		return nil
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	for _, d := range rows {
-		fmt.Fprintf(tw, "%s\t%5.1f %%\t± %.1f\t%d item(s), %d generations, %d output tokens\t\n", d.Method, 100*d.Accuracy, 100*d.Stderr, d.Items, d.Generations, d.OutputTokens)
+		fmt.Fprintf(tw, "%s\t%5.1f %%\t± %.1f\t%d item(s), %d generations, %d output tokens\t\n", d.Method, 100*d.Accuracy, 100*d.Stderr, d.Items, d.Generations, d.Tokens)
 	}
 	return tw.Flush()
 }
@@ -151,4 +150,15 @@ func ProbeTable(pf *confidence.ProbeFile, models []string) Table {
 		t.Rows = append(t.Rows, []string{m, fmt.Sprint(p.Samples), fmt.Sprintf("%.3f", p.PositiveRate), fmt.Sprintf("%.3f", p.TrainAccuracy)})
 	}
 	return t
+}
+
+// SignalRows are the rows of SLM-MUX under each confidence signal
+// (engine.Run.SignalComparison's results).
+func SignalRows(res []confidence.SimResult) []SignalRow {
+	rows := make([]SignalRow, len(res))
+	for i, r := range res {
+		rows[i] = SignalRow{Signal: string(r.Method), Accuracy: r.Accuracy, Stderr: r.Stderr,
+			Generations: r.Generations, Tokens: r.Tokens, Embeddings: r.Embeddings}
+	}
+	return rows
 }

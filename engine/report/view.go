@@ -221,6 +221,13 @@ func (r *Report) resultsSection() section {
 	}
 	row("Agent Forest", res.AgentForest, "pooled majority", palette[1])
 	row("Oracle", res.Oracle, "some model's own answer right", palette[2])
+	for _, d := range r.Discussions {
+		t.Rows = append(t.Rows, []string{d.Method, pct(d.Accuracy), pm(d.Stderr), fmt.Sprintf("discussion: %d items, %d generations, %d output tokens", d.Items, d.Generations, d.Tokens)})
+		cats = append(cats, d.Method)
+		bars.Y = append(bars.Y, d.Accuracy)
+		bars.Err = append(bars.Err, d.Stderr)
+		bars.Colors = append(bars.Colors, "#CC79A7")
+	}
 	s.Tables = append(s.Tables, t)
 	if len(r.Ties) > 0 {
 		s.Intro = append(s.Intro, "Ties between equally confident models went by "+tieBreak(res.TieBreak)+

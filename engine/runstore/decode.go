@@ -47,6 +47,7 @@ func slowSample(b []byte, response bool) (Sample, error) {
 		DurationMS   float64   `json:"duration_ms"`
 		LoadMS       float64   `json:"load_ms"`
 		Error        string    `json:"error"`
+		Kind         string    `json:"kind"`
 		AStrict      *string   `json:"answer_strict"`
 		AFlexible    *string   `json:"answer_flexible"`
 		LogprobMean  *float64  `json:"logprob_mean"`
@@ -73,7 +74,7 @@ func slowSample(b []byte, response bool) (Sample, error) {
 	}
 	s := Sample{Item: *w.Item, Model: *w.Model, Sample: *w.Sample, Answer: *w.Answer, Correct: *w.Correct,
 		Seed: w.Seed, PromptTokens: w.PromptTokens, OutputTokens: w.OutputTokens,
-		DurationMS: w.DurationMS, LoadMS: w.LoadMS, Error: w.Error, AnswerStrict: w.AStrict, AnswerFlexible: w.AFlexible,
+		DurationMS: w.DurationMS, LoadMS: w.LoadMS, Error: w.Error, Kind: w.Kind, AnswerStrict: w.AStrict, AnswerFlexible: w.AFlexible,
 		LogprobMean: w.LogprobMean, LogprobMin: w.LogprobMin, Verbal: w.Verbal, VerbalReply: w.VerbalReply,
 		VerbalTokens: w.VerbalTokens, Embedding: w.Embedding}
 	if response {
@@ -135,6 +136,8 @@ func fastSample(b []byte, response bool, in map[string]string) (Sample, bool) {
 			s.LoadMS, ok = p.float()
 		case "error":
 			s.Error, ok = p.str()
+		case "kind":
+			s.Kind, ok = p.str()
 		case "answer_strict":
 			s.AnswerStrict, ok = p.strPtr()
 		case "answer_flexible":

@@ -148,3 +148,13 @@ func writeSyntheticRun(tb testing.TB, dir string, models, items, k int) {
 		}
 	}
 }
+
+// A sample's kind is read by the fast path and by encoding/json alike.
+func TestSampleKindDecodes(t *testing.T) {
+	line := []byte(`{"item":"q","model":"m","sample":0,"response":"x","answer":"def f():\n    return 1","correct":true,"kind":"code"}`)
+	fast, ok := fastSample(line, true, nil)
+	slow, err := slowSample(line, true)
+	if !ok || err != nil || fast.Kind != "code" || !reflect.DeepEqual(fast, slow) {
+		t.Fatalf("fast %+v (%v), slow %+v (%v)", fast, ok, slow, err)
+	}
+}

@@ -48,6 +48,10 @@ type Sample struct {
 	DurationMS   float64 `json:"duration_ms,omitempty"` // server-reported total
 	LoadMS       float64 `json:"load_ms,omitempty"`     // server-reported load
 	Error        string  `json:"error,omitempty"`       // a failed generation (answer empty)
+	// Kind is the question's answer kind: "code" or "text" (answer is then
+	// the form compared: the normalized code, the trimmed reply); "" is a
+	// short answer, compared by equality.
+	Kind string `json:"kind,omitempty"`
 	// AnswerStrict and AnswerFlexible are the answer under each extraction
 	// mode, when the run recorded both ("answer" is the mode it votes on).
 	AnswerStrict   *string `json:"answer_strict,omitempty"`

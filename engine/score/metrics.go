@@ -137,6 +137,9 @@ func (r Record) JSON(idField string) map[string]any {
 		return map[string]any{"line": r.Line, "model": r.Model, "error": r.Err}
 	}
 	out := map[string]any{"model": r.Model, "pass": r.Verdict.Pass}
+	if r.Missing {
+		out["missing"] = true
+	}
 	if n, err := strconv.Atoi(r.Item); err == nil {
 		out[idField] = n
 	} else {

@@ -51,7 +51,7 @@ func WriteRun(dir, data string, b benchmark.Benchmark, items []benchmark.Item, r
 			continue
 		}
 		s := runstore.Sample{Item: r.Item, Model: r.Model, Sample: r.Sample, Response: r.Response.Response,
-			Answer: b.Extract(r.Response.Response, byID[r.Item]), Correct: r.Verdict.Pass}
+			Answer: b.Extract(r.Response.Response, byID[r.Item]), Correct: r.Verdict.Pass, Kind: engine.SampleKind(b.Kind())}
 		if err := sw.Append(s); err != nil {
 			return err
 		}

@@ -16,10 +16,10 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
-	"strings"
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/slmmux/slmmux/engine"
 	"github.com/slmmux/slmmux/engine/benchmark"
 )
 
@@ -112,6 +112,9 @@ type Record struct {
 	Sample  int // the response's index among its model's responses to Item
 	Verdict benchmark.Verdict
 	Err     string
+	// Missing marks a blank response AddMissing added for an item the
+	// model did not answer.
+	Missing bool
 }
 
 // Match finds each response's item: by key, task_id or id against the
@@ -177,19 +180,34 @@ func Grade(ctx context.Context, g benchmark.Grader, items []benchmark.Item, recs
 		}
 		eg.Go(func() error {
 			r := &recs[i]
-			if strings.TrimSpace(r.Response.Response) == "" {
-				r.Verdict = benchmark.Verdict{Reason: "empty reply"}
-				return nil
-			}
-			v, err := g.Grade(ctx, r.Response.Response, byID[r.Item])
-			if err != nil {
-				return fmt.Errorf("item %s: %w", r.Item, err)
-			}
+			v, err := engine.GradeOne(ctx, g, r.Response.Response, "", byID[r.Item])
 			r.Verdict = v
-			return nil
+			return err
 		})
 	}
 	return eg.Wait()
+}
+
+// AddMissing adds, for each model of recs, a blank response to every item
+// it did not answer, marked Missing: scored as a reply that follows no
+// instruction and passes no test, as the IFEval authors' evaluation scores
+// every prompt of the data set. Without it the metrics cover the answered
+// items only.
+func AddMissing(items []benchmark.Item, recs []Record) []Record {
+	for _, m := range Models(recs) {
+		answered := map[string]bool{}
+		for _, r := range recs {
+			if r.Model == m && r.Err == "" {
+				answered[r.Item] = true
+			}
+		}
+		for _, it := range items {
+			if !answered[it.ID] {
+				recs = append(recs, Record{Response: Response{Ref: it.ID, Model: m}, Item: it.ID, Missing: true})
+			}
+		}
+	}
+	return recs
 }
 
 // Models returns the models of recs in order of first appearance.

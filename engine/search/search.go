@@ -165,6 +165,7 @@ func (r *Result) Best(k int) (Subset, bool) {
 }
 
 // Search scores every subset of ds.Models of size cfg.KMin..cfg.KMax.
+// Code and text questions count as votes by threshold (mux.Dataset.Votes).
 // Errors wrap ErrConfig when the input cannot be searched.
 func Search(ds *mux.Dataset, cfg Config) (*Result, error) {
 	return search(ds, cfg, 2)
@@ -172,6 +173,7 @@ func Search(ds *mux.Dataset, cfg Config) (*Result, error) {
 
 // search is Search on pools of at least minModels models.
 func search(ds *mux.Dataset, cfg Config, minModels int) (*Result, error) {
+	ds = ds.Votes()
 	cfg, err := normalize(ds, cfg, minModels)
 	if err != nil {
 		return nil, err

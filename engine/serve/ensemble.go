@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/slmmux/slmmux/engine"
+	"github.com/slmmux/slmmux/engine/answer"
 	"github.com/slmmux/slmmux/engine/benchmark"
 	"github.com/slmmux/slmmux/models"
 )
@@ -97,11 +98,25 @@ func (b chatBench) Prompt(it benchmark.Item) benchmark.Prompt {
 
 func chatBenchFor(e *Ensemble, systems map[string]string) (chatBench, error) {
 	x := e.Extractor
-	if x == "" || x == "auto" {
+	if e.kind() != answer.Short {
 		x = "general"
 	}
 	b, err := benchmark.New("jsonl", benchmark.Config{Extractor: x})
 	return chatBench{Benchmark: b, systems: systems}, err
+}
+
+// kind is the answer kind e's extractor names: auto (the default), code
+// or text; the short-answer extractors are Short.
+func (e *Ensemble) kind() answer.Kind {
+	switch e.Extractor {
+	case "", "auto":
+		return answer.Auto
+	case "code":
+		return answer.Code
+	case "text":
+		return answer.Text
+	}
+	return answer.Short
 }
 
 // promptOf turns a chat into a system prompt and one user prompt: a single
@@ -148,11 +163,15 @@ type Reply struct {
 
 // Info is the "slmmux" object of a response.
 type Info struct {
-	Ensemble   string       `json:"ensemble"`
-	Model      string       `json:"model"` // the winner; "" when no model answered
-	Answer     string       `json:"answer"`
-	Confidence float64      `json:"confidence"`
-	Members    []MemberInfo `json:"members"`
+	Ensemble   string  `json:"ensemble"`
+	Model      string  `json:"model"` // the winner; "" when no model answered
+	Answer     string  `json:"answer"`
+	Confidence float64 `json:"confidence"`
+	// Kind is the question's answer kind (short, code or text); Measure
+	// how code and text samples were compared (bleu, rouge-l, cosine).
+	Kind    answer.Kind    `json:"kind"`
+	Measure answer.Measure `json:"measure,omitempty"`
+	Members []MemberInfo   `json:"members"`
 }
 
 // MemberInfo is one member model's part.
@@ -217,24 +236,17 @@ func (s *Server) answer(ctx context.Context, e *Ensemble, msgs []message, opts m
 	return reply(e, ans), nil
 }
 
-// reply builds the content: the winning model's first sample whose answer
-// is the winning answer, a whole natural reply.
+// reply builds the content: a whole reply of the winning model (its first
+// sample with the winning short answer; its medoid sample on a code or
+// text question, or under the embedding signal).
 func reply(e *Ensemble, ans engine.Answer) Reply {
-	r := Reply{Info: Info{Ensemble: e.Name, Model: ans.Model, Answer: ans.Answer, Confidence: ans.Confidence}, Wall: ans.Wall,
-		Content: ans.Reply} // set by signals other than consistency (embedding: the medoid)
+	r := Reply{Info: Info{Ensemble: e.Name, Model: ans.Model, Answer: ans.Answer, Confidence: ans.Confidence, Kind: ans.Kind, Measure: ans.Measure},
+		Wall: ans.Wall, Content: ans.Reply}
 	for _, m := range ans.Models {
 		r.Tokens += m.Tokens
 		r.PromptTokens += m.PromptTokens
 		r.Info.Members = append(r.Info.Members, MemberInfo{Model: m.Model, Answer: m.Answer, Votes: m.Votes, K: m.Samples,
 			Answers: m.Answers, Samples: m.Responses, Tokens: m.Tokens, Error: m.Error})
-		if m.Model == ans.Model && r.Content == "" {
-			for j, a := range m.Answers {
-				if a == ans.Answer {
-					r.Content = m.Responses[j]
-					break
-				}
-			}
-		}
 	}
 	if ans.Model == "" {
 		r.Content = "No model of the ensemble gave an answer that could be read (see the slmmux object for each model's replies)."

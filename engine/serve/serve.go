@@ -32,8 +32,10 @@ type Ensemble struct {
 	Sampling engine.Sampling
 	Profile  mux.Profile
 	ValAcc   map[string]float64 // tie-break accuracies; nil = model order
-	// Extractor reads the votes: "auto" (or ""; the general rule of
-	// `slmmux ask`), "math", "number" or "letter".
+	// Extractor reads the votes: "auto" (or ""; the kind chosen per
+	// question from its replies, short answers by the general rule of
+	// `slmmux ask`), "math", "number" or "letter" (short answers), "code"
+	// or "text" (compared by similarity).
 	Extractor string
 	// Adaptive turns on exact adaptive sampling: the same answers from
 	// fewer generations (paper profile).
@@ -363,7 +365,7 @@ func (s *Server) ask(ctx context.Context, e *Ensemble, samp engine.Sampling, sys
 		return engine.Answer{}, err
 	}
 	return s.cfg.Scheduler.Ask(ctx, b, benchmark.Item{ID: id, Question: user}, engine.AskConfig{Models: e.Models, Sampling: samp,
-		Profile: e.Profile, ValAcc: e.ValAcc, Adaptive: e.Adaptive, Confidence: e.Confidence, EmbedModel: e.EmbedModel,
+		Profile: e.Profile, ValAcc: e.ValAcc, Adaptive: e.Adaptive, Confidence: e.Confidence, EmbedModel: e.EmbedModel, Kind: e.kind(),
 		RequestTimeout: s.cfg.RequestTimeout, BackendWait: s.cfg.BackendWait})
 }
 
