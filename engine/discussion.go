@@ -39,7 +39,8 @@ type DiscussConfig struct {
 	Items      []benchmark.Item
 	Sampling   Sampling
 	// Dir is the run folder; its discuss.jsonl gets every reply as it
-	// comes, and the replies it holds already are reused.
+	// comes, and the replies it holds already are reused. "" keeps the
+	// replies in memory only (serve's method ensembles).
 	Dir string
 	// FirstRound, for a composition with SLM-MUX (Discussion.Mux), holds
 	// each item's (by id) first-round reply of each model: MuxFirstRound.
@@ -53,6 +54,9 @@ type DiscussConfig struct {
 // DiscussStats counts a Discuss call's work.
 type DiscussStats struct {
 	Generated, Reused, Failed int
+	// Turns are this call's replies, the final lines among them, in the
+	// order they came (what Dir's discuss.jsonl gains).
+	Turns []runstore.Turn
 }
 
 // Discuss runs a discussion method over the items, question by question,
@@ -72,19 +76,21 @@ func Discuss(ctx context.Context, gen Generator, cfg DiscussConfig) (DiscussStat
 	if dc.Mux && cfg.FirstRound == nil {
 		return st, errors.New("engine: a composition with SLM-MUX needs the first round's replies (MuxFirstRound)")
 	}
-	turns, err := runstore.ReadTurns(cfg.Dir)
-	if err != nil {
-		return st, err
+	stored := map[runstore.TurnKey]runstore.Turn{}
+	var log *runstore.Log[runstore.TurnKey, runstore.Turn]
+	if cfg.Dir != "" {
+		turns, err := runstore.ReadTurns(cfg.Dir)
+		if err != nil {
+			return st, err
+		}
+		for _, t := range turns {
+			stored[t.Key()] = t
+		}
+		if log, err = runstore.OpenTurns(cfg.Dir); err != nil {
+			return st, err
+		}
+		defer log.Close()
 	}
-	stored := make(map[runstore.TurnKey]runstore.Turn, len(turns))
-	for _, t := range turns {
-		stored[t.Key()] = t
-	}
-	log, err := runstore.OpenTurns(cfg.Dir)
-	if err != nil {
-		return st, err
-	}
-	defer log.Close()
 	d := &discussion{cfg: cfg, dc: dc, gen: gen, stored: stored, log: log, grader: benchmark.Grading(cfg.Bench)}
 	eg, ctx := errgroup.WithContext(ctx)
 	eg.SetLimit(max(cfg.Workers, 1))
@@ -100,8 +106,8 @@ func Discuss(ctx context.Context, gen Generator, cfg DiscussConfig) (DiscussStat
 			return nil
 		})
 	}
-	err = eg.Wait()
-	st.Generated, st.Reused, st.Failed = int(d.generated.Load()), int(d.reused.Load()), int(d.failed.Load())
+	err := eg.Wait()
+	st.Generated, st.Reused, st.Failed, st.Turns = int(d.generated.Load()), int(d.reused.Load()), int(d.failed.Load()), d.added
 	return st, err
 }
 
@@ -114,6 +120,7 @@ type discussion struct {
 
 	mu     sync.Mutex
 	stored map[runstore.TurnKey]runstore.Turn
+	added  []runstore.Turn
 
 	generated, reused, failed atomic.Int64
 }
@@ -125,14 +132,29 @@ type call struct {
 	p            discuss.Prompt
 }
 
-// turns runs calls at once and returns their replies in order.
+// turns runs calls and returns their replies in order: different models
+// at once, one model's calls one after another, so that no two requests
+// share a model's runner (batched decoding would make a reply depend on
+// its neighbours, and the same request answer differently).
 func (d *discussion) turns(ctx context.Context, it benchmark.Item, calls []call) ([]runstore.Turn, error) {
 	out := make([]runstore.Turn, len(calls))
-	eg, ctx := errgroup.WithContext(ctx)
+	byModel := map[string][]int{}
+	var order []string
 	for i, c := range calls {
+		if _, ok := byModel[c.model]; !ok {
+			order = append(order, c.model)
+		}
+		byModel[c.model] = append(byModel[c.model], i)
+	}
+	eg, ctx := errgroup.WithContext(ctx)
+	for _, m := range order {
 		eg.Go(func() (err error) {
-			out[i], err = d.turn(ctx, it, c)
-			return err
+			for _, i := range byModel[m] {
+				if out[i], err = d.turn(ctx, it, calls[i]); err != nil {
+					return err
+				}
+			}
+			return nil
 		})
 	}
 	return out, eg.Wait()
@@ -173,21 +195,33 @@ func (d *discussion) turn(ctx context.Context, it benchmark.Item, c call) (runst
 	return t, d.store(t)
 }
 
-// store appends t to the log and keeps it for the rounds after.
+// store appends t to the log (when there is one) and keeps it for the
+// rounds after.
 func (d *discussion) store(t runstore.Turn) error {
-	if err := d.log.Append(t); err != nil {
-		return err
+	if d.log != nil {
+		if err := d.log.Append(t); err != nil {
+			return err
+		}
 	}
 	d.mu.Lock()
 	d.stored[t.Key()] = t
+	d.added = append(d.added, t)
 	d.mu.Unlock()
 	return nil
+}
+
+// finished reports whether item's final line is stored.
+func (d *discussion) finished(k runstore.TurnKey) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	_, ok := d.stored[k]
+	return ok
 }
 
 // item runs the method on one question and stores its final line.
 func (d *discussion) item(ctx context.Context, it benchmark.Item) error {
 	fk := runstore.FinalKey(d.dc.Name(), it.ID)
-	if d.log.Done(fk) {
+	if d.finished(fk) {
 		d.reused.Add(1)
 		return nil
 	}
@@ -215,7 +249,7 @@ func (d *discussion) item(ctx context.Context, it benchmark.Item) error {
 		}
 		final.Correct = v.Pass
 	}
-	return d.log.Append(final)
+	return d.store(final)
 }
 
 // debate: every agent answers, then answers again seeing the others, for

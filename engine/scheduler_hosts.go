@@ -214,3 +214,23 @@ func (s *Scheduler) unpin(hq *hostQueue, model string) {
 	s.mu.Unlock()
 	s.schedule()
 }
+
+// Generate runs one request as a passthrough would: its model pinned
+// (loaded, evicting idle ones as the plan allows) while it runs on the
+// model's host. The discussion methods served as ensembles generate
+// through it, so the scheduler keeps the daemon's memory.
+func (s *Scheduler) Generate(ctx context.Context, req models.Request) (models.Result, error) {
+	m := CanonicalName(req.Model)
+	s.mu.Lock()
+	h, ok := s.where[m]
+	s.mu.Unlock()
+	if !ok {
+		return s.hosts.Generate(ctx, req)
+	}
+	release, err := s.Pin(ctx, m)
+	if err != nil {
+		return models.Result{}, err
+	}
+	defer release()
+	return s.hosts.hosts[h].Generator.Generate(ctx, req)
+}

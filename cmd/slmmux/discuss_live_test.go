@@ -126,3 +126,55 @@ func TestEvalDiscussionMethodsBesideSLMMUX(t *testing.T) {
 		}
 	}
 }
+
+// TestServeDiscussionEnsembles: an ensemble may serve a discussion method
+// as a model. Through the real daemon, each of moa, debate and mav
+// answers a chat with one of its members' replies, and its slmmux object
+// names the method, the winner and every member's replies; the same
+// request answers the same again.
+func TestServeDiscussionEnsembles(t *testing.T) {
+	d := ollamatest.Shared(t)
+	demoModels(t, d)
+	cfg := "ensembles:\n"
+	for _, m := range []string{"moa", "debate", "mav"} {
+		cfg += fmt.Sprintf("  %s:\n    models: [demo-addsub, demo-mul]\n    method: %s\n    temperature: 1\n", m, m)
+	}
+	path := filepath.Join(t.TempDir(), "serve.yaml")
+	os.WriteFile(path, []byte(cfg), 0o644)
+	base := launchServe(t, map[string]string{"OLLAMA_HOST": d.Host}, "--config", path)
+	for _, m := range []string{"moa", "debate", "mav"} {
+		body := fmt.Sprintf(`{"model":"mux:%s","seed":4,"messages":[{"role":"user","content":"What is 47+8?"}]}`, m)
+		code, reply := post(t, base+"/v1/chat/completions", body)
+		var out struct {
+			Choices []struct{ Message struct{ Content string } }
+			Slmmux  struct {
+				Method, Model string
+				Members       []struct {
+					Model   string
+					Samples []string
+				}
+			}
+		}
+		if code != 200 || json.Unmarshal([]byte(reply), &out) != nil || len(out.Choices) != 1 {
+			t.Fatalf("%s: %d %s", m, code, reply)
+		}
+		if out.Slmmux.Method != m || len(out.Slmmux.Members) != 2 {
+			t.Errorf("%s: slmmux object %+v", m, out.Slmmux)
+		}
+		found := false
+		for _, mem := range out.Slmmux.Members {
+			if len(mem.Samples) == 0 {
+				t.Errorf("%s: member %s shows no replies", m, mem.Model)
+			}
+			for _, s := range mem.Samples {
+				found = found || (mem.Model == out.Slmmux.Model && s == out.Choices[0].Message.Content)
+			}
+		}
+		if out.Slmmux.Model != "" && !found {
+			t.Errorf("%s: the content is not one of the winner %s's replies: %q", m, out.Slmmux.Model, out.Choices[0].Message.Content)
+		}
+		if again := chatReply(t, base, body); again != chatReply(t, base, body) {
+			t.Errorf("%s: the same request answered differently", m)
+		}
+	}
+}

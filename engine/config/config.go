@@ -61,6 +61,14 @@ type Ensemble struct {
 	// sampling from fewer generations (paper profile only).
 	Adaptive     bool   `yaml:"adaptive"`
 	AgreementRun string `yaml:"agreement_run"` // a run folder of the members to estimate agreement from
+	// Method serves a discussion method the paper compares SLM-MUX with
+	// instead of SLM-MUX: moa, debate or mav ("": SLM-MUX); Rounds,
+	// Layers, Aggregator and Candidates are its settings (docs/methods.md).
+	Method     string `yaml:"method"`
+	Rounds     int    `yaml:"rounds"`
+	Layers     int    `yaml:"layers"`
+	Aggregator string `yaml:"aggregator"`
+	Candidates int    `yaml:"candidates"`
 }
 
 // ErrConfig reports a config file that cannot be used.
@@ -170,6 +178,9 @@ func Parse(path string, b []byte) (*File, error) {
 		}
 		if e.Adaptive && e.Confidence != "" && e.Confidence != string(confidence.Consistency) {
 			return nil, fmt.Errorf("%w %s: ensembles.%s: adaptive sampling bounds consistency's counts: drop adaptive or confidence", ErrConfig, path, name)
+		}
+		if e.Method != "" && (e.Adaptive || e.Confidence != "") {
+			return nil, fmt.Errorf("%w %s: ensembles.%s: method %s discusses instead of sampling: drop adaptive and confidence", ErrConfig, path, name, e.Method)
 		}
 		if e.Adaptive && e.Profile == "official" {
 			return nil, fmt.Errorf("%w %s: ensembles.%s: adaptive sampling needs profile paper (the official profile's denominators are not known before sampling)", ErrConfig, path, name)

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/slmmux/slmmux/engine"
+	"github.com/slmmux/slmmux/engine/discuss"
 	"github.com/slmmux/slmmux/engine/mux"
 )
 
@@ -31,8 +32,20 @@ func FromConfig(key string, ec EnsembleConfig) (Ensemble, error) {
 	if err != nil {
 		return Ensemble{}, fmt.Errorf("ensembles.%s.profile: %w", key, err)
 	}
-	return Ensemble{Name: name, Models: ec.Models, Sampling: s, Profile: p, Extractor: ec.Extractor, Adaptive: ec.Adaptive,
-		EmbedModel: ec.EmbedModel}, nil
+	e := Ensemble{Name: name, Models: ec.Models, Sampling: s, Profile: p, Extractor: ec.Extractor, Adaptive: ec.Adaptive,
+		EmbedModel: ec.EmbedModel}
+	if ec.Method != "" {
+		m, withMux, err := discuss.Parse(ec.Method)
+		if err != nil || withMux {
+			return Ensemble{}, fmt.Errorf("ensembles.%s.method: %q: use moa, debate or mav (a served discussion has no SLM-MUX run to compose with)", key, ec.Method)
+		}
+		dc := discuss.Config{Method: m, Rounds: ec.Rounds, Layers: ec.Layers, Aggregator: ec.Aggregator, Candidates: ec.Candidates}.WithDefaults(ec.Models)
+		if err := dc.Validate(ec.Models); err != nil {
+			return Ensemble{}, fmt.Errorf("ensembles.%s: %w", key, err)
+		}
+		e.Discussion = &dc
+	}
+	return e, nil
 }
 
 // Ties sets e's tie-break scores (ValAcc) for its members under ec's

@@ -172,6 +172,8 @@ type Info struct {
 	Kind    answer.Kind    `json:"kind"`
 	Measure answer.Measure `json:"measure,omitempty"`
 	Members []MemberInfo   `json:"members"`
+	// Method is the discussion method of a method ensemble ("": SLM-MUX).
+	Method string `json:"method,omitempty"`
 }
 
 // MemberInfo is one member model's part.
@@ -242,6 +244,9 @@ func (s *Server) answer(ctx context.Context, e *Ensemble, msgs []message, opts m
 func reply(e *Ensemble, ans engine.Answer) Reply {
 	r := Reply{Info: Info{Ensemble: e.Name, Model: ans.Model, Answer: ans.Answer, Confidence: ans.Confidence, Kind: ans.Kind, Measure: ans.Measure},
 		Wall: ans.Wall, Content: ans.Reply}
+	if e.Discussion != nil {
+		r.Info.Method = string(e.Discussion.Method)
+	}
 	for _, m := range ans.Models {
 		r.Tokens += m.Tokens
 		r.PromptTokens += m.PromptTokens

@@ -20,8 +20,10 @@ import (
 	"time"
 
 	"github.com/slmmux/slmmux/engine"
+	"github.com/slmmux/slmmux/engine/answer"
 	"github.com/slmmux/slmmux/engine/benchmark"
 	"github.com/slmmux/slmmux/engine/confidence"
+	"github.com/slmmux/slmmux/engine/discuss"
 	"github.com/slmmux/slmmux/engine/mux"
 )
 
@@ -44,6 +46,9 @@ type Ensemble struct {
 	// EmbedModel embeds their replies when it needs it ("": each member).
 	Confidence confidence.Signal
 	EmbedModel string
+	// Discussion, when set, serves a discussion method (moa, debate, mav)
+	// over the members instead of SLM-MUX.
+	Discussion *discuss.Config
 }
 
 // Config configures a Server.
@@ -364,6 +369,9 @@ func (s *Server) ask(ctx context.Context, e *Ensemble, samp engine.Sampling, sys
 	if err != nil {
 		return engine.Answer{}, err
 	}
+	if e.Discussion != nil {
+		return s.discuss(ctx, e, b, benchmark.Item{ID: id, Question: user}, samp)
+	}
 	return s.cfg.Scheduler.Ask(ctx, b, benchmark.Item{ID: id, Question: user}, engine.AskConfig{Models: e.Models, Sampling: samp,
 		Profile: e.Profile, ValAcc: e.ValAcc, Adaptive: e.Adaptive, Confidence: e.Confidence, EmbedModel: e.EmbedModel, Kind: e.kind(),
 		RequestTimeout: s.cfg.RequestTimeout, BackendWait: s.cfg.BackendWait})
@@ -398,3 +406,40 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, code int, msg stri
 
 // Scheduler is the scheduler that answers the ensembles.
 func (s *Server) Scheduler() *engine.Scheduler { return s.cfg.Scheduler }
+
+// discuss answers one chat with the ensemble's discussion method, its
+// generations through the scheduler (each model pinned while it runs).
+// The answer is the method's: its winning reply and model; each member's
+// part lists its replies, round by round.
+func (s *Server) discuss(ctx context.Context, e *Ensemble, b benchmark.Benchmark, it benchmark.Item, samp engine.Sampling) (engine.Answer, error) {
+	start := time.Now()
+	st, err := engine.Discuss(ctx, s.cfg.Scheduler, engine.DiscussConfig{Discussion: *e.Discussion, Models: e.Models, Bench: b,
+		Items: []benchmark.Item{it}, Sampling: samp})
+	if err != nil {
+		return engine.Answer{}, err
+	}
+	ans := engine.Answer{Wall: time.Since(start), Kind: answer.Text}
+	per := map[string]*engine.ModelAnswer{}
+	for _, m := range e.Models {
+		ans.Models = append(ans.Models, engine.ModelAnswer{Model: m})
+	}
+	for i := range ans.Models {
+		per[ans.Models[i].Model] = &ans.Models[i]
+	}
+	for _, t := range st.Turns {
+		if t.Role == "final" {
+			ans.Model, ans.Answer, ans.Reply = t.Model, t.Answer, t.Response
+			continue
+		}
+		if m := per[t.Model]; m != nil {
+			m.Responses = append(m.Responses, t.Response)
+			m.Answers = append(m.Answers, t.Answer)
+			m.Tokens += t.OutputTokens
+			m.Samples++
+		}
+	}
+	if ans.Model != "" && ans.Reply == "" {
+		ans.Model = ""
+	}
+	return ans, nil
+}
