@@ -157,10 +157,7 @@ func chooseSignal(item string, res []ModelAnswer, cfg AskConfig, get func(runsto
 
 // needs is what sig needs per sample (nothing for nil: consistency).
 func needs(sig confidence.Signal) confidence.Needs {
-	if sig == nil {
-		return confidence.Needs{}
-	}
-	return sig.Method().Needs()
+	return confidence.MethodOf(sig).Needs()
 }
 
 // ErrSignalData reports a run whose samples lack what a confidence signal

@@ -379,6 +379,9 @@ type SizeDiff struct {
 	FirstSize, OtherSize int64
 }
 
+// Resolve is ResolveModels over the hosts.
+func (p *Hosts) Resolve(want []string) Models { return ResolveModels(p.hosts, want) }
+
 // ResolveModels resolves want over hosts: every model some host has when
 // want is empty, else want as canonical names. Models slmmux does not run
 // (Unusable: cloud models, embedding-only models) are left out of the

@@ -2,9 +2,12 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/slmmux/slmmux/engine/benchmark"
+	"github.com/slmmux/slmmux/engine/runstore"
 )
 
 // HostsStats summarises one Hosts.Eval: EvalStats over all hosts, and what
@@ -17,6 +20,38 @@ type HostsStats struct {
 	Moved map[string]string
 	// Gone maps each host that stayed unreachable mid-run to its error.
 	Gone map[string]error
+}
+
+// GoneErr joins why each host given up mid-run was, each named by its
+// host (sorted by name); nil when none was.
+func (s HostsStats) GoneErr() error {
+	names := make([]string, 0, len(s.Gone))
+	for h := range s.Gone {
+		names = append(names, h)
+	}
+	slices.Sort(names)
+	errs := make([]error, len(names))
+	for i, h := range names {
+		errs[i] = fmt.Errorf("host %s: %w", h, s.Gone[h])
+	}
+	return errors.Join(errs...)
+}
+
+// Collect runs Eval into the run folder dir, then checks that every
+// (item, model, sample) of cfg.Models is stored (CheckComplete, with
+// cfg.Adaptive's tracker): an incomplete run is an *IncompleteError,
+// returned with the stats; Eval's own errors come as they are.
+func (p *Hosts) Collect(ctx context.Context, dir string, b benchmark.Benchmark, items []benchmark.Item, plan *HostsPlan, cfg EvalConfig) (HostsStats, error) {
+	w, err := runstore.OpenWriter(dir)
+	if err != nil {
+		return HostsStats{}, err
+	}
+	defer w.Close()
+	stats, err := p.Eval(ctx, b, items, w, plan, cfg)
+	if err != nil {
+		return stats, err
+	}
+	return stats, CheckComplete(w, dir, items, cfg.Models, cfg.Sampling.Samples, cfg.Adaptive)
 }
 
 // Eval generates every missing (item, model, sample) of cfg.Models on the

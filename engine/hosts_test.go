@@ -290,3 +290,15 @@ func TestResolveModels(t *testing.T) {
 		t.Fatalf("want: %+v", r)
 	}
 }
+
+func TestGoneErrNamesEachHostInOrder(t *testing.T) {
+	down := errors.New("down")
+	st := engine.HostsStats{Gone: map[string]error{"b": down, "a": models.ErrUnavailable}}
+	err := st.GoneErr()
+	if !errors.Is(err, down) || !errors.Is(err, models.ErrUnavailable) || err.Error() != "host a: "+models.ErrUnavailable.Error()+"\nhost b: down" {
+		t.Fatalf("%q", err)
+	}
+	if (engine.HostsStats{}).GoneErr() != nil {
+		t.Fatal("no host gone, an error")
+	}
+}

@@ -112,11 +112,16 @@ func DiscussionRows(dir string) ([]MethodRow, error) {
 // DiscussionReport is DiscussionRows of the run as the report shows them.
 func (r *Run) DiscussionReport() ([]report.DiscussionRow, error) {
 	rows, err := DiscussionRows(r.Dir)
+	return ReportRows(rows), err
+}
+
+// ReportRows are rows as the report and the text tables show them.
+func ReportRows(rows []MethodRow) []report.DiscussionRow {
 	out := make([]report.DiscussionRow, len(rows))
 	for i, d := range rows {
 		out[i] = report.DiscussionRow{Method: d.Method, Accuracy: d.Accuracy, Stderr: d.Stderr, Items: d.Items, Generations: d.Generations, Tokens: d.OutputTokens}
 	}
-	return out, err
+	return out
 }
 
 // PoolMethods is the comparison table of the run folder dir over the

@@ -62,8 +62,9 @@ type PlanConfig struct {
 	PhysicalCores int
 	HasGPU        bool
 	// Footprints, when set, are whole footprints given by hand: the
-	// inventory is not asked (plan for another machine). Models defaults to
-	// their names.
+	// inventory is not asked (plan for another machine). They may hold
+	// other models than Models, which defaults to their names; a model of
+	// Models without one is a *FootprintMissingError.
 	Footprints []sched.Footprint
 	// CachePath is the measured-footprint cache (JSON); "" keeps none.
 	CachePath string
@@ -131,6 +132,37 @@ func NewPlan(ctx context.Context, inv Inventory, cfg PlanConfig) (*Plan, error) 
 	return p, nil
 }
 
+// FootprintMissingError is a model to plan that the footprints given by
+// hand have no size for; it wraps ErrInvalid.
+type FootprintMissingError struct{ Model string }
+
+func (e *FootprintMissingError) Error() string {
+	return fmt.Sprintf("no footprint is given for %q", e.Model)
+}
+
+func (e *FootprintMissingError) Unwrap() error { return ErrInvalid }
+
+// givenFootprints keeps the given footprints of ms, in ms's order (all of
+// them when ms is empty).
+func givenFootprints(given []sched.Footprint, ms []string) ([]sched.Footprint, error) {
+	if len(ms) == 0 {
+		return given, nil
+	}
+	by := map[string]sched.Footprint{}
+	for _, f := range given {
+		by[f.Model] = f
+	}
+	out := make([]sched.Footprint, 0, len(ms))
+	for _, m := range ms {
+		f, ok := by[m]
+		if !ok {
+			return nil, &FootprintMissingError{Model: m}
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
 // autoThreads shares the CPU among the models loaded together when there
 // is no GPU, keeping one core for everything else: llama.cpp's threads spin
 // at barriers, so runners whose threads outnumber the free cores slow
@@ -149,7 +181,7 @@ func autoThreads(cores int, waves [][]string) int {
 
 func (p *Plan) footprints(ctx context.Context, cfg PlanConfig) ([]sched.Footprint, error) {
 	if len(cfg.Footprints) > 0 {
-		return cfg.Footprints, nil
+		return givenFootprints(cfg.Footprints, cfg.Models)
 	}
 	if inv := p.inv; inv == nil {
 		return nil, errors.New("engine: plan needs an inventory or given footprints")

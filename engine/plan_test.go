@@ -176,6 +176,14 @@ func TestPlanWithGivenFootprintsAsksNoInventory(t *testing.T) {
 	if _, err := engine.NewPlan(t.Context(), nil, engine.PlanConfig{Models: []string{"x"}}); err == nil {
 		t.Error("no inventory and no footprints: planned anyway")
 	}
+	given := []sched.Footprint{{Model: "x", Bytes: 4 << 30}, {Model: "y", Bytes: 3 << 30}, {Model: "z", Bytes: 1 << 30}}
+	if p, err := engine.NewPlan(t.Context(), nil, engine.PlanConfig{Models: []string{"z", "x"}, Footprints: given, BudgetBytes: 6 << 30}); err != nil || len(p.Footprints) != 2 || p.Footprints[0].Model != "z" {
+		t.Errorf("the given footprints of z, x: %v, %v", p, err)
+	}
+	var fe *engine.FootprintMissingError
+	if _, err := engine.NewPlan(t.Context(), nil, engine.PlanConfig{Models: []string{"x", "w"}, Footprints: given}); !errors.As(err, &fe) || fe.Model != "w" || !errors.Is(err, engine.ErrInvalid) {
+		t.Errorf("no footprint of w: %v", err)
+	}
 	if _, err := engine.NewPlan(t.Context(), inventory(), engine.PlanConfig{Models: []string{"zz"}}); !errors.Is(err, models.ErrModelNotInstalled) {
 		t.Errorf("unknown model: %v", err)
 	}

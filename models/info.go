@@ -1,6 +1,9 @@
 package models
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // Info describes an installed model.
 type Info struct {
@@ -80,4 +83,29 @@ type Running struct {
 	VRAMBytes     int64 // bytes of it in GPU memory
 	ContextLength int
 	ExpiresAt     time.Time
+}
+
+// FormatBytes writes a size for a person in binary units with one
+// decimal: "4.7 GiB", "512.0 MiB", "3.0 KiB", "12 B".
+func FormatBytes(b int64) string {
+	switch {
+	case b >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(b)/(1<<30))
+	case b >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20))
+	case b >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(b)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", b)
+}
+
+// Support says whether a backend has a feature by its version: Has is
+// Version >= Since. Known is false for a backend that reports no usable
+// version, which callers treat as "try it and handle its absence", not as
+// "too old".
+type Support struct {
+	Version string
+	Since   string // the first release with the feature
+	Known   bool
+	Has     bool
 }

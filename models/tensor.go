@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"slices"
+	"strings"
 )
 
 // ggmlBlock is a ggml type's block layout: elements per block and bytes
@@ -64,4 +66,23 @@ func WeightBytes(ts []Tensor) (uint64, error) {
 		}
 	}
 	return total, nil
+}
+
+// TensorTypeCounts summarises tensor types, most frequent first, e.g.
+// "Q4_K x12, F32 x5".
+func TensorTypeCounts(ts []Tensor) string {
+	counts := map[string]int{}
+	var types []string
+	for _, t := range ts {
+		if counts[t.Type] == 0 {
+			types = append(types, t.Type)
+		}
+		counts[t.Type]++
+	}
+	slices.SortStableFunc(types, func(x, y string) int { return counts[y] - counts[x] })
+	parts := make([]string, len(types))
+	for i, t := range types {
+		parts[i] = fmt.Sprintf("%s x%d", t, counts[t])
+	}
+	return strings.Join(parts, ", ")
 }

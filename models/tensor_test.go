@@ -65,3 +65,10 @@ func TestTensorBytes(t *testing.T) {
 		t.Errorf("WeightBytes = %d, %v; want 84", n, err)
 	}
 }
+
+func TestTensorTypeCounts(t *testing.T) {
+	ts := []models.Tensor{{Type: "F32"}, {Type: "Q4_K"}, {Type: "Q4_K"}, {Type: "Q6_K"}, {Type: "Q4_K"}, {Type: "F32"}}
+	if got := models.TensorTypeCounts(ts); got != "Q4_K x3, F32 x2, Q6_K x1" {
+		t.Fatalf("got %q", got)
+	}
+}

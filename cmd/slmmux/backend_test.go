@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/slmmux/slmmux/engine"
+	"github.com/slmmux/slmmux/engine/report"
 	"github.com/slmmux/slmmux/engine/runstore"
 )
 
@@ -191,7 +192,7 @@ func TestOpenAIBackendOffline(t *testing.T) {
 	}
 
 	r = run(t.Context(), env, slices.Concat([]string{"plan", "--json"}, oa)...)
-	var p planJSON
+	var p report.PlanView
 	if err := json.Unmarshal([]byte(r.stdout), &p); r.code != 0 || err != nil || p.Backend != "openai" || len(p.Waves) != 1 ||
 		strings.Join(p.Waves[0].Models, ",") != "a,b" || p.Settings.Slots != 4 || !strings.Contains(p.Note, "memory planning does not apply") {
 		t.Fatalf("plan: exit %d %s %s (%v)", r.code, r.stdout, r.stderr, err)

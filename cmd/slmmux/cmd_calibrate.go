@@ -1,17 +1,16 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"os"
+	"io"
 	"path/filepath"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/slmmux/slmmux/engine"
+	"github.com/slmmux/slmmux/engine/report"
 	"github.com/slmmux/slmmux/engine/runstore"
 )
 
@@ -67,9 +66,8 @@ func (a *App) runCalibrate(ctx context.Context, o calibrateOptions) error {
 	if err != nil {
 		return err
 	}
-	cf := confidenceFlags{embedModel: o.embedModel}
-	if _, err := cf.checkEmbed(ctx, lh.Hosts, run.Dataset.Models); err != nil {
-		return err
+	if _, err := engine.CheckEmbed(ctx, lh.Hosts, run.Dataset.Models, o.embedModel); err != nil {
+		return (&confidenceFlags{}).embedErr(err)
 	}
 	pf, err := engine.Calibrate(ctx, lh.Hosts, run, samples, o.embedModel)
 	var few *engine.FewRepliesError
@@ -79,18 +77,10 @@ func (a *App) runCalibrate(ctx context.Context, o calibrateOptions) error {
 	if err != nil {
 		return fmt.Errorf("calibrate: %w", err)
 	}
-	w := tabwriter.NewWriter(a.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "MODEL\tSAMPLES\tCORRECT\tTRAIN ACCURACY")
-	for _, m := range run.Dataset.Models {
-		p := pf.Models[m]
-		fmt.Fprintf(w, "%s\t%d\t%.3f\t%.3f\n", m, p.Samples, p.PositiveRate, p.TrainAccuracy)
-	}
-	w.Flush()
-	var buf bytes.Buffer
-	if err := writeJSON(&buf, pf); err != nil {
+	if err := report.ProbeTable(pf, run.Dataset.Models).WriteText(a.Stdout); err != nil {
 		return err
 	}
-	if err := os.WriteFile(o.out, buf.Bytes(), 0o644); err != nil {
+	if err := runstore.WriteFile(o.out, func(w io.Writer) error { return writeJSON(w, pf) }); err != nil {
 		return fmt.Errorf("calibrate: --out: %w", err)
 	}
 	fmt.Fprintf(a.Stdout, "probe written to %s: use it with --confidence probe --probe %s\n", o.out, o.out)

@@ -3,18 +3,15 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/slmmux/slmmux/engine"
 	"github.com/slmmux/slmmux/engine/benchmark"
-	"github.com/slmmux/slmmux/engine/mux"
 	"github.com/slmmux/slmmux/engine/report"
 	"github.com/slmmux/slmmux/engine/runstore"
 	"github.com/slmmux/slmmux/engine/sched"
@@ -238,50 +235,5 @@ func (a *App) demoResults(dir string, cat demo.Catalog, k int, temp float64, wal
 			Methods []engine.MethodRow `json:"methods"`
 		}{out, methods})
 	}
-	printDemo(a.Stdout, out, cfg.Pool, cfg.Params)
-	return nil
-}
-
-// printDemo prints demo's table: SLM-MUX over the pool, each model alone
-// and with self-consistency, Agent Forest both ways, the oracle, then the
-// best pair against the large model with what each cost.
-func printDemo(w io.Writer, out *report.DemoResult, pool []string, params map[string]int) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	n := out.NItems
-	row := func(name string, acc float64, note string) {
-		fmt.Fprintf(tw, "%s\t%5.1f %%\t± %.1f\t%s\t\n", name, 100*acc, 100*mux.Stderr(acc, n), note)
-	}
-	fmt.Fprintf(tw, "method\taccuracy\tstderr\t\t\n")
-	row("SLM-MUX", out.Mux.Accuracy, fmt.Sprintf("%d models, k=%d, %d item(s)", len(pool), out.Samples, n))
-	for _, m := range pool {
-		row(m, out.Single[m], fmt.Sprintf("one sample, %s params", humanCount(params[m])))
-	}
-	for _, m := range pool {
-		row(m+" +SC", out.SingleSC[m], fmt.Sprintf("majority of %d", out.Samples))
-	}
-	row("Agent Forest", out.AgentForest, "pooled majority, ties: first seen")
-	row("Agent Forest (best_support)", out.AgentForestBestSupport, "pooled majority, ties: best supporter")
-	row("Oracle", out.Oracle, "some model right")
-	if p := out.BestPair; p != nil {
-		row("best pair: "+strings.Join(p.Models, " + "), p.Accuracy,
-			fmt.Sprintf("SLM-MUX, %s params, %d tokens, %.1fs", humanCount(p.Params), p.OutputTokens, p.WallSeconds))
-	}
-	if l := out.Large; l != nil {
-		row(l.Model+" (large)", l.Accuracy,
-			fmt.Sprintf("one sample, %s params, %d tokens, %.1fs for k=%d", humanCount(l.Params), l.OutputTokens, l.WallSeconds, out.Samples))
-		row(l.Model+" (large) +SC", l.AccuracySC, fmt.Sprintf("majority of %d", out.Samples))
-	}
-	tw.Flush()
-	fmt.Fprintf(w, "\n%d output tokens in %.1fs (%.0f tokens/s)\n", out.Tokens, out.WallSeconds, float64(out.Tokens)/out.WallSeconds)
-}
-
-// humanCount writes 1234567 as 1.23M and 98765 as 98.8K.
-func humanCount(n int) string {
-	switch {
-	case n >= 1_000_000:
-		return fmt.Sprintf("%.2fM", float64(n)/1e6)
-	case n >= 1_000:
-		return fmt.Sprintf("%.1fK", float64(n)/1e3)
-	}
-	return fmt.Sprint(n)
+	return out.WriteText(a.Stdout, cfg.Pool, cfg.Params)
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -45,7 +44,7 @@ func (a *App) modelsCmd() *cobra.Command {
 			}
 			fmt.Fprintln(w, header)
 			for i, m := range list {
-				line := fmt.Sprintf("%s\t%s\t%s\t%s\t%s", m.Name, human(m.SizeBytes), m.Family, m.ParameterSize, m.Quantization)
+				line := fmt.Sprintf("%s\t%s\t%s\t%s\t%s", m.Name, models.FormatBytes(m.SizeBytes), m.Family, m.ParameterSize, m.Quantization)
 				if strings.HasSuffix(header, "NOTE") {
 					line += "\t" + notes[i]
 				}
@@ -132,29 +131,10 @@ func (a *App) runImport(ctx context.Context, o importOptions) error {
 	}
 	if o.q != "" {
 		if info, err := c.Show(ctx, o.name); err == nil {
-			fmt.Fprintf(a.Stdout, "the daemon reports %s: tensors %s\n", info.Quantization, tensorTypeCounts(info.Tensors))
+			fmt.Fprintf(a.Stdout, "the daemon reports %s: tensors %s\n", info.Quantization, models.TensorTypeCounts(info.Tensors))
 		}
 	}
 	return nil
-}
-
-// tensorTypeCounts summarises tensor types, most frequent first, e.g.
-// "Q4_K x12, F32 x5".
-func tensorTypeCounts(ts []models.Tensor) string {
-	counts := map[string]int{}
-	var types []string
-	for _, t := range ts {
-		if counts[t.Type] == 0 {
-			types = append(types, t.Type)
-		}
-		counts[t.Type]++
-	}
-	slices.SortStableFunc(types, func(x, y string) int { return counts[y] - counts[x] })
-	parts := make([]string, len(types))
-	for i, t := range types {
-		parts[i] = fmt.Sprintf("%s x%d", t, counts[t])
-	}
-	return strings.Join(parts, ", ")
 }
 
 // checkGGUF rejects a missing, non-GGUF or truncated file, and with
@@ -184,18 +164,6 @@ func checkGGUF(path string, quantize bool) error {
 		return usagef("models import: %s: %w", path, err)
 	}
 	return nil
-}
-
-func human(b int64) string {
-	switch {
-	case b >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", float64(b)/(1<<30))
-	case b >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20))
-	case b >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(b)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", b)
 }
 
 // modelNote says why slmmux never runs m (a cloud model, an

@@ -4,12 +4,12 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/slmmux/slmmux/engine"
 	"github.com/slmmux/slmmux/engine/config"
+	"github.com/slmmux/slmmux/engine/report"
 	"github.com/slmmux/slmmux/engine/sched"
 	"github.com/slmmux/slmmux/hardware"
 )
@@ -103,20 +103,27 @@ func (a *App) runPlan(ctx context.Context, o planOptions) error {
 		return err
 	}
 	if !lh.single {
-		return a.printHostsPlan(o, lh, plan)
+		labels := make([]engine.HostLabel, len(lh.list))
+		for i, h := range lh.list {
+			labels[i] = engine.HostLabel{Kind: h.backend.Kind, URL: h.backend.URL, BudgetSource: h.budgetSource}
+		}
+		v := lh.View(plan, labels)
+		if o.asJSON {
+			return writeJSON(a.Stdout, v)
+		}
+		return report.WriteHostsPlan(a.Stdout, v)
 	}
 	h := lh.list[0]
 	if h.openai != nil {
 		note := noPlanLine(h.who, len(ms), h.openai.MaxConcurrency())
 		if o.asJSON {
-			return writeJSON(a.Stdout, planJSON{Waves: []sched.Wave{{Models: ms}}, Refused: []sched.Refusal{}, Footprints: []sched.Footprint{},
-				Settings: sched.Settings{Slots: h.openai.MaxConcurrency()}, Loads: 0, Backend: "openai", Note: note})
+			return writeJSON(a.Stdout, engine.UnplannedView("openai", note, ms, h.openai.MaxConcurrency()))
 		}
 		fmt.Fprintln(a.Stdout, note)
 		fmt.Fprintf(a.Stdout, "wave 1  %s\n", strings.Join(ms, ", "))
 		return nil
 	}
-	return a.printPlan(o, toPlanJSON(plan.Hosts[0].Plan))
+	return a.printPlan(o, plan.Hosts[0].Plan.View())
 }
 
 // runPlanFootprints plans --footprint's sizes for another machine: no
@@ -127,10 +134,7 @@ func (a *App) runPlanFootprints(ctx context.Context, o planOptions) error {
 		return err
 	}
 	cfg := engine.PlanConfig{Models: o.models, Work: sched.Work{Items: o.items, Samples: o.samples}, MaxLoaded: o.pf.maxLoaded,
-		Slots: o.pf.slots, NumCtx: o.numCtx, NumThread: 1, KVCacheType: o.pf.kvCache, AssumeEmpty: true}
-	if cfg.Footprints, err = selectFootprints(given, o.models); err != nil {
-		return err
-	}
+		Slots: o.pf.slots, NumCtx: o.numCtx, NumThread: 1, KVCacheType: o.pf.kvCache, AssumeEmpty: true, Footprints: given}
 	if o.pf.budget != "" {
 		cfg.BudgetBytes, _ = parseBytes(o.pf.budget) // validated
 	} else {
@@ -142,63 +146,16 @@ func (a *App) runPlanFootprints(ctx context.Context, o planOptions) error {
 	}
 	p, err := engine.NewPlan(ctx, nil, cfg)
 	if err != nil {
-		return err
+		return settingErr(err)
 	}
-	return a.printPlan(o, toPlanJSON(p))
+	return a.printPlan(o, p.View())
 }
 
-func toPlanJSON(p *engine.Plan) planJSON {
-	out := planJSON{BudgetBytes: p.Budget.Bytes, MaxLoaded: p.Budget.MaxLoaded, Waves: p.Waves, Loads: p.Loads,
-		QuestionMajorLoads: p.QuestionMajorLoads, Refused: p.Refused, Footprints: p.Footprints, Settings: p.Settings}
-	if out.Waves == nil {
-		out.Waves = []sched.Wave{}
-	}
-	return out
-}
-
-func (a *App) printPlan(o planOptions, p planJSON) error {
+func (a *App) printPlan(o planOptions, p report.PlanView) error {
 	if o.asJSON {
 		return writeJSON(a.Stdout, p)
 	}
-	printPlanTable(a, p)
-	return nil
-}
-
-// planJSON is `plan --json`.
-type planJSON struct {
-	// Backend and Note are set for --backend openai only: no memory plan.
-	Backend            string            `json:"backend,omitempty"`
-	Note               string            `json:"note,omitempty"`
-	BudgetBytes        uint64            `json:"budget_bytes"`
-	MaxLoaded          int               `json:"max_loaded"`
-	Waves              []sched.Wave      `json:"waves"`
-	Loads              int               `json:"loads"`
-	QuestionMajorLoads int               `json:"question_major_loads"`
-	Refused            []sched.Refusal   `json:"refused"`
-	Footprints         []sched.Footprint `json:"footprints"`
-	Settings           sched.Settings    `json:"settings"`
-}
-
-func printPlanTable(a *App, p planJSON) {
-	w := tabwriter.NewWriter(a.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(w, "budget\t%s (max %d loaded)\n", human(int64(p.BudgetBytes)), p.MaxLoaded)
-	fmt.Fprintln(w, "\nMODEL\tFOOTPRINT\tSOURCE\tNOTE")
-	for _, f := range p.Footprints {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", f.Model, human(int64(f.Bytes)), f.Source, f.Note)
-	}
-	fmt.Fprintln(w)
-	for i, wave := range p.Waves {
-		fmt.Fprintf(w, "wave %d\t%s\t%s", i+1, strings.Join(wave.Models, ", "), human(int64(wave.Bytes)))
-		if len(wave.Evicts) > 0 {
-			fmt.Fprintf(w, "\tunloads %s first", strings.Join(wave.Evicts, ", "))
-		}
-		fmt.Fprintln(w)
-	}
-	for _, r := range p.Refused {
-		fmt.Fprintf(w, "refused\t%s\t%s\n", r.Model, r.Reason)
-	}
-	fmt.Fprintf(w, "\nloads\t%d model-major (each model once), about %d question-major\n", p.Loads, p.QuestionMajorLoads)
-	w.Flush()
+	return report.WritePlan(a.Stdout, p)
 }
 
 // parseBytes parses sizes like "8GiB", "512MiB", "2.5GB", "1000".

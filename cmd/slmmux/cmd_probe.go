@@ -13,21 +13,6 @@ import (
 	"github.com/slmmux/slmmux/models/ollama"
 )
 
-// daemonReport is the "daemon" part of `probe --json`.
-type daemonReport struct {
-	Host      string          `json:"host"`
-	Reachable bool            `json:"reachable"`
-	Version   string          `json:"version,omitempty"`
-	Running   []runningReport `json:"running"`
-	Error     string          `json:"error,omitempty"`
-}
-
-type runningReport struct {
-	Name      string `json:"name"`
-	SizeBytes int64  `json:"size_bytes"`
-	VRAMBytes int64  `json:"vram_bytes"`
-}
-
 func (a *App) probeCmd() *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
@@ -51,28 +36,18 @@ func (a *App) probeCmd() *cobra.Command {
 	return cmd
 }
 
-func (a *App) probeDaemon(ctx context.Context) daemonReport {
+// probeDaemon asks OLLAMA_HOST's daemon about itself, for 3 s at most.
+func (a *App) probeDaemon(ctx context.Context) ollama.Status {
 	c, err := a.client()
 	if err != nil {
-		return daemonReport{Error: err.Error(), Running: []runningReport{}}
+		return ollama.Status{Error: err.Error(), Running: []ollama.RunningModel{}}
 	}
-	d := daemonReport{Host: c.Host(), Running: []runningReport{}}
-	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
-	defer cancel()
-	if d.Version, err = c.Version(ctx); err != nil {
-		d.Error = err.Error()
-		return d
-	}
-	d.Reachable = true
-	if run, err := c.Running(ctx); err == nil {
-		for _, r := range run {
-			d.Running = append(d.Running, runningReport{r.Name, r.SizeBytes, r.VRAMBytes})
-		}
-	}
-	return d
+	return c.Status(ctx, 3*time.Second)
 }
 
-func writeProbeJSON(a *App, info hardware.Info, d daemonReport) error {
+// writeProbeJSON writes probe --json: the machine's facts with the daemon's
+// status as "daemon".
+func writeProbeJSON(a *App, info hardware.Info, d ollama.Status) error {
 	b, err := json.Marshal(info)
 	if err != nil {
 		return err
@@ -82,12 +57,10 @@ func writeProbeJSON(a *App, info hardware.Info, d daemonReport) error {
 		return err
 	}
 	m["daemon"] = d
-	enc := json.NewEncoder(a.Stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(m)
+	return writeJSON(a.Stdout, m)
 }
 
-func printProbe(a *App, info hardware.Info, d daemonReport) {
+func printProbe(a *App, info hardware.Info, d ollama.Status) {
 	w := tabwriter.NewWriter(a.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(w, "CPU\t%s, %d logical / %d physical cores\n", info.CPU.Model, info.CPU.LogicalCores, info.CPU.PhysicalCores)
 	fmt.Fprintf(w, "RAM\t%s total, %s available (%s)\n", gib(info.Memory.TotalBytes), gib(info.Memory.AvailableBytes), info.Memory.Source)

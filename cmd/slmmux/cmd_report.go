@@ -74,9 +74,9 @@ func (a *App) runReport(o reportOptions) error {
 	if out == "" {
 		out = filepath.Join(o.run.dir, "report")
 	}
-	files, err := writeReport(out, r)
+	files, err := report.WriteFiles(out, r.Files())
 	if err != nil {
-		return err
+		return fmt.Errorf("report: %w", err)
 	}
 	if err := r.TieTable().WriteText(a.Stdout); err != nil {
 		return err
@@ -106,11 +106,11 @@ func (o reportOptions) build(run *engine.Run) (*report.Report, tieRule, error) {
 	if err != nil {
 		return nil, tieRule{}, err
 	}
-	in := report.Input{Dir: o.run.dir, Dataset: ds, Costs: scfg.Costs, Scale: scfg, ValAcc: acc}
-	in.Meta, in.Items, in.Notes = run.Meta, run.Items, append(run.Notes, noAnswerNote(run)...)
-	if in.Discussions, err = run.DiscussionReport(); err != nil {
+	in, err := run.ReportInput()
+	if err != nil {
 		return nil, tieRule{}, err
 	}
+	in.Scale, in.ValAcc = scfg, acc
 	scc := confidence.SimConfig{K: o.samples, Trials: o.sf.trials, Seed: o.sf.seed, ValAcc: tie.ValAcc}
 	if in.Signals, err = signalRows(run, o.run.dir, scc, p, &in.Notes); err != nil {
 		return nil, tieRule{}, analysisErr("report", err)
@@ -142,11 +142,6 @@ func signalRows(run *engine.Run, dir string, cfg confidence.SimConfig, p mux.Pro
 	if err != nil || len(res) < 2 {
 		return nil, err
 	}
-	rows := make([]report.SignalRow, len(res))
-	for i, r := range res {
-		rows[i] = report.SignalRow{Signal: string(r.Method), Accuracy: r.Accuracy, Stderr: r.Stderr,
-			Generations: r.Generations, Tokens: r.Tokens, Embeddings: r.Embeddings}
-	}
 	for _, s := range skipped {
 		why := fmt.Sprintf("%s: %v", s.Method, s.Err)
 		switch {
@@ -157,30 +152,5 @@ func signalRows(run *engine.Run, dir string, cfg confidence.SimConfig, p mux.Pro
 		}
 		*notes = append(*notes, "confidence signal "+why)
 	}
-	return rows, nil
-}
-
-// writeReport writes report.html and report.md into dir.
-func writeReport(dir string, r *report.Report) ([]string, error) {
-	return writeFiles("report", dir, []output{{"report.html", r.WriteHTML}, {"report.md", r.WriteMarkdown}})
-}
-
-// noAnswerNote says, per model, the share of samples no extraction mode
-// could read (a model's confidence means little when most did not parse).
-func noAnswerNote(run *engine.Run) []string {
-	var parts []string
-	for _, m := range run.Dataset.Models {
-		na := run.NoAnswer[m]
-		pct := func(p *float64) string {
-			if p == nil {
-				return "not recorded"
-			}
-			return fmt.Sprintf("%.1f %%", 100**p)
-		}
-		parts = append(parts, fmt.Sprintf("%s %s strict, %s flexible", m, pct(na.Strict), pct(na.Flexible)))
-	}
-	if len(parts) == 0 {
-		return nil
-	}
-	return []string{"Samples with no extractable answer: " + strings.Join(parts, "; ") + "."}
+	return report.SignalRows(res), nil
 }

@@ -2,9 +2,7 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -14,37 +12,6 @@ import (
 	"github.com/slmmux/slmmux/engine/report"
 	"github.com/slmmux/slmmux/engine/search"
 )
-
-// parseSampleCounts parses --samples for scale: "" (every count), "A..B",
-// a comma list "1,3,5", or one count.
-func parseSampleCounts(s string) ([]int, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return nil, nil
-	}
-	bad := usagef("--samples %q: want a range like 1..9, a list like 1,3,5 or one count", s)
-	if lo, hi, ok := strings.Cut(s, ".."); ok {
-		a, err1 := strconv.Atoi(strings.TrimSpace(lo))
-		b, err2 := strconv.Atoi(strings.TrimSpace(hi))
-		if err1 != nil || err2 != nil || a < 1 || b < a || b > engine.MaxSamples {
-			return nil, bad
-		}
-		out := make([]int, 0, b-a+1)
-		for k := a; k <= b; k++ {
-			out = append(out, k)
-		}
-		return out, nil
-	}
-	var out []int
-	for _, part := range strings.Split(s, ",") {
-		k, err := strconv.Atoi(strings.TrimSpace(part))
-		if err != nil || k < 1 || k > engine.MaxSamples || len(out) >= engine.MaxSamples {
-			return nil, bad
-		}
-		out = append(out, k)
-	}
-	return out, nil
-}
 
 // scaleFlags are the scaling curves' settings, shared with report.
 type scaleFlags struct {
@@ -69,9 +36,9 @@ func (sf *scaleFlags) register(cmd *cobra.Command, withSamples bool) {
 // build checks the flags against ds and returns the Scale config.
 func (sf *scaleFlags) build(run *engine.Run, p mux.Profile, tie tieRule) (search.ScaleConfig, error) {
 	ds := run.Dataset
-	ks, err := parseSampleCounts(sf.samples)
+	ks, err := search.ParseSampleCounts(sf.samples, engine.MaxSamples)
 	if err != nil {
-		return search.ScaleConfig{}, err
+		return search.ScaleConfig{}, usagef("--samples %q: %w", strings.TrimSpace(sf.samples), err)
 	}
 	if sf.trials < 1 || sf.trials > mux.MaxTrials {
 		return search.ScaleConfig{}, usagef("--trials %d: need 1 to %d", sf.trials, mux.MaxTrials)
@@ -147,9 +114,9 @@ func (a *App) runScale(o scaleOptions) error {
 	if out == "" {
 		out = filepath.Join(o.run.dir, "scale")
 	}
-	files, err := writeScale(out, sc)
+	files, err := report.WriteFiles(out, report.ScaleFiles(sc))
 	if err != nil {
-		return err
+		return fmt.Errorf("scale: %w", err)
 	}
 	samples, models := report.ScaleTables(sc)
 	for _, t := range []report.Table{samples, models} {
@@ -160,20 +127,4 @@ func (a *App) runScale(o scaleOptions) error {
 	}
 	fmt.Fprintf(a.Stdout, "%d trial(s), seed %d; SLM-MUX %s\nwrote %s\n", sc.Trials, sc.Seed, tieNote(tie.Rule), strings.Join(files, ", "))
 	return nil
-}
-
-// writeScale writes the curves' CSV files and charts into dir and returns
-// their paths.
-func writeScale(dir string, sc *search.Scaling) ([]string, error) {
-	outs := []output{
-		{"samples.csv", func(w io.Writer) error { return report.WriteSamplesCSV(w, sc) }},
-		{"models.csv", func(w io.Writer) error { return report.WriteModelsCSV(w, sc) }},
-	}
-	for _, c := range report.ScaleCharts(sc) {
-		outs = append(outs, output{c.Name + ".svg", func(w io.Writer) error {
-			_, err := io.WriteString(w, string(c.SVG)+"\n")
-			return err
-		}})
-	}
-	return writeFiles("scale", dir, outs)
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"math"
-	"strconv"
 
 	"github.com/spf13/cobra"
 
@@ -12,37 +11,6 @@ import (
 	"github.com/slmmux/slmmux/engine/report"
 	"github.com/slmmux/slmmux/engine/search"
 )
-
-// searchJSON is the `search --json` object.
-type searchJSON struct {
-	searchResultJSON
-	Models       []string           `json:"models"`
-	KMin         int                `json:"k_min"`
-	KMax         int                `json:"k_max"`
-	Items        int                `json:"items"`
-	HeldOutItems int                `json:"heldout_items"`
-	Evaluated    int                `json:"evaluated"`
-	Ranked       []search.Subset    `json:"ranked"`
-	Compare      []searchResultJSON `json:"compare"`
-	TieBreak     string             `json:"tie_break"` // the SLM-MUX tie-break behind mux accuracies
-}
-
-// searchResultJSON is one objective's settings and best subset per size.
-type searchResultJSON struct {
-	Objective   string                   `json:"objective"`
-	Lambda      float64                  `json:"lambda"`
-	RobustLevel int                      `json:"robust_level"`
-	BestByK     map[string]search.Subset `json:"best_by_k"`
-}
-
-func toSearchResultJSON(r *search.Result) searchResultJSON {
-	out := searchResultJSON{Objective: string(r.Objective), Lambda: r.Lambda, RobustLevel: r.RobustLevel,
-		BestByK: map[string]search.Subset{}}
-	for _, b := range r.BestByK {
-		out.BestByK[strconv.Itoa(len(b.Models))] = b
-	}
-	return out
-}
 
 // checkPool rejects pools a search cannot run on, naming the flags.
 func checkPool(name string, ds *mux.Dataset, kMin, kMax int) error {
@@ -170,41 +138,11 @@ func (a *App) runSearch(o searchOptions) error {
 		return analysisErr("search", err)
 	}
 	if o.asJSON {
-		out := toSearchJSON(res, compare)
-		out.TieBreak = string(tie.Rule)
-		return writeJSON(a.Stdout, out)
+		return writeJSON(a.Stdout, search.NewView(res, compare, string(tie.Rule)))
 	}
-	if err := printSearch(a, res, compare); err != nil {
+	if err := report.WriteSearch(a.Stdout, res, compare); err != nil {
 		return err
 	}
 	fmt.Fprintf(a.Stdout, "\nSLM-MUX %s\n", tieNote(tie.Rule))
-	return nil
-}
-
-func toSearchJSON(res *search.Result, compare []*search.Result) searchJSON {
-	out := searchJSON{searchResultJSON: toSearchResultJSON(res), Models: res.Models, KMin: res.KMin, KMax: res.KMax,
-		Items: res.Items, HeldOutItems: res.HeldOut, Evaluated: res.Evaluated, Ranked: res.Ranked}
-	if out.Ranked == nil {
-		out.Ranked = []search.Subset{}
-	}
-	for _, c := range compare {
-		out.Compare = append(out.Compare, toSearchResultJSON(c))
-	}
-	return out
-}
-
-func printSearch(a *App, res *search.Result, compare []*search.Result) error {
-	fmt.Fprintf(a.Stdout, "objective %s, %d subsets of %d–%d of %d models over %d items", report.ObjectiveLabel(res),
-		res.Evaluated, res.KMin, res.KMax, len(res.Models), res.Items)
-	if res.HeldOut > 0 {
-		fmt.Fprintf(a.Stdout, " (%d held out)", res.HeldOut)
-	}
-	fmt.Fprintln(a.Stdout)
-	for _, t := range report.SearchTables(res, compare) {
-		fmt.Fprintln(a.Stdout)
-		if err := t.WriteText(a.Stdout); err != nil {
-			return err
-		}
-	}
 	return nil
 }

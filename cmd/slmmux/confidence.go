@@ -7,7 +7,6 @@ import (
 	"io"
 	"math"
 	"os"
-	"slices"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -104,11 +103,10 @@ func (cf *confidenceFlags) signal(p mux.Profile) (confidence.Signal, error) {
 
 // liveSignal builds the signal for a live run (ask, eval, serve) and
 // checks, before any generation, that every host of the models can give
-// what it needs: token log-probabilities (logprob), embeddings by the
-// embedding model (embedding, probe), a probe trained for these models
-// (probe). Only an Ollama daemon gives them: a signal other than
-// consistency is refused on an OpenAI-compatible server, in one place for
-// ask, eval and serve. A nil signal is consistency.
+// what it needs (engine's Hosts.CheckSignal): only an Ollama daemon gives
+// a signal other than consistency, which is refused on an
+// OpenAI-compatible server in one place for ask, eval and serve. A nil
+// signal is consistency.
 func (a *App) liveSignal(ctx context.Context, lh *liveHosts, cf confidenceFlags, p mux.Profile, ms []string, digests map[string]string) (confidence.Signal, error) {
 	sig, err := cf.signal(p)
 	if err != nil {
@@ -117,130 +115,74 @@ func (a *App) liveSignal(ctx context.Context, lh *liveHosts, cf confidenceFlags,
 	if sig.Method() == confidence.Consistency {
 		return nil, nil
 	}
-	note := a.Stderr
-	for _, h := range lh.list {
-		var mine []string
-		for _, m := range ms {
-			if slices.ContainsFunc(h.Installed, func(i models.Info) bool { return engine.CanonicalName(i.Name) == m }) {
-				mine = append(mine, m)
-			}
-		}
-		if len(mine) == 0 {
-			continue
-		}
-		if h.ollama == nil {
-			if lh.single {
-				return nil, usagef("%s %s needs --backend ollama (the daemon's logprobs and /api/embed); with --backend openai use %s consistency", cf.name("confidence"), sig.Method(), cf.name("confidence"))
-			}
-			return nil, usagef("%s %s needs Ollama's logprobs and /api/embed: host %s is an OpenAI-compatible server; use %s consistency, or run %s on Ollama hosts only",
-				cf.name("confidence"), sig.Method(), h.Name, cf.name("confidence"), strings.Join(mine, ", "))
-		}
-		if err := cf.check(ctx, h.ollama, sig, mine, digests, note); err != nil {
-			return nil, err
-		}
-		note = nil // the verbalized note once
+	if err := lh.CheckSignal(ctx, sig, ms, cf.embedModel, digests); err != nil {
+		return nil, cf.signalErr(err, sig.Method(), lh.single)
+	}
+	if sig.Method().Needs().Verbal {
+		fmt.Fprintln(a.Stderr, "confidence verbalized: one extra generation per sample (the model rates its reply 0-100), so twice the generations")
 	}
 	return sig, nil
 }
 
-// check is liveSignal's check of one Ollama host's models.
-func (cf *confidenceFlags) check(ctx context.Context, c *ollama.Client, sig confidence.Signal, ms []string, digests map[string]string, note io.Writer) error {
-	need := sig.Method().Needs()
-	if need.Logprobs {
-		if err := cf.checkLogprobs(ctx, c, ms); err != nil {
-			return err
-		}
-	}
-	var dims map[string]int
-	if need.Embedding {
-		var err error
-		if dims, err = cf.checkEmbed(ctx, c, ms); err != nil {
-			return err
-		}
-	}
-	if ps, ok := sig.(confidence.ProbeSignal); ok {
-		if err := ps.File.Check(ms, cf.embedModel, digests); err != nil {
-			var ee *confidence.EmbedderError
-			if errors.As(err, &ee) {
-				trained := ee.Trained
-				if trained == "" {
-					trained = `"" (each model itself)`
-				}
-				return usagef("%s: %w: use %s, or train a probe for this one with slmmux calibrate", cf.name("probe"), err, cf.setting("embed-model", trained))
-			}
-			return usagef("%s: %w: train it again with slmmux calibrate --run DIR (a labelled run of these models)", cf.name("probe"), err)
-		}
-		for _, m := range ms {
-			if d := ps.File.Models[m].Dim; dims[m] != d {
-				return usagef("%s: the probe of %s takes %d-dimensional embeddings, the embedding model gives %d: train it again with slmmux calibrate", cf.name("probe"), m, d, dims[m])
-			}
-		}
-	}
-	if need.Verbal && note != nil {
-		fmt.Fprintln(note, "confidence verbalized: one extra generation per sample (the model rates its reply 0-100), so twice the generations")
-	}
-	return nil
-}
-
-// checkLogprobs refuses a daemon older than 0.12.11; one that reports no
-// version (0.0.0) is tried with a two-token generation.
-func (cf *confidenceFlags) checkLogprobs(ctx context.Context, c *ollama.Client, ms []string) error {
-	sup, err := c.Supports(ctx, ollama.FeatureLogprobs)
-	if err != nil {
-		return err
-	}
+// signalErr words CheckSignal's errors with the settings that fix them;
+// single: the flags' one host, not a pool.
+func (cf *confidenceFlags) signalErr(err error, m confidence.Method, single bool) error {
 	conf := cf.name("confidence")
-	fix := fmt.Sprintf("use Ollama %s or later, or %s consistency", ollama.FeatureLogprobs.Since, conf)
-	if sup.Known && !sup.Has {
-		return usagef("%s logprob: the Ollama daemon at %s is version %s, which has no token log-probabilities (they came in %s): %s", conf, c.Host(), sup.Version, ollama.FeatureLogprobs.Since, fix)
+	var be *engine.SignalBackendError
+	var le *engine.LogprobsError
+	var de *engine.ProbeDimError
+	var ee *confidence.EmbedderError
+	switch {
+	case errors.As(err, &be) && single:
+		return usagef("%s %s needs --backend ollama (the daemon's logprobs and /api/embed); with --backend openai use %s consistency", conf, m, conf)
+	case errors.As(err, &be):
+		return usagef("%s %s needs Ollama's logprobs and /api/embed: host %s is an OpenAI-compatible server; use %s consistency, or run %s on Ollama hosts only",
+			conf, m, be.Host, conf, strings.Join(be.Models, ", "))
+	case errors.As(err, &le) && le.Err != nil:
+		return fmt.Errorf("%s logprob: checking the daemon (version unknown) for log-probabilities: %w", conf, le.Err)
+	case errors.As(err, &le):
+		fix := fmt.Sprintf("use Ollama %s or later, or %s consistency", ollama.FeatureLogprobs.Since, conf)
+		if le.Support.Known {
+			return usagef("%s logprob: the Ollama daemon at %s is version %s, which has no token log-probabilities (they came in %s): %s", conf, le.Host, le.Support.Version, le.Support.Since, fix)
+		}
+		return usagef("%s logprob: the Ollama daemon at %s (version unknown) returned no token log-probabilities: %s", conf, le.Host, fix)
+	case errors.As(err, &de):
+		return usagef("%s: %w: train it again with slmmux calibrate", cf.name("probe"), err)
+	case errors.As(err, &ee):
+		trained := ee.Trained
+		if trained == "" {
+			trained = `"" (each model itself)`
+		}
+		return usagef("%s: %w: use %s, or train a probe for this one with slmmux calibrate", cf.name("probe"), err, cf.setting("embed-model", trained))
+	case errors.Is(err, confidence.ErrProbe):
+		return usagef("%s: %w: train it again with slmmux calibrate --run DIR (a labelled run of these models)", cf.name("probe"), err)
 	}
-	if sup.Known || len(ms) == 0 {
-		return nil
-	}
-	res, err := c.Generate(ctx, models.Request{Model: ms[0], Prompt: "1+1=", Logprobs: true,
-		Options: models.Options{NumPredict: 2, Temperature: models.Float(0), Seed: models.Int(0)}})
-	if err != nil {
-		return fmt.Errorf("%s logprob: checking the daemon (version unknown) for log-probabilities: %w", conf, err)
-	}
-	if res.Text != "" && len(res.Logprobs) == 0 {
-		return usagef("%s logprob: the Ollama daemon at %s (version unknown) returned no token log-probabilities: %s", conf, c.Host(), fix)
-	}
-	return nil
+	return cf.embedErr(err)
 }
 
-// checkEmbed embeds one text with each embedding model (embedModel, else
-// every member itself) and returns each member's embedding size
-// (engine.CheckEmbed), naming the fix when one cannot embed.
-func (cf *confidenceFlags) checkEmbed(ctx context.Context, c engine.Embedder, ms []string) (map[string]int, error) {
-	dims, err := engine.CheckEmbed(ctx, c, ms, cf.embedModel)
+// embedErr names the fix for an embedding model that cannot embed
+// (engine's *EmbedCheckError); other errors are returned as they are.
+func (cf *confidenceFlags) embedErr(err error) error {
 	var ee *engine.EmbedCheckError
 	if !errors.As(err, &ee) {
-		return dims, err
+		return err
 	}
 	fix := "name one that embeds with " + cf.setting("embed-model", "NAME") + ", e.g. after `ollama pull nomic-embed-text`"
 	if errors.Is(ee.Err, models.ErrModelNotInstalled) {
-		return nil, usagef("embedding model %s is not installed: %s", ee.Model, fix)
+		return usagef("embedding model %s is not installed: %s", ee.Model, fix)
 	}
-	return nil, usagef("embedding model %s cannot embed (%v): %s", ee.Model, ee.Err, fix)
+	return usagef("embedding model %s cannot embed (%v): %s", ee.Model, ee.Err, fix)
 }
 
 // signalName is the method's name for output ("consistency" for nil).
-func signalName(sig confidence.Signal) string {
-	if sig == nil {
-		return string(confidence.Consistency)
-	}
-	return string(sig.Method())
-}
+func signalName(sig confidence.Signal) string { return string(confidence.MethodOf(sig)) }
 
 // replaySignal replays SLM-MUX under sig over run (engine's
 // Run.ReplaySignal); nil for consistency.
 func replaySignal(run *engine.Run, sig confidence.Signal, cfg confidence.SimConfig) (*engine.SignalResult, error) {
 	sr, err := run.ReplaySignal(sig, cfg)
-	if errors.Is(err, engine.ErrSignalData) {
-		return nil, usagef("%w", err)
-	}
 	if err != nil {
-		return nil, settingErr(err)
+		return nil, settingErr(err) // a run without the signal's data is a usage error too (hint)
 	}
 	return sr, nil
 }
@@ -257,12 +199,7 @@ func printSignal(w io.Writer, s *engine.SignalResult) {
 }
 
 // needsOf is what sig records per sample (nothing for consistency).
-func needsOf(sig confidence.Signal) confidence.Needs {
-	if sig == nil {
-		return confidence.Needs{}
-	}
-	return sig.Method().Needs()
-}
+func needsOf(sig confidence.Signal) confidence.Needs { return confidence.MethodOf(sig).Needs() }
 
 // evalSignal prints SLM-MUX under the eval's signal, replayed over the
 // run it just completed, and writes it to DIR/confidence.json

@@ -83,6 +83,10 @@ func settingErr(err error) error {
 	if errors.As(err, &ke) {
 		return usagef("--%w", ke)
 	}
+	var fe *engine.FootprintMissingError
+	if errors.As(err, &fe) {
+		return usagef("--footprint has no size for %q: give every model of --models", fe.Model)
+	}
 	return err
 }
 

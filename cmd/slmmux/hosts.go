@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 
@@ -115,18 +114,12 @@ func (a *App) openHosts(ctx context.Context, o hostOptions) (*liveHosts, error) 
 	if len(lh.list) == 0 {
 		return nil, fmt.Errorf("no host of the pool answers (the last: %w)", lastErr)
 	}
-	return lh, lh.build(a)
-}
-
-// build makes the engine's Hosts from the opened list.
-func (lh *liveHosts) build(a *App) error {
 	eh := make([]engine.Host, len(lh.list))
 	for i, h := range lh.list {
 		eh[i] = h.Host
 	}
-	var err error
 	lh.Hosts, err = engine.NewHosts(eh, a.log())
-	return err
+	return lh, err
 }
 
 // isLocal reports whether a backend runs on this machine (its budget is
@@ -153,15 +146,13 @@ func (a *App) openHost(ctx context.Context, i int, b config.Backend, o hostOptio
 	if b.Kind == config.KindOpenAI {
 		return a.openaiHost(ctx, b, single, o.callTimeout)
 	}
-	hc := http.DefaultClient
+	key := ""
 	if b.APIKeyEnv != "" {
-		key := a.Getenv(b.APIKeyEnv)
-		if key == "" {
+		if key = a.Getenv(b.APIKeyEnv); key == "" {
 			return openedHost{}, usagef("--config: backends[%d] (%s).api_key_env: $%s is empty: export the host's key in it", i, b.Name, b.APIKeyEnv)
 		}
-		hc = &http.Client{Transport: bearer{key: key, next: http.DefaultTransport}}
 	}
-	c, err := ollama.New(ollama.Config{Host: b.URL, HTTPClient: hc, CallTimeout: o.callTimeout})
+	c, err := ollama.New(ollama.Config{Host: b.URL, APIKey: key, CallTimeout: o.callTimeout})
 	if err != nil {
 		if single {
 			return openedHost{}, err
@@ -172,7 +163,7 @@ func (a *App) openHost(ctx context.Context, i int, b config.Backend, o hostOptio
 	if err != nil {
 		return h, err
 	}
-	if err := a.hostBudget(ctx, i, &h, hc, o, local, single); err != nil {
+	if err := a.hostBudget(ctx, i, &h, o, local, single); err != nil {
 		return openedHost{}, err
 	}
 	return h, nil
@@ -197,6 +188,8 @@ func (a *App) ollamaHost(ctx context.Context, c *ollama.Client, b config.Backend
 			NumThread: o.numThread, CachePath: a.footprintCachePath(), AssumeEmpty: o.assumeEmpty, KVCacheType: o.pf.kvCache}}}
 	if !single {
 		h.who = "host " + b.Name + " " + c.Host()
+	} else {
+		h.Plan.Footprints, _ = o.pf.givenFootprints() // validated; none without --footprint
 	}
 	if v, err := c.Version(ctx); err == nil {
 		h.Version = "ollama " + v
@@ -209,7 +202,7 @@ func (a *App) ollamaHost(ctx context.Context, c *ollama.Client, b config.Backend
 // --budget on this machine, else this machine's probe for a local host
 // (and for the flags' one host, as always), else the remote host's
 // `slmmux serve` probe route.
-func (a *App) hostBudget(ctx context.Context, i int, h *openedHost, hc *http.Client, o hostOptions, local *localProbe, single bool) error {
+func (a *App) hostBudget(ctx context.Context, i int, h *openedHost, o hostOptions, local *localProbe, single bool) error {
 	cfg, b := &h.Plan, h.backend
 	switch {
 	case b.BudgetBytes > 0:
@@ -230,7 +223,7 @@ func (a *App) hostBudget(ctx context.Context, i int, h *openedHost, hc *http.Cli
 			h.budgetSource = "--budget"
 		}
 	default:
-		p, err := serve.RemoteProbe(ctx, hc, h.ollama.Host())
+		p, err := serve.RemoteProbe(ctx, h.ollama.HTTPClient(), h.ollama.Host())
 		if errors.As(err, new(*serve.ProbeStatusError)) {
 			err = fmt.Errorf("%w (it is not slmmux serve)", err)
 		}
@@ -272,18 +265,6 @@ func (a *App) openaiHost(ctx context.Context, b config.Backend, single bool, cal
 	return h, nil
 }
 
-// bearer adds "Authorization: Bearer KEY" to every request.
-type bearer struct {
-	key  string
-	next http.RoundTripper
-}
-
-func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
-	r = r.Clone(r.Context())
-	r.Header.Set("Authorization", "Bearer "+b.key)
-	return b.next.RoundTrip(r)
-}
-
 // resolve is --models over the hosts (engine.ResolveModels): every model
 // some host has when want is empty (sorted), else want as canonical
 // names; each model's digest is the first host's that has it. On the
@@ -292,13 +273,9 @@ func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
 // size differs between hosts is warned about: its samples then depend on
 // the host.
 func (a *App) resolve(lh *liveHosts, want []string) ([]string, map[string]string, error) {
-	hs := make([]engine.Host, len(lh.list))
-	for i, h := range lh.list {
-		hs[i] = h.Host
-	}
-	r := engine.ResolveModels(hs, want)
+	r := lh.Resolve(want)
 	for _, d := range r.Differ {
-		fmt.Fprintf(a.Stderr, "warning: model %s differs between hosts (%s on %s, %s on %s): its samples depend on where it runs\n", d.Model, human(d.FirstSize), d.First, human(d.OtherSize), d.Other)
+		fmt.Fprintf(a.Stderr, "warning: model %s differs between hosts (%s on %s, %s on %s): its samples depend on where it runs\n", d.Model, models.FormatBytes(d.FirstSize), d.First, models.FormatBytes(d.OtherSize), d.Other)
 	}
 	if len(want) == 0 {
 		for _, u := range r.Unusable {
@@ -353,16 +330,6 @@ func (lh *liveHosts) notInstalled(m string, have []string) error {
 // plan places ms on the hosts and plans each host's memory; refused
 // models are an error unless keepRefused (plan shows them).
 func (a *App) plan(ctx context.Context, lh *liveHosts, ms []string, work sched.Work, keepRefused bool) (*engine.HostsPlan, error) {
-	if lh.single && lh.list[0].Inventory != nil && len(lh.list[0].Plan.Footprints) == 0 {
-		given, err := lh.givenFootprints(ms)
-		if err != nil {
-			return nil, err
-		}
-		lh.list[0].Plan.Footprints = given
-		if err := lh.build(a); err != nil {
-			return nil, err
-		}
-	}
 	if err := lh.CheckContext(ctx, ms, lh.o.numCtx); err != nil {
 		var ce *engine.ContextError
 		if errors.As(err, &ce) {
@@ -377,7 +344,7 @@ func (a *App) plan(ctx context.Context, lh *liveHosts, ms []string, work sched.W
 	}
 	plan, err := lh.Plan(ctx, ms, work)
 	if err != nil {
-		return nil, err
+		return nil, settingErr(err)
 	}
 	if err := plan.Err(); err != nil && !keepRefused {
 		return nil, err
@@ -397,15 +364,6 @@ func (a *App) plan(ctx context.Context, lh *liveHosts, ms []string, work sched.W
 			"num_ctx", hp.Plan.Settings.NumCtx, "num_thread", hp.Plan.NumThread)
 	}
 	return plan, nil
-}
-
-// givenFootprints are --footprint's sizes of ms (none without the flag).
-func (lh *liveHosts) givenFootprints(ms []string) ([]sched.Footprint, error) {
-	given, err := lh.o.pf.givenFootprints()
-	if err != nil || len(given) == 0 {
-		return nil, err
-	}
-	return selectFootprints(given, ms)
 }
 
 // noteNoPlan says, on the flags' one OpenAI-compatible server, that no

@@ -86,27 +86,6 @@ func (pf *planFlags) givenFootprints() ([]sched.Footprint, error) {
 	return out, nil
 }
 
-// selectFootprints keeps the given footprints of ms, in ms's order (all of
-// them when ms is empty).
-func selectFootprints(given []sched.Footprint, ms []string) ([]sched.Footprint, error) {
-	if len(ms) == 0 {
-		return given, nil
-	}
-	by := map[string]sched.Footprint{}
-	for _, f := range given {
-		by[f.Model] = f
-	}
-	out := make([]sched.Footprint, 0, len(ms))
-	for _, m := range ms {
-		f, ok := by[m]
-		if !ok {
-			return nil, usagef("--footprint has no size for %q: give every model of --models", m)
-		}
-		out = append(out, f)
-	}
-	return out, nil
-}
-
 // cacheDir is $SLMMUX_CACHE, else the user cache folder.
 func (a *App) cacheDir() string {
 	if d := a.Getenv("SLMMUX_CACHE"); d != "" {
@@ -179,36 +158,31 @@ type liveRun struct {
 }
 
 // collect runs the Eval on the hosts into the run folder with a progress
-// bar, then tells the user what happened on the way: what each host ran
-// (on a pool), hosts given up, models moved or dropped, thrashing,
-// failures.
+// bar (engine's Hosts.Collect), then tells the user what happened on the
+// way: what each host ran (on a pool), hosts given up, models moved or
+// dropped, thrashing, failures; and, when samples are missing, what to
+// do.
 func (a *App) collect(ctx context.Context, r liveRun) (engine.HostsStats, error) {
-	w, err := runstore.OpenWriter(r.dir)
-	if err != nil {
-		return engine.HostsStats{}, err
-	}
-	defer w.Close()
 	bar := newProgress(a.Stderr, len(r.items), len(r.models)*r.s.Samples)
-	stats, err := r.hosts.Eval(ctx, r.b, r.items, w, r.plan, engine.EvalConfig{
+	stats, err := r.hosts.Collect(ctx, r.dir, r.b, r.items, r.plan, engine.EvalConfig{
 		Models: r.models, Sampling: r.s, Order: r.order, Progress: bar.update,
 		BackendWait: max(r.wf.daemonWait, time.Nanosecond), RequestTimeout: r.wf.requestTimeout,
 		Strict: r.strict, Flexible: r.flexible, Adaptive: r.adapt, Needs: r.needs, EmbedModel: r.embedModel,
 	})
 	bar.finish()
-	if err != nil {
+	if err != nil && !errors.Is(err, engine.ErrIncomplete) {
 		return stats, err
 	}
 	a.reportHosts(stats, r.hosts.single, len(r.models), r.order)
-	err = complete(w, r)
-	if err != nil && len(stats.Gone) > 0 {
-		var gone []error
-		for _, h := range sortedNames(stats.Gone) {
-			gone = append(gone, fmt.Errorf("host %s: %w", h, stats.Gone[h]))
-		}
-		if r.hosts.single {
-			gone = []error{stats.Gone[r.hosts.list[0].Name]}
-		}
-		err = fmt.Errorf("%w; %w", err, errors.Join(gone...))
+	if err == nil {
+		return stats, nil
+	}
+	err = fmt.Errorf("%w, so no %s was written: run the same command again to complete it, or drop a model that keeps failing from --models", err, runstore.ResultsFile)
+	switch {
+	case len(stats.Gone) > 0 && r.hosts.single:
+		err = fmt.Errorf("%w; %w", err, stats.Gone[r.hosts.list[0].Name])
+	case len(stats.Gone) > 0:
+		err = fmt.Errorf("%w; %w", err, stats.GoneErr())
 	}
 	return stats, err
 }
@@ -241,20 +215,6 @@ func (a *App) reportHosts(stats engine.HostsStats, single bool, nModels int, ord
 	if stats.Failed > 0 {
 		fmt.Fprintf(a.Stderr, "%d sample(s) failed and were not stored: run the same command again to retry them\n", stats.Failed)
 	}
-}
-
-// errIncomplete reports a run that lacks samples (engine.ErrIncomplete).
-var errIncomplete = engine.ErrIncomplete
-
-// complete checks that every (item, model, sample) of the run is stored
-// (engine.CheckComplete, which removes a stale results.json) and otherwise
-// names what is missing and what to do.
-func complete(w *runstore.Writer, r liveRun) error {
-	err := engine.CheckComplete(w, r.dir, r.items, r.models, r.s.Samples, r.adapt)
-	if err == nil {
-		return nil
-	}
-	return fmt.Errorf("%w, so no %s was written: run the same command again to complete it, or drop a model that keeps failing from --models", err, runstore.ResultsFile)
 }
 
 // liveFlags are the flags ask and eval share: the benchmark, sampling,

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/slmmux/slmmux/engine/config"
+	"github.com/slmmux/slmmux/engine/report"
 	"github.com/slmmux/slmmux/engine/runstore"
 	"github.com/slmmux/slmmux/models/ollama/daemon"
 	"github.com/slmmux/slmmux/models/ollama/ollamatest"
@@ -146,7 +147,7 @@ func TestPoolEvalOnTwoHosts(t *testing.T) {
 	}
 
 	plan := run(t.Context(), nil, "plan", "--config", cfg, "--models", ms, "--max-loaded", "1", "--json")
-	var pj poolPlanJSON
+	var pj report.HostsPlanView
 	if plan.code != 0 || json.Unmarshal([]byte(plan.stdout), &pj) != nil || len(pj.Hosts) != 2 {
 		t.Fatalf("plan: %+v", plan)
 	}
@@ -358,7 +359,7 @@ func TestPoolBudgetFromRemoteSlmmuxServe(t *testing.T) {
 	os.WriteFile(cfg, []byte("backends:\n  - name: far\n    kind: ollama\n    url: http://"+addr+"\n    api_key_env: POOL_KEY\n"), 0o644)
 	env := map[string]string{"POOL_KEY": "sekrit"}
 	r := run(t.Context(), env, "plan", "--config", cfg, "--models", m, "--json")
-	var pj poolPlanJSON
+	var pj report.HostsPlanView
 	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &pj) != nil {
 		t.Fatalf("plan: %+v", r)
 	}
@@ -466,7 +467,7 @@ func TestPoolWithAnOpenAIHost(t *testing.T) {
 		t.Fatal(err)
 	}
 	plan := run(t.Context(), nil, "plan", "--config", cfg, "--models", "pool-n1,pool-o1", "--json")
-	var pj poolPlanJSON
+	var pj report.HostsPlanView
 	if plan.code != 0 || json.Unmarshal([]byte(plan.stdout), &pj) != nil || len(pj.Hosts) != 2 {
 		t.Fatalf("plan: %+v", plan)
 	}

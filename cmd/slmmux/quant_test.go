@@ -227,7 +227,7 @@ func BenchmarkDemoQuantized(b *testing.B) {
 					acc, sc = out.Large.Accuracy, out.Large.AccuracySC
 				}
 				fmt.Fprintf(&sb, "| %s | %s | %s | %d | %d | %.2f | %.1f %% | %.1f %% |\n", m, info.Quantization,
-					tensorTypeCounts(info.Tensors), sizes[engine.CanonicalName(m)], ps, float64(est.Bytes)/float64(ps), 100*acc, 100*sc)
+					models.TensorTypeCounts(info.Tensors), sizes[engine.CanonicalName(m)], ps, float64(est.Bytes)/float64(ps), 100*acc, 100*sc)
 			}
 		}
 	}

@@ -43,8 +43,8 @@ func TestIncompleteRunWritesNoResults(t *testing.T) {
 	defer w.Close()
 	w.Append(runstore.Sample{Item: "q1", Model: "a", Sample: 0, Answer: "1"})
 	items := []benchmark.Item{{ID: "q1"}, {ID: "q2"}}
-	err = complete(w, liveRun{items: items, models: []string{"a", "b"}, s: engine.Sampling{Samples: 1}, dir: dir})
-	if !errors.Is(err, errIncomplete) || !strings.Contains(err.Error(), "3 of 4 samples are missing (a 1, b 2)") {
+	err = engine.CheckComplete(w, dir, items, []string{"a", "b"}, 1, nil) // what collect checks (Hosts.Collect)
+	if !errors.Is(err, engine.ErrIncomplete) || !strings.Contains(err.Error(), "3 of 4 samples are missing (a 1, b 2)") {
 		t.Fatalf("err %v", err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, runstore.ResultsFile)); !os.IsNotExist(err) {

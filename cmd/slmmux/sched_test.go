@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/slmmux/slmmux/engine/report"
 	"github.com/slmmux/slmmux/engine/runstore"
 	"github.com/slmmux/slmmux/models/ollama/daemon"
 	"github.com/slmmux/slmmux/models/ollama/ollamatest"
@@ -49,7 +50,7 @@ func TestModelMajorLoadsEachModelOnce(t *testing.T) {
 	}
 	// plan agrees, from the daemon's own numbers.
 	r := run(t.Context(), env, "plan", "--models", strings.Join(ms, ","), "--samples", "2", "--items", "4", "--max-loaded", "1", "--json")
-	var p planJSON
+	var p report.PlanView
 	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &p) != nil {
 		t.Fatalf("plan: %+v", r)
 	}
@@ -61,7 +62,7 @@ func TestModelMajorLoadsEachModelOnce(t *testing.T) {
 func TestPlanWithoutDaemon(t *testing.T) {
 	env := map[string]string{"OLLAMA_HOST": closedPort(t)}
 	r := run(t.Context(), env, "plan", "--footprint", "a=4.7GiB,b=2GiB", "--footprint", "c=1GiB", "--budget", "6GiB", "--json")
-	var p planJSON
+	var p report.PlanView
 	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &p) != nil {
 		t.Fatalf("plan: %+v", r)
 	}

@@ -83,6 +83,14 @@ func (m Method) Needs() Needs {
 	return Needs{}
 }
 
+// MethodOf is sig's method; a nil Signal is Consistency.
+func MethodOf(sig Signal) Method {
+	if sig == nil {
+		return Consistency
+	}
+	return sig.Method()
+}
+
 // Sample is one sample of one model on one question, as a signal sees it.
 type Sample struct {
 	Answer   string // canonical extracted answer; "" when none

@@ -17,6 +17,7 @@ package runstore
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -165,27 +166,41 @@ func WriteJSON(dir, name string, v any) error {
 }
 
 func writeAtomic(dir, name string, data []byte) error {
-	tmp, err := os.CreateTemp(dir, "."+name+".*")
+	err := WriteFile(filepath.Join(dir, name), func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("write %s: %w", name, err)
 	}
+	return nil
+}
+
+// WriteFile writes path atomically: write fills a temporary file beside
+// it, which is synced, made 0644 (as run files are) and renamed over path,
+// so that a killed writer never leaves a half-written file.
+func WriteFile(path string, write func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
 	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
+	if err := write(tmp); err != nil {
 		tmp.Close()
-		return fmt.Errorf("write %s: %w", name, err)
+		return err
 	}
 	if err := tmp.Sync(); err != nil {
 		tmp.Close()
 		return err
 	}
-	if err := tmp.Chmod(0o644); err != nil { // CreateTemp makes 0600; run files are 0644 like samples.jsonl
+	if err := tmp.Chmod(0o644); err != nil { // CreateTemp makes 0600
 		tmp.Close()
 		return err
 	}
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	return os.Rename(tmp.Name(), filepath.Join(dir, name))
+	return os.Rename(tmp.Name(), path)
 }
 
 // ReadJSON reads DIR/name into v.

@@ -40,6 +40,9 @@ type Config struct {
 	// is then unreachable instead of hanging the caller. 0 means
 	// DefaultCallTimeout. Generations and imports are not bounded here.
 	CallTimeout time.Duration
+	// APIKey, when set, is sent as "Authorization: Bearer KEY" with every
+	// request (a daemon behind an authenticating proxy).
+	APIKey string
 }
 
 // DefaultCallTimeout bounds a metadata call when Config sets none: far
@@ -74,6 +77,9 @@ func New(cfg Config) (*Client, error) {
 		hc = http.DefaultClient
 	}
 	hc = resendOnStale(hc)
+	if cfg.APIKey != "" {
+		hc.Transport = bearer{key: cfg.APIKey, next: hc.Transport}
+	}
 	if cfg.BusyRetries == 0 {
 		cfg.BusyRetries = DefaultConfig().BusyRetries
 	}
@@ -91,6 +97,10 @@ func New(cfg Config) (*Client, error) {
 
 // Host returns the base URL the client talks to.
 func (c *Client) Host() string { return c.base.String() }
+
+// HTTPClient is the client's HTTP client (with its key, if any), for
+// other routes of the same host.
+func (c *Client) HTTPClient() *http.Client { return c.http }
 
 // ParseHost turns an OLLAMA_HOST-style value into a base URL. An empty
 // value means DefaultHost.
@@ -144,4 +154,16 @@ func (t idempotentPosts) RoundTrip(r *http.Request) (*http.Response, error) {
 		r.Header.Set("Idempotency-Key", "slmmux")
 	}
 	return t.next.RoundTrip(r)
+}
+
+// bearer adds "Authorization: Bearer KEY" to every request.
+type bearer struct {
+	key  string
+	next http.RoundTripper
+}
+
+func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("Authorization", "Bearer "+b.key)
+	return b.next.RoundTrip(r)
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"strconv"
 	"strings"
+
+	"github.com/slmmux/slmmux/models"
 )
 
 // Feature is a daemon capability that appeared in a known release.
@@ -16,23 +18,23 @@ type Feature struct {
 // /api/chat (logprobs, top_logprobs).
 var FeatureLogprobs = Feature{"logprobs", "0.12.11"}
 
-// Support says whether a daemon has a feature: Known is false for a daemon
-// that reports no version (0.0.0: built from source without a stamp), which
-// callers treat as "try it and handle its absence", not as "too old".
-type Support struct {
-	Version string
-	Known   bool
-	Has     bool
-}
-
-// Supports asks the daemon's version and compares it with f.Since.
-func (c *Client) Supports(ctx context.Context, f Feature) (Support, error) {
+// Supports asks the daemon's version and compares it with f.Since: a
+// daemon that reports no version (0.0.0: built from source without a
+// stamp) is not Known, which callers treat as "try it and handle its
+// absence", not as "too old".
+func (c *Client) Supports(ctx context.Context, f Feature) (models.Support, error) {
 	v, err := c.Version(ctx)
 	if err != nil {
-		return Support{}, err
+		return models.Support{}, err
 	}
 	has, known := VersionAtLeast(v, f.Since)
-	return Support{Version: v, Known: known, Has: has}, nil
+	return models.Support{Version: v, Since: f.Since, Known: known, Has: has}, nil
+}
+
+// LogprobSupport says whether the daemon's version gives token
+// log-probabilities (FeatureLogprobs).
+func (c *Client) LogprobSupport(ctx context.Context) (models.Support, error) {
+	return c.Supports(ctx, FeatureLogprobs)
 }
 
 // VersionAtLeast compares dotted versions ("0.24.0", "v0.6.5", "0.12.11-rc1"):
