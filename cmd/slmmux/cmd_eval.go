@@ -87,6 +87,15 @@ func (o *evalOptions) validate() error {
 		return usagef("--limit %d: must be 0 (all) or more", o.limit)
 	case o.method != "slm-mux" && o.adaptive:
 		return usagef("--adaptive applies to --method slm-mux only")
+	case o.dc.Rounds < 1 || o.dc.Rounds > maxRounds:
+		return usagef("--rounds %d: use 1 to %d", o.dc.Rounds, maxRounds)
+	case o.dc.Layers < 1 || o.dc.Layers > maxRounds:
+		return usagef("--layers %d: use 1 to %d", o.dc.Layers, maxRounds)
+	case o.dc.Candidates < 1 || o.dc.Candidates > maxRounds:
+		return usagef("--candidates %d: use 1 to %d", o.dc.Candidates, maxRounds)
+	}
+	if err := o.bf.validateExec(); err != nil {
+		return err
 	}
 	if o.method != "slm-mux" {
 		m, withMux, err := discuss.Parse(o.method)
@@ -248,6 +257,9 @@ func (a *App) writeResults(dir string, ms []string, stats engine.EvalStats) erro
 	fmt.Fprintf(a.Stdout, "generated %d sample(s) in %.1fs; results in %s\n", stats.Generated, stats.Wall.Seconds(), filepath.Join(dir, runstore.ResultsFile))
 	return nil
 }
+
+// maxRounds bounds a discussion's rounds, layers and candidates per model.
+const maxRounds = 16
 
 // runDiscussion runs a discussion method over the run's items and prints
 // every discussion method the folder holds.

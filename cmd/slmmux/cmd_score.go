@@ -40,6 +40,11 @@ the responses as a run folder for mux, search, scale and report.`,
 				return usagef("score: --bench is required (%v)", benchmark.Names())
 			case o.data == "" || o.responses == "":
 				return usagef("score: --data FILE and --responses R.jsonl are required")
+			case o.workers < 0 || o.workers > 1024:
+				return usagef("--workers %d: use 0 (the cores) to 1024", o.workers)
+			}
+			if err := o.bf.validateExec(); err != nil {
+				return err
 			}
 			return a.runScore(cmd.Context(), o)
 		},

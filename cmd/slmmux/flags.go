@@ -32,6 +32,14 @@ func (b *benchFlags) register(f *pflag.FlagSet, def string) {
 	f.StringVar(&b.extract, "extract", "strict", "which answers votes read: strict (a boxed answer, the #### number, a marked letter) or flexible (also a final answer in prose)")
 }
 
+// validateExec checks --exec-timeout.
+func (b *benchFlags) validateExec() error {
+	if b.execTimeout < 0 || b.execTimeout > time.Hour {
+		return usagef("--exec-timeout %v: use 0 (the default rule) up to 1h", b.execTimeout)
+	}
+	return nil
+}
+
 func (b *benchFlags) build() (benchmark.Benchmark, error) {
 	style, err := benchmark.ParsePromptStyle(b.style)
 	if err != nil {

@@ -30,6 +30,7 @@ func TestEveryNumericFlagRejectsAbsurdValues(t *testing.T) {
 		"scale":  {"--run", worked, "--out", "OUT"},
 		"report": {"--run", worked, "--out", "OUT"},
 		"demo":   {"--run", "OUT"},
+		"score":  {"--bench", "jsonl", "--data", data, "--responses", data},
 	}
 	values := map[string]map[string]string{
 		"int":      {"negative": "-1", "huge": "9223372036854775807"},
