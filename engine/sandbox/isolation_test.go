@@ -103,3 +103,11 @@ func TestFallbackWithoutNamespaces(t *testing.T) {
 		t.Errorf("CapEff %s, want none", out["capeff"])
 	}
 }
+
+func TestProbe(t *testing.T) {
+	requirePython(t)
+	r, err := Probe(t.Context())
+	if err != nil || r.Status != Passed || r.Network == "" || r.Filesystem == "" {
+		t.Errorf("Probe = %+v, %v; want a passed run that names its isolation", r, err)
+	}
+}

@@ -29,3 +29,11 @@ func (p *Pool) Run(ctx context.Context, prog Program, l Limits) (Result, error) 
 	defer p.sem.Release(1)
 	return Run(ctx, prog, l)
 }
+
+// Probe runs an empty program with the default limits: a quick check that
+// the sandbox can start (the error is Run's: an [*InterpreterError] when
+// python3 is missing), and its Result's Network and Filesystem say how
+// isolated runs will be here, for a run's metadata.
+func Probe(ctx context.Context) (Result, error) {
+	return Run(ctx, Program{Code: "pass"}, Limits{})
+}

@@ -150,7 +150,10 @@ type run struct {
 	detail string
 }
 
-// kill ends the whole process group once, remembering why.
+// kill ends the whole process group once, remembering why. Before the
+// group is known (output can arrive before Start returns) it only
+// remembers, and started kills it. pgid 0 must never reach syscall.Kill:
+// kill(0) is the caller's own process group.
 func (r *run) kill(why Status, detail string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -158,7 +161,20 @@ func (r *run) kill(why Status, detail string) {
 		return
 	}
 	r.killed, r.detail = why, detail
-	_ = syscall.Kill(-r.pgid, syscall.SIGKILL)
+	if r.pgid > 0 {
+		_ = syscall.Kill(-r.pgid, syscall.SIGKILL)
+	}
+}
+
+// started records the process group of the started prelude, and kills it
+// at once when kill came first.
+func (r *run) started(pgid int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.pgid = pgid
+	if r.killed != "" && pgid > 0 {
+		_ = syscall.Kill(-pgid, syscall.SIGKILL)
+	}
 }
 
 // execute runs the prelude on the program in dir, in the namespaces when
@@ -191,7 +207,8 @@ func execute(ctx context.Context, py, dir string, p Program, l Limits, private b
 	if err != nil {
 		return Result{}, &startError{err}
 	}
-	st.pgid = cmd.Process.Pid
+	pgid := cmd.Process.Pid
+	st.started(pgid)
 	done := make(chan struct{})
 	go func() {
 		t := time.NewTimer(l.Wall)
@@ -209,7 +226,7 @@ func execute(ctx context.Context, py, dir string, p Program, l Limits, private b
 	elapsed := time.Since(start)
 	if !private {
 		// Grandchildren that outlived the prelude in its process group.
-		_ = syscall.Kill(-st.pgid, syscall.SIGKILL)
+		_ = syscall.Kill(-pgid, syscall.SIGKILL)
 	}
 	report, _ := io.ReadAll(io.LimitReader(repR, 1<<16))
 	st.mu.Lock()

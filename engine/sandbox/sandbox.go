@@ -70,7 +70,7 @@ type Limits struct {
 	// is killed (Status OutputLimit) and the rest is discarded.
 	OutputBytes int64
 	// Procs is the number of processes and threads the sandbox's uid may
-	// run at once (RLIMIT_NPROC), the prelude included.
+	// run at once (RLIMIT_NPROC), the prelude included; at least 2.
 	Procs int
 	// Files is the number of open files per process (RLIMIT_NOFILE).
 	Files int
@@ -112,6 +112,7 @@ func (l Limits) withDefaults() Limits {
 	if l.Procs <= 0 {
 		l.Procs = d.Procs
 	}
+	l.Procs = max(l.Procs, 2) // the prelude and the program
 	if l.Files <= 0 {
 		l.Files = d.Files
 	}
