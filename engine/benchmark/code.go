@@ -52,8 +52,9 @@ type CodeDetail struct {
 	ExitCode   int            `json:"exit_code"`
 	ElapsedMS  int64          `json:"elapsed_ms"`
 	TimeLimitS float64        `json:"time_limit_s"`
-	// Network and Filesystem are the sandbox's isolation ("none" or
-	// "shared"): a run's metadata can say when code ran unconfined.
+	// Network ("none" or "shared") and Filesystem ("private" or "shared")
+	// are the sandbox's isolation: a run's metadata can say when code ran
+	// unconfined.
 	Network    string `json:"network"`
 	Filesystem string `json:"filesystem"`
 }
@@ -160,12 +161,37 @@ func codeVerdict(r sandbox.Result, limit time.Duration) Verdict {
 
 // codeOf returns the code of a reply as graders run it: the code
 // answer.ExtractCode finds, else the whole reply (a raw completion, as
-// upstream harnesses run it). ok is false for a blank reply.
+// upstream harnesses run it), without its `if __name__ == "__main__":`
+// block. ok is false for a blank reply.
 func codeOf(reply string) (string, bool) {
-	if code, ok := answer.ExtractCode(reply); ok {
-		return code, true
+	code, ok := answer.ExtractCode(reply)
+	if !ok {
+		code = reply
 	}
-	return reply, strings.TrimSpace(reply) != ""
+	code = dropMainBlock(code)
+	return code, strings.TrimSpace(code) != ""
+}
+
+// dropMainBlock removes a top-level `if __name__ == "__main__":` block
+// and everything indented under it. Chat replies often end with one that
+// reads input() or prints examples; it never runs when the solution is
+// imported, and EvalPlus's sanitizer drops it too. Other top-level
+// statements stay.
+func dropMainBlock(code string) string {
+	lines := strings.Split(code, "\n")
+	out := lines[:0:0]
+	skipping := false
+	for _, l := range lines {
+		top := l != "" && l[0] != ' ' && l[0] != '\t'
+		if top {
+			f := strings.Join(strings.Fields(l), "")
+			skipping = strings.HasPrefix(f, "if__name__==") && strings.Contains(f, "__main__")
+		}
+		if !skipping {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }
 
 // extractCode is Extract for code benchmarks: the normalised code of the

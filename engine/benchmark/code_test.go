@@ -189,6 +189,7 @@ func TestGradeRuns(t *testing.T) {
 		{"```python\ndef add(a, b):\n    while True: pass\n```", false, "timeout: "},
 		{"I cannot write this function.", false, "failed: "},
 		{"  \n", false, noCode},
+		{"```python\ndef add(a, b):\n    return a + b\n\nif __name__ == '__main__':\n    a, b = map(int, input().split())\n    print(add(a, b))\n```", true, ""},
 	}
 	for _, tt := range tests {
 		v, err := g.Grade(t.Context(), tt.reply, it)
@@ -217,5 +218,19 @@ func TestGradeTimeoutOverride(t *testing.T) {
 	cancel()
 	if _, err := mb.(Grader).Grade(ctx, "```python\ndef f(): return 1\n```", it); !errors.Is(err, context.Canceled) {
 		t.Errorf("Grade with a cancelled context: err %v, want context.Canceled", err)
+	}
+}
+
+func TestDropMainBlock(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"def f():\n    return 1\n\nif __name__ == \"__main__\":\n    n = int(input())\n\n    print(f())\n", "def f():\n    return 1\n"},
+		{"def f():\n    return 1\nif __name__=='__main__': main()\nx = 2", "def f():\n    return 1\nx = 2"},
+		{"def f():\n    if __name__ == '__main__':\n        pass\n", "def f():\n    if __name__ == '__main__':\n        pass\n"},
+		{"    return 1", "    return 1"},
+	}
+	for _, tt := range tests {
+		if got := dropMainBlock(tt.in); got != tt.want {
+			t.Errorf("dropMainBlock(%q) = %q, want %q", tt.in, got, tt.want)
+		}
 	}
 }

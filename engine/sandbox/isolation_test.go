@@ -48,7 +48,7 @@ func probe(t *testing.T) (Result, map[string]string) {
 func requireNamespaces(t *testing.T) {
 	t.Helper()
 	requirePython(t)
-	if r, _ := probe(t); r.Network != Isolated || r.Filesystem != Isolated {
+	if r, _ := probe(t); r.Network != NoNetwork || r.Filesystem != PrivateFiles {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("the sandbox runs without namespaces here (network %s, file system %s)", r.Network, r.Filesystem)
 		}
@@ -59,7 +59,7 @@ func requireNamespaces(t *testing.T) {
 func TestNamespaceIsolation(t *testing.T) {
 	requirePython(t)
 	r, out := probe(t)
-	if r.Network != Isolated {
+	if r.Network != NoNetwork {
 		t.Skipf("no user namespaces here (network %s)", r.Network)
 	}
 	want := map[string]string{
@@ -80,8 +80,8 @@ func TestNamespaceIsolation(t *testing.T) {
 			t.Errorf("%s = %q, want %q", k, out[k], v)
 		}
 	}
-	if r.Filesystem != Isolated {
-		t.Errorf("Filesystem = %q, want %q", r.Filesystem, Isolated)
+	if r.Filesystem != PrivateFiles {
+		t.Errorf("Filesystem = %q, want %q", r.Filesystem, PrivateFiles)
 	}
 }
 

@@ -240,7 +240,7 @@ func execute(ctx context.Context, py, dir string, p Program, l Limits, private b
 		Network: Shared, Filesystem: Shared, ExitCode: -1,
 	}
 	if private {
-		res.Network = Isolated
+		res.Network = NoNetwork
 	}
 	return classify(res, parseReport(string(report)), cmd.ProcessState, waitErr, killed, detail, l)
 }
@@ -278,7 +278,7 @@ func parseReport(s string) preludeReport {
 // classify turns how the process ended into a Result.
 func classify(res Result, rep preludeReport, ps *os.ProcessState, waitErr error, killed Status, detail string, l Limits) (Result, error) {
 	if rep.fsPrivate {
-		res.Filesystem = Isolated
+		res.Filesystem = PrivateFiles
 	}
 	switch {
 	case killed == OutputLimit:

@@ -146,10 +146,14 @@ const (
 
 // Isolation values of Result.Network and Result.Filesystem.
 const (
-	// Isolated: a network namespace of its own (no interface but a
-	// loopback that is down), or a private read-only file system.
-	Isolated = "none"
-	// Shared: the host's network or file system.
+	// NoNetwork (Network): a network namespace of its own, whose only
+	// interface is a loopback that is down.
+	NoNetwork = "none"
+	// PrivateFiles (Filesystem): the host's mounts read-only, homes and
+	// /tmp hidden, a fresh tmpfs /tmp (see the package doc).
+	PrivateFiles = "private"
+	// Shared (either): the host's network, or its file system as the
+	// sandbox's uid may use it.
 	Shared = "shared"
 )
 
@@ -163,9 +167,8 @@ type Result struct {
 	// passed): the exception line of a traceback, the limit it hit.
 	Reason  string
 	Elapsed time.Duration
-	// Network is Isolated ("none") or Shared; Filesystem likewise
-	// ("none" meaning the host's files are read-only and hidden where
-	// private, see the package doc).
+	// Network is NoNetwork or Shared; Filesystem is PrivateFiles or
+	// Shared.
 	Network, Filesystem string
 }
 
