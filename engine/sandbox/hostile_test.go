@@ -233,3 +233,16 @@ func TestProcessLimit(t *testing.T) {
 	requireNamespaces(t)
 	requireProcessLimit(t)
 }
+
+// Without namespaces RLIMIT_NPROC counts the uid's other processes too;
+// the prelude adds them, so the program still gets its own budget, and no
+// more.
+func TestProcessLimitWithoutNamespaces(t *testing.T) {
+	requirePython(t)
+	if noUserNS.Load() {
+		t.Skip("already running without namespaces")
+	}
+	noUserNS.Store(true)
+	defer noUserNS.Store(false)
+	requireProcessLimit(t)
+}

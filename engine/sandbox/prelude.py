@@ -108,6 +108,22 @@ def drop_capabilities():
     check(libc.capset(ctypes.byref(Header(0x20080522, 0)), (Data * 2)()), "capset")
 
 
+def processes_of(uid):
+    """Counts the threads of uid's processes other than this one."""
+    n = 0
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            with open("/proc/%s/status" % pid) as f:
+                fields = dict(l.split(":", 1) for l in f if ":" in l)
+            if int(fields["Uid"].split()[0]) == uid:
+                n += int(fields.get("Threads", "1"))
+        except (OSError, KeyError, ValueError):
+            pass
+    return n
+
+
 def main():
     work, prog = WORK, PROG
     if PRIVATE:
@@ -134,7 +150,12 @@ def main():
     cap(resource.RLIMIT_CPU, CPU, CPU + 1)
     cap(resource.RLIMIT_AS, MEM, MEM)
     cap(resource.RLIMIT_FSIZE, FSIZE, FSIZE)
-    cap(resource.RLIMIT_NPROC, NPROC, NPROC)
+    # RLIMIT_NPROC counts every process of the real uid. In a user
+    # namespace of its own that is only this sandbox's; without one it
+    # includes the uid's other processes (other sandboxes, daemons running
+    # as nobody), so they are added to the budget.
+    nproc = NPROC if PRIVATE else NPROC + processes_of(os.getuid())
+    cap(resource.RLIMIT_NPROC, nproc, nproc)
     cap(resource.RLIMIT_NOFILE, NOFILE, NOFILE)
     env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": work, "TMPDIR": work,
            "LANG": "C.UTF-8"}

@@ -69,24 +69,29 @@ type Limits struct {
 	// OutputBytes caps stdout and stderr each; a program that writes more
 	// is killed (Status OutputLimit) and the rest is discarded.
 	OutputBytes int64
-	// Procs is the number of processes and threads the sandbox's uid may
-	// run at once (RLIMIT_NPROC), the prelude included; at least 2.
+	// Procs is the number of processes and threads the sandbox may run at
+	// once (RLIMIT_NPROC), the prelude included; at least 2. Without a user
+	// namespace the uid's other processes are added (RLIMIT_NPROC counts
+	// them all).
 	Procs int
 	// Files is the number of open files per process (RLIMIT_NOFILE).
 	Files int
 }
 
 // DefaultLimits returns the limits used for zero fields: 10 s of CPU, a
-// 15 s deadline, 2 GiB of address space, 16 MiB files, 1 MiB of output
-// per stream, 16 processes and 64 open files.
+// 15 s deadline, 1 GiB of address space, 16 MiB files, 1 MiB of output
+// per stream, 4 processes (the prelude, the program and two more
+// processes or threads) and 64 open files. Memory and processes are kept
+// small because only their product bounds what a sandbox can hold (4 GiB
+// here): rlimits are per process, and a cgroup is not used.
 func DefaultLimits() Limits {
 	return Limits{
 		CPU:         10 * time.Second,
 		Wall:        15 * time.Second,
-		MemoryBytes: 2 << 30,
+		MemoryBytes: 1 << 30,
 		FileBytes:   16 << 20,
 		OutputBytes: 1 << 20,
-		Procs:       16,
+		Procs:       4,
 		Files:       64,
 	}
 }
