@@ -190,7 +190,7 @@ func execute(ctx context.Context, py, dir string, p Program, l Limits, private b
 		filepath.Join(dir, "main.py"), filepath.Join(dir, "work"),
 		strconv.FormatInt(cpu, 10), strconv.FormatInt(l.MemoryBytes, 10),
 		strconv.FormatInt(l.FileBytes, 10), strconv.Itoa(l.Procs), strconv.Itoa(l.Files),
-		map[bool]string{true: "1", false: "0"}[private])
+		flag(private))
 	cmd.Env = []string{}
 	cmd.Dir = dir
 	cmd.Stdin = strings.NewReader(p.Stdin)
@@ -228,6 +228,9 @@ func execute(ctx context.Context, py, dir string, p Program, l Limits, private b
 		// Grandchildren that outlived the prelude in its process group.
 		_ = syscall.Kill(-pgid, syscall.SIGKILL)
 	}
+	// Only the prelude holds the pipe (the program's copy is closed before
+	// its exec); the deadline guards against a descendant that kept it.
+	_ = repR.SetReadDeadline(time.Now().Add(time.Second))
 	report, _ := io.ReadAll(io.LimitReader(repR, 1<<16))
 	st.mu.Lock()
 	killed, detail := st.killed, st.detail
@@ -243,6 +246,14 @@ func execute(ctx context.Context, py, dir string, p Program, l Limits, private b
 		res.Network = NoNetwork
 	}
 	return classify(res, parseReport(string(report)), cmd.ProcessState, waitErr, killed, detail, l)
+}
+
+// flag is a boolean argument of the prelude.
+func flag(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
 }
 
 // preludeReport is what the prelude wrote on fd 3.
