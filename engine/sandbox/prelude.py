@@ -111,7 +111,11 @@ def drop_capabilities():
 def processes_of(uid):
     """Counts the threads of uid's processes other than this one."""
     n = 0
-    for pid in os.listdir("/proc"):
+    try:
+        pids = os.listdir("/proc")
+    except OSError:
+        return 0  # no /proc (not Linux)
+    for pid in pids:
         if not pid.isdigit() or int(pid) == os.getpid():
             continue
         try:
