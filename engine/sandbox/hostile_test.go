@@ -246,3 +246,48 @@ func TestProcessLimitWithoutNamespaces(t *testing.T) {
 	defer noUserNS.Store(false)
 	requireProcessLimit(t)
 }
+
+// processesWith returns the host pids whose command line holds marker.
+func processesWith(t *testing.T, marker string) []string {
+	t.Helper()
+	ents, err := os.ReadDir("/proc")
+	if err != nil {
+		t.Skip("no /proc:", err)
+	}
+	var pids []string
+	for _, e := range ents {
+		if _, err := strconv.Atoi(e.Name()); err != nil {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if err == nil && strings.Contains(string(b), marker) {
+			pids = append(pids, e.Name())
+		}
+	}
+	return pids
+}
+
+// A program that leaves a process behind in a session of its own (out of
+// the process group) has it killed when the program ends: the PID
+// namespace dies with its init.
+func TestHostileDaemonOutlivesProgram(t *testing.T) {
+	requireNamespaces(t)
+	marker := fmt.Sprintf("slmmux-sandbox-daemon-%d", time.Now().UnixNano())
+	code := fmt.Sprintf(`
+import os, sys
+if os.fork() == 0:
+    os.setsid()
+    os.execv(sys.executable, [sys.executable, "-c", "import time; time.sleep(60)", %q])
+print("left a daemon behind")
+`, marker)
+	r := mustRun(t, Program{Code: code}, hostileLimits)
+	t.Logf("the program: %s %q", r.Status, strings.TrimSpace(r.Stdout))
+	if pids := processesWith(t, marker); len(pids) > 0 {
+		for _, p := range pids {
+			if n, err := strconv.Atoi(p); err == nil {
+				_ = syscall.Kill(n, syscall.SIGKILL)
+			}
+		}
+		t.Errorf("the daemon survived the sandbox: pids %v", pids)
+	}
+}
