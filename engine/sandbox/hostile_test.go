@@ -234,11 +234,13 @@ func TestProcessLimit(t *testing.T) {
 	requireProcessLimit(t)
 }
 
-// Without namespaces RLIMIT_NPROC counts the uid's other processes too;
-// the prelude adds them, so the program still gets its own budget, and no
-// more.
+// Without namespaces a root caller's sandbox has a uid of its own, so
+// RLIMIT_NPROC counts its processes alone.
 func TestProcessLimitWithoutNamespaces(t *testing.T) {
 	requirePython(t)
+	if os.Geteuid() != 0 {
+		t.Skip("as another user the budget moves with the user's other processes")
+	}
 	if noUserNS.Load() {
 		t.Skip("already running without namespaces")
 	}
@@ -267,11 +269,11 @@ func processesWith(t *testing.T, marker string) []string {
 	return pids
 }
 
-// A program that leaves a process behind in a session of its own (out of
-// the process group) has it killed when the program ends: the PID
-// namespace dies with its init.
-func TestHostileDaemonOutlivesProgram(t *testing.T) {
-	requireNamespaces(t)
+// daemonSurvivors runs a program that leaves a process behind in a session
+// of its own (out of the process group) and returns the pids of it still
+// alive once Run has returned (and kills them).
+func daemonSurvivors(t *testing.T) []int {
+	t.Helper()
 	marker := fmt.Sprintf("slmmux-sandbox-daemon-%d", time.Now().UnixNano())
 	code := fmt.Sprintf(`
 import os, sys
@@ -282,12 +284,37 @@ print("left a daemon behind")
 `, marker)
 	r := mustRun(t, Program{Code: code}, hostileLimits)
 	t.Logf("the program: %s %q", r.Status, strings.TrimSpace(r.Stdout))
-	if pids := processesWith(t, marker); len(pids) > 0 {
-		for _, p := range pids {
-			if n, err := strconv.Atoi(p); err == nil {
-				_ = syscall.Kill(n, syscall.SIGKILL)
-			}
+	var alive []int
+	for _, p := range processesWith(t, marker) {
+		if n, err := strconv.Atoi(p); err == nil {
+			alive = append(alive, n)
+			_ = syscall.Kill(n, syscall.SIGKILL)
 		}
+	}
+	return alive
+}
+
+// In a PID namespace the daemon dies with the namespace's init.
+func TestHostileDaemonOutlivesProgram(t *testing.T) {
+	requireNamespaces(t)
+	if pids := daemonSurvivors(t); len(pids) > 0 {
+		t.Errorf("the daemon survived the sandbox: pids %v", pids)
+	}
+}
+
+// Without namespaces, a root caller's sandbox has a uid of its own, and
+// every process of it is killed at the end: the daemon too.
+func TestDaemonKilledWithoutNamespaces(t *testing.T) {
+	requirePython(t)
+	if os.Geteuid() != 0 {
+		t.Skip("as another user the fallback cannot find a sandbox's processes (see the package doc)")
+	}
+	if noUserNS.Load() {
+		t.Skip("already running without namespaces")
+	}
+	noUserNS.Store(true)
+	defer noUserNS.Store(false)
+	if pids := daemonSurvivors(t); len(pids) > 0 {
 		t.Errorf("the daemon survived the sandbox: pids %v", pids)
 	}
 }

@@ -108,16 +108,34 @@ func Run(ctx context.Context, p Program, l Limits) (Result, error) {
 		return Result{}, fmt.Errorf("sandbox: %w", err)
 	}
 	private := !noUserNS.Load()
-	r, err := execute(ctx, py, dir, p, l, private)
+	r, err := runAs(ctx, py, dir, p, l, private)
 	if private && isNamespaceRefusal(err) {
 		noUserNS.Store(true)
-		r, err = execute(ctx, py, dir, p, l, false)
+		r, err = runAs(ctx, py, dir, p, l, false)
 	}
 	return r, err
 }
 
+// runAs executes the program in dir as the identity of the mode, and, when
+// that uid is the run's own, kills whatever of it is left at the end.
+func runAs(ctx context.Context, py, dir string, p Program, l Limits, private bool) (Result, error) {
+	id := identityFor(private)
+	if id.release != nil {
+		defer id.release()
+	}
+	if id.chown {
+		if err := os.Chown(filepath.Join(dir, "work"), id.uid, id.gid); err != nil {
+			return Result{}, fmt.Errorf("sandbox: %w", err)
+		}
+	}
+	if id.own {
+		defer killUID(id.uid)
+	}
+	return execute(ctx, py, dir, p, l, private, id)
+}
+
 // prepareDir writes the program into dir and makes the empty working
-// folder dir/work, both reachable by the sandbox's uid.
+// folder dir/work; dir is made reachable by any uid.
 func prepareDir(dir, code string) error {
 	if err := os.Chmod(dir, 0o711); err != nil {
 		return err
@@ -126,14 +144,7 @@ func prepareDir(dir, code string) error {
 	if err := os.WriteFile(prog, []byte(code), 0o444); err != nil {
 		return err
 	}
-	work := filepath.Join(dir, "work")
-	if err := os.Mkdir(work, 0o700); err != nil {
-		return err
-	}
-	if uid, gid, ok := sandboxIDs(); ok {
-		return os.Chown(work, uid, gid)
-	}
-	return nil
+	return os.Mkdir(filepath.Join(dir, "work"), 0o700)
 }
 
 // startError marks a failure to start the prelude process.
@@ -179,7 +190,7 @@ func (r *run) started(pgid int) {
 
 // execute runs the prelude on the program in dir, in the namespaces when
 // private is set.
-func execute(ctx context.Context, py, dir string, p Program, l Limits, private bool) (Result, error) {
+func execute(ctx context.Context, py, dir string, p Program, l Limits, private bool, id identity) (Result, error) {
 	repR, repW, err := os.Pipe()
 	if err != nil {
 		return Result{}, fmt.Errorf("sandbox: %w", err)
@@ -199,7 +210,7 @@ func execute(ctx context.Context, py, dir string, p Program, l Limits, private b
 	stderr := &capped{max: l.OutputBytes, overflow: func() { st.kill(OutputLimit, "stderr") }}
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	cmd.ExtraFiles = []*os.File{repW}
-	cmd.SysProcAttr = sysProcAttr(private)
+	cmd.SysProcAttr = sysProcAttr(private, id)
 	cmd.WaitDelay = time.Second
 	start := time.Now()
 	err = cmd.Start()

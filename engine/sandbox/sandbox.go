@@ -37,13 +37,18 @@
 // counts per user namespace, so parallel runs do not share the budget. In
 // the PID namespace the program cannot see or signal any process outside.
 //
-// Where the kernel refuses user namespaces (Result.Network "shared"), Run
-// falls back to a process group of its own, running as uid 65534 when the
-// caller is root: rlimits and the deadline still hold, but the network,
-// the file system (world-writable folders such as /tmp) and the other
-// processes of the same uid are shared, and a grandchild that leaves the
-// process group survives the deadline. The fallback happens once per
-// process and is reported in every Result so a run's metadata can say so.
+// Where the kernel refuses user namespaces (Result.Network "shared"; a
+// container's default seccomp policy does), Run falls back to a process
+// group of its own. A root caller then runs each sandbox as a uid of its
+// own, drawn at random from 0x60000000 up (no account has it): RLIMIT_NPROC
+// counts that sandbox's processes alone, and every process of the uid is
+// killed when the program ends, so nothing it started survives. Other
+// callers run it as themselves; the prelude then adds their other
+// processes to RLIMIT_NPROC, and a grandchild that leaves the process
+// group outlives the run. Either way rlimits and the deadline hold, but
+// the network and the file system (world-writable folders such as /tmp)
+// are shared. The fallback happens once per process and is reported in
+// every Result, so a run's metadata can say so.
 package sandbox
 
 import (
