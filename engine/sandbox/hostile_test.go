@@ -172,6 +172,37 @@ print(n)
 func TestHostileForkBomb(t *testing.T) {
 	requireNamespaces(t)
 	requireProcessLimit(t)
+	forkBomb(t)
+}
+
+func TestHostileKillParent(t *testing.T) {
+	requireNamespaces(t)
+	killParent(t)
+}
+
+// Without namespaces a root caller's sandbox is a uid of its own, which
+// is what contains these two: RLIMIT_NPROC counts its processes alone, and
+// kill(-1) reaches only them. The test makes sure of the uid first.
+func TestHostileWithoutNamespaces(t *testing.T) {
+	requirePython(t)
+	if os.Geteuid() != 0 {
+		t.Skip("as another user the fallback shares the user's processes: not run")
+	}
+	if noUserNS.Load() {
+		t.Skip("already running without namespaces")
+	}
+	noUserNS.Store(true)
+	defer noUserNS.Store(false)
+	_, out := probe(t)
+	if uid, err := strconv.Atoi(out["uid"]); err != nil || uid < uidBase || uid >= uidBase+uidSpan {
+		t.Fatalf("the fallback runs as uid %q, not one of its own: the hostile programs are not run", out["uid"])
+	}
+	requireProcessLimit(t)
+	t.Run("fork bomb", forkBomb)
+	t.Run("kill parent", killParent)
+}
+
+func forkBomb(t *testing.T) {
 	code := `
 import os
 while True:
@@ -191,8 +222,7 @@ while True:
 	}
 }
 
-func TestHostileKillParent(t *testing.T) {
-	requireNamespaces(t)
+func killParent(t *testing.T) {
 	// A process of the caller's that the sandbox must not be able to reach.
 	canary := exec.Command("sleep", "60")
 	if err := canary.Start(); err != nil {

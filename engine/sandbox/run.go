@@ -321,9 +321,17 @@ func classify(res Result, rep preludeReport, ps *os.ProcessState, waitErr error,
 		if res.Reason == "" {
 			res.Reason = fmt.Sprintf("exit status %d", rep.exitCode)
 		}
+	case ps != nil && !ps.Exited():
+		// The prelude was killed before it could report: without a PID
+		// namespace the program (same uid) can do that.
+		res.Status = Killed
+		res.Reason = "the sandbox's supervisor was killed"
+		if ws, ok := ps.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			res.Reason += " by " + sigName(ws.Signal())
+		}
 	default:
-		// The prelude itself died without a word: a start-up failure of the
-		// sandbox, not of the program.
+		// The prelude itself exited without a word: a start-up failure of
+		// the sandbox, not of the program.
 		msg := lastLine(res.Stderr)
 		if msg == "" && waitErr != nil {
 			msg = waitErr.Error()
