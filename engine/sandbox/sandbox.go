@@ -17,7 +17,9 @@
 //   - makes every mount read-only and nosuid, hides /root, /home, /var/tmp,
 //     /dev/shm and /run behind empty tmpfs mounts, mounts a fresh tmpfs of
 //     4 x Limits.FileBytes on /tmp (the only writable place, which also hides
-//     other sandboxes' folders) and the PID namespace's own /proc;
+//     other sandboxes' folders) and the PID namespace's own /proc; other
+//     files stay readable where their mode lets anyone read them (the
+//     system's Python library among them);
 //   - empties its capability bounding set, sets no_new_privs and drops its
 //     own capabilities, so the program runs with none;
 //   - sets the rlimits (CPU, address space, file size, processes, open
