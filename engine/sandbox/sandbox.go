@@ -34,10 +34,12 @@
 // can run code between the namespaces' creation and the program's exec.
 //
 // The network namespace has only a loopback interface that is down, so no
-// connection leaves the sandbox, loopback included. A program's uid is
-// nobody outside, so RLIMIT_NPROC is enforced (it is not for root), and it
-// counts per user namespace, so parallel runs do not share the budget. In
-// the PID namespace the program cannot see or signal any process outside.
+// connection leaves the sandbox, loopback included. A program's uid
+// outside is never root, so RLIMIT_NPROC is enforced (it is not for root),
+// and the count is per user namespace, so parallel runs do not share the
+// budget. In the PID namespace the program cannot see or signal any
+// process outside. A run costs about 35 ms on an idle machine (two Python
+// starts: the prelude's and the program's).
 //
 // Where the kernel refuses user namespaces (Result.Network "shared"; a
 // container's default seccomp policy does), Run falls back to a process
