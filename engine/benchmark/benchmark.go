@@ -149,9 +149,15 @@ type Config struct {
 	// Extract selects strict (the zero value) or flexible extraction; see
 	// ExtractMode. ParseExtractMode reads "strict" and "flexible".
 	Extract ExtractMode
+	// MBPP selects mbpp's task set: the full test split (the zero value)
+	// or the sanitized subset.
+	MBPP MBPPSet
+	// Exec allows humaneval's and mbpp's Grade to run code in the sandbox;
+	// nil refuses with ErrExecutionNotAllowed.
+	Exec *Execution
 }
 
-var names = []string{"math500", "gsm8k", "gpqa", "jsonl", "ifeval"}
+var names = []string{"math500", "gsm8k", "gpqa", "jsonl", "ifeval", "humaneval", "mbpp"}
 
 // Names returns the benchmark names New accepts.
 func Names() []string { return append([]string(nil), names...) }
@@ -167,7 +173,17 @@ func New(name string, cfg Config) (Benchmark, error) {
 	if name != "jsonl" && cfg.Extractor != "" {
 		return nil, fmt.Errorf("benchmark: %s: Extractor %q applies only to jsonl", name, cfg.Extractor)
 	}
+	if name != "mbpp" && cfg.MBPP != MBPPFull {
+		return nil, fmt.Errorf("benchmark: %s: the task set %v applies only to mbpp", name, cfg.MBPP)
+	}
 	switch name {
+	case "humaneval":
+		return humanEvalBench{x: newExecutor(cfg.Exec)}, nil
+	case "mbpp":
+		if cfg.MBPP != MBPPFull && cfg.MBPP != MBPPSanitized {
+			return nil, fmt.Errorf("benchmark: mbpp: invalid task set %v", cfg.MBPP)
+		}
+		return mbppBench{set: cfg.MBPP, x: newExecutor(cfg.Exec)}, nil
 	case "math500":
 		return mathBench{style: cfg.PromptStyle, mode: cfg.Extract}, nil
 	case "gsm8k":

@@ -12,7 +12,7 @@ import (
 )
 
 func TestNew(t *testing.T) {
-	if got := Names(); !slices.Equal(got, []string{"math500", "gsm8k", "gpqa", "jsonl", "ifeval"}) {
+	if got := Names(); !slices.Equal(got, []string{"math500", "gsm8k", "gpqa", "jsonl", "ifeval", "humaneval", "mbpp"}) {
 		t.Errorf("Names() = %v", got)
 	}
 	for _, name := range Names() {
@@ -22,7 +22,7 @@ func TestNew(t *testing.T) {
 		}
 	}
 	_, err := New("mmlu", Config{})
-	if err == nil || !strings.Contains(err.Error(), "math500, gsm8k, gpqa, jsonl") {
+	if err == nil || !strings.Contains(err.Error(), "math500, gsm8k, gpqa, jsonl, ifeval, humaneval, mbpp") {
 		t.Errorf("New(unknown) error = %v; want one listing the valid names", err)
 	}
 	if _, err := New("gsm8k", Config{Extractor: "number"}); err == nil {
