@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/slmmux/slmmux/engine"
 	"github.com/slmmux/slmmux/engine/mux"
 	"github.com/slmmux/slmmux/engine/runstore"
 	"github.com/slmmux/slmmux/models/demo"
@@ -84,7 +85,7 @@ func TestAdaptiveSamplingLiveOnDemoModels(t *testing.T) {
 	}
 
 	q := []string{"ask", "--models", strings.Join(ms, ","), "--samples", "5", "--json", "What is 47+38?"}
-	var fa, aa askJSON
+	var fa, aa engine.AnswerView
 	if r := run(t.Context(), env, q...); r.code != 0 || json.Unmarshal([]byte(r.stdout), &fa) != nil {
 		t.Fatalf("ask: %+v", r)
 	}

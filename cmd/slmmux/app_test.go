@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slmmux/slmmux/engine"
 	"github.com/slmmux/slmmux/engine/runstore"
 	"github.com/slmmux/slmmux/models/ollama/ollamatest"
 )
@@ -148,7 +149,7 @@ func TestAskLive(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("ask: %+v", r)
 	}
-	var out askJSON
+	var out engine.AnswerView
 	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -16,45 +15,9 @@ import (
 	"github.com/slmmux/slmmux/engine/benchmark"
 	"github.com/slmmux/slmmux/engine/confidence"
 	"github.com/slmmux/slmmux/engine/mux"
+	"github.com/slmmux/slmmux/engine/report"
 	"github.com/slmmux/slmmux/engine/sched"
 )
-
-// askJSON is `ask --json`.
-type askJSON struct {
-	Question   string               `json:"question"`
-	Answer     string               `json:"answer"`
-	Model      string               `json:"model"`
-	Confidence float64              `json:"confidence"`
-	TieBreak   string               `json:"tie_break"` // val, agreement or order
-	Models     []engine.ModelAnswer `json:"models"`
-	WallMS     float64              `json:"wall_ms"`
-	// Signal is the confidence signal; FollowUps the extra generations it
-	// cost (verbalized: one per sample).
-	Signal    string `json:"confidence_signal"`
-	FollowUps int    `json:"follow_ups,omitempty"`
-	// Adaptive, with --adaptive: the samples generated and those full
-	// sampling would have.
-	Adaptive *askAdaptiveJSON `json:"adaptive,omitempty"`
-	// Kind is the question's answer kind, Measure how code and text
-	// samples were compared, Reply the winning model's whole reply.
-	Kind    string `json:"kind"`
-	Measure string `json:"measure,omitempty"`
-	Reply   string `json:"reply"`
-}
-
-// followUps sums the verbalized signal's extra generations.
-func followUps(ans engine.Answer) int {
-	n := 0
-	for _, m := range ans.Models {
-		n += m.FollowUps
-	}
-	return n
-}
-
-type askAdaptiveJSON struct {
-	Generated int `json:"samples_generated"`
-	Total     int `json:"samples_total"`
-}
 
 // askOptions are ask's flags.
 type askOptions struct {
@@ -254,73 +217,23 @@ func (a *App) runAsk(ctx context.Context, o askOptions) error {
 
 // showAnswer prints ask's answer, as a table or --json.
 func (a *App) showAnswer(o askOptions, tie mux.TieBreak, sig confidence.Signal, ans engine.Answer) error {
-	if !o.showResponses {
-		for i := range ans.Models {
-			ans.Models[i].Responses = nil
-		}
-	}
-	var ad *askAdaptiveJSON
-	if o.adaptive {
-		ad = &askAdaptiveJSON{Total: len(ans.Models) * o.sf.s.Samples}
-		for _, m := range ans.Models {
-			ad.Generated += m.Drawn
-		}
-	}
+	v := ans.View(engine.AnswerViewConfig{Question: o.question, Tie: tie, Signal: sig, Samples: o.sf.s.Samples, Adaptive: o.adaptive, Responses: o.showResponses})
 	if o.asJSON {
-		return writeJSON(a.Stdout, askJSON{o.question, ans.Answer, ans.Model, ans.Confidence, string(tie), ans.Models, float64(ans.Wall.Microseconds()) / 1000,
-			signalName(sig), followUps(ans), ad, string(ans.Kind), string(ans.Measure), ans.Reply})
+		return writeJSON(a.Stdout, v)
 	}
-	printAnswer(a, ans)
+	if err := report.WriteAnswer(a.Stdout, ans.Text()); err != nil {
+		return err
+	}
 	if sig != nil {
 		fmt.Fprintf(a.Stdout, "confidence: %s", sig.Method())
-		if n := followUps(ans); n > 0 {
-			fmt.Fprintf(a.Stdout, " (%d extra generations to ask each model how sure it is)", n)
+		if v.FollowUps > 0 {
+			fmt.Fprintf(a.Stdout, " (%d extra generations to ask each model how sure it is)", v.FollowUps)
 		}
 		fmt.Fprintln(a.Stdout)
 	}
-	if ad != nil {
+	if ad := v.Adaptive; ad != nil {
 		fmt.Fprintf(a.Stdout, "adaptive sampling: %d of %d samples generated (the same answer and winner as all %d)\n", ad.Generated, ad.Total, ad.Total)
 	}
 	fmt.Fprintln(a.Stdout, tieNote(tie))
 	return nil
-}
-
-func printAnswer(a *App, ans engine.Answer) {
-	if ans.Model == "" {
-		fmt.Fprintln(a.Stdout, "no model gave a parsable answer")
-	} else {
-		fmt.Fprintf(a.Stdout, "answer: %s\nfrom:   %s (confidence %.2f)\nkind:   %s\n\n%s\n\n", firstLine(ans.Answer), ans.Model, ans.Confidence,
-			strings.TrimSpace(string(ans.Kind)+" "+string(ans.Measure)), strings.TrimSpace(ans.Reply))
-	}
-	w := tabwriter.NewWriter(a.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "MODEL\tANSWER\tVOTES\tCONFIDENCE\tSAMPLES")
-	for _, m := range ans.Models {
-		if m.Error != "" {
-			fmt.Fprintf(w, "%s\t(failed: %s)\t\t\t\n", m.Model, m.Error)
-			continue
-		}
-		samples := strings.Join(quoteAll(m.Answers), " ")
-		if m.Medoid != nil {
-			samples = fmt.Sprintf("(medoid: sample %d)", *m.Medoid)
-		}
-		fmt.Fprintf(w, "%s\t%s\t%d/%d\t%.2f\t%s\n", m.Model, orDefault(firstLine(m.Answer), "-"), m.Votes, m.Samples, m.Confidence, samples)
-	}
-	w.Flush()
-	fmt.Fprintf(a.Stdout, "\n%.1fs\n", ans.Wall.Seconds())
-}
-
-// firstLine is s's first line, with " …" when more follows.
-func firstLine(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i] + " …"
-	}
-	return s
-}
-
-func quoteAll(ss []string) []string {
-	out := make([]string, len(ss))
-	for i, s := range ss {
-		out[i] = orDefault(s, "∅")
-	}
-	return out
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -89,7 +90,7 @@ func printProbe(a *App, info hardware.Info, d ollama.Status) {
 			fmt.Fprintf(w, "  %s\t%s (%s in VRAM)\n", r.Name, gib(uint64(r.SizeBytes)), gib(uint64(r.VRAMBytes)))
 		}
 	} else {
-		fmt.Fprintf(w, "Ollama\tnot reachable at %s: start it with `ollama serve` or set OLLAMA_HOST\n", orDefault(d.Host, ollama.DefaultHost))
+		fmt.Fprintf(w, "Ollama\tnot reachable at %s: start it with `ollama serve` or set OLLAMA_HOST\n", cmp.Or(d.Host, ollama.DefaultHost))
 	}
 	for _, n := range info.Notes {
 		fmt.Fprintf(w, "Note\t%s\n", n)
@@ -98,10 +99,3 @@ func printProbe(a *App, info hardware.Info, d ollama.Status) {
 }
 
 func gib(b uint64) string { return fmt.Sprintf("%.1f GiB", float64(b)/(1<<30)) }
-
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
-}

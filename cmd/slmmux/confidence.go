@@ -174,9 +174,6 @@ func (cf *confidenceFlags) embedErr(err error) error {
 	return usagef("embedding model %s cannot embed (%v): %s", ee.Model, ee.Err, fix)
 }
 
-// signalName is the method's name for output ("consistency" for nil).
-func signalName(sig confidence.Signal) string { return string(confidence.MethodOf(sig)) }
-
 // replaySignal replays SLM-MUX under sig over run (engine's
 // Run.ReplaySignal); nil for consistency.
 func replaySignal(run *engine.Run, sig confidence.Signal, cfg confidence.SimConfig) (*engine.SignalResult, error) {

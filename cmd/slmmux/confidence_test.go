@@ -145,7 +145,7 @@ func TestConfidenceLogprobLive(t *testing.T) {
 		t.Fatalf("report: %+v\n%s", rep, md)
 	}
 	a := run(t.Context(), env, "ask", "--models", "demo-addsub,demo-mix", "--samples", "3", "--num-predict", "12", "--confidence", "logprob", "--json", "What is 12+7?")
-	var out askJSON
+	var out engine.AnswerView
 	if a.code != 0 || json.Unmarshal([]byte(a.stdout), &out) != nil {
 		t.Fatalf("ask: %+v", a)
 	}
@@ -186,7 +186,7 @@ func TestConfidenceLogprobRefusedOnOldDaemon(t *testing.T) {
 func TestConfidenceEmbeddingLive(t *testing.T) {
 	env := liveDemo(t)
 	a := run(t.Context(), env, "ask", "--models", "demo-addsub,demo-mix", "--samples", "3", "--num-predict", "12", "--confidence", "embedding", "--json", "What is 40+2?")
-	var out askJSON
+	var out engine.AnswerView
 	if a.code != 0 || json.Unmarshal([]byte(a.stdout), &out) != nil {
 		t.Fatalf("ask: %+v", a)
 	}
@@ -267,7 +267,7 @@ func TestConfidenceProbeLive(t *testing.T) {
 		t.Fatalf("mux --confidence probe: %+v %+v", got, r)
 	}
 	a := run(t.Context(), env, "ask", "--models", "demo-addsub,demo-mix", "--samples", "2", "--num-predict", "12", "--confidence", "probe", "--probe", probe, "--json", "What is 20+5?")
-	var out askJSON
+	var out engine.AnswerView
 	if a.code != 0 || json.Unmarshal([]byte(a.stdout), &out) != nil || out.Signal != "probe" {
 		t.Fatalf("ask: %+v", a)
 	}

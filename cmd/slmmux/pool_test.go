@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slmmux/slmmux/engine"
 	"github.com/slmmux/slmmux/engine/config"
 	"github.com/slmmux/slmmux/engine/report"
 	"github.com/slmmux/slmmux/engine/runstore"
@@ -255,7 +256,7 @@ func TestPoolAsk(t *testing.T) {
 	a, b := da.TinyModel(t, "ask-a", 95), db.TinyModel(t, "ask-b", 96)
 	cfg := writeConfig(t, [2]string{"alpha", da.Host}, [2]string{"beta", db.Host})
 	r := run(t.Context(), nil, "ask", "--config", cfg, "--samples", "2", "--num-predict", "4", "--max-loaded", "1", "--json", "What is 1+1?")
-	var out askJSON
+	var out engine.AnswerView
 	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &out) != nil || len(out.Models) != 2 {
 		t.Fatalf("ask: %+v", r)
 	}
