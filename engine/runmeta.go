@@ -3,9 +3,11 @@ package engine
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"time"
 
 	"github.com/slmmux/slmmux/engine/benchmark"
+	"github.com/slmmux/slmmux/engine/discuss"
 	"github.com/slmmux/slmmux/engine/runstore"
 )
 
@@ -23,6 +25,64 @@ func NewRunMeta(b benchmark.Benchmark, items []benchmark.Item, s Sampling) runst
 		Temperature: s.Temperature, NumPredict: s.NumPredict, NumCtx: s.NumCtx, NumThread: s.NumThread,
 		RepeatPenalty: s.RepeatPenalty, TopP: s.TopP, PromptHash: hex.EncodeToString(h[:8]), Created: time.Now().UTC(),
 	}
+}
+
+// RunSpec is a live run folder's settings (eval, demo): what run.json
+// records and the items the folder stores. One spec checks a folder
+// before anything runs and creates (or resumes) it, locked, once the
+// hosts are planned.
+type RunSpec struct {
+	Bench    benchmark.Benchmark
+	Items    []benchmark.Item
+	Sampling Sampling // as the hosts send it
+	// Data names where the items came from (a file's absolute path, or
+	// words for an embedded set); Limit is the items kept (0: all).
+	Data  string
+	Limit int
+	// PromptStyle, Extractor and Extract are the benchmark's settings as
+	// given (Extract "" for strict).
+	PromptStyle, Extractor, Extract string
+	Version                         string
+	// Models and their Digests, and the Hosts, once known: Check before
+	// the hosts are opened compares the rest.
+	Models  []string
+	Digests map[string]string
+	Hosts   *Hosts
+	// Discussion, when set, is the discussion method the run adds.
+	Discussion *discuss.Config
+	// Adaptive is the tie-break order an adaptively sampled run is exact
+	// for (nil: every sample is drawn).
+	Adaptive []string
+}
+
+// Meta is the spec's run.json.
+func (r RunSpec) Meta() runstore.Meta {
+	m := NewRunMeta(r.Bench, r.Items, r.Sampling)
+	m.Data, m.Limit, m.PromptStyle, m.Extractor, m.Extract, m.Version = r.Data, r.Limit, r.PromptStyle, r.Extractor, r.Extract, r.Version
+	if len(r.Models) > 0 {
+		m.Models = RunModels(r.Sampling, r.Models, r.Digests)
+	}
+	if r.Hosts != nil {
+		m.Hosts = r.Hosts.RunHosts()
+	}
+	if r.Discussion != nil {
+		dc := r.Discussion.WithDefaults(r.Models)
+		settings, _ := json.Marshal(dc)
+		m.Methods = []runstore.MethodMeta{{Method: dc.Name(), Settings: settings, Prompts: dc.Templates()}}
+	}
+	m.Adaptive = r.Adaptive
+	return m
+}
+
+// Check refuses a folder made with other settings; it writes nothing.
+func (r RunSpec) Check(dir string) error {
+	return runstore.Check(dir, r.Meta(), StoreItems(r.Items))
+}
+
+// Create creates or resumes the run folder for the spec (refusing one
+// made with other settings) and returns it locked.
+func (r RunSpec) Create(dir string) (*runstore.Lock, error) {
+	return runstore.Create(dir, r.Meta(), StoreItems(r.Items))
 }
 
 // StoreItems is items as the run folder stores them.

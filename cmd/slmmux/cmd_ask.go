@@ -81,7 +81,7 @@ and kind apply. A long question can come from a file (--file F, or
 	return cmd
 }
 
-// question is the argument, or --file's content (at most maxPromptBytes).
+// question is the argument, or --file's content (at most engine.MaxPromptBytes).
 func (a *App) question(args []string, file string) (string, error) {
 	switch {
 	case len(args) == 1 && file != "":
@@ -105,12 +105,12 @@ func (a *App) question(args []string, file string) (string, error) {
 		defer f.Close()
 		r = f
 	}
-	b, err := io.ReadAll(io.LimitReader(r, maxPromptBytes+1))
+	b, err := io.ReadAll(io.LimitReader(r, engine.MaxPromptBytes+1))
 	if err != nil {
 		return "", usagef("ask: --file %s: %w", file, err)
 	}
-	if len(b) > maxPromptBytes {
-		return "", usagef("ask: --file %s: the question is over the %d-byte limit: no small model's context holds it", file, maxPromptBytes)
+	if len(b) > engine.MaxPromptBytes {
+		return "", usagef("ask: --file %s: the question is over the %d-byte limit: no small model's context holds it", file, engine.MaxPromptBytes)
 	}
 	return string(b), nil
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/slmmux/slmmux/engine"
 	"github.com/slmmux/slmmux/engine/benchmark"
 	"github.com/slmmux/slmmux/engine/report"
-	"github.com/slmmux/slmmux/engine/runstore"
 	"github.com/slmmux/slmmux/engine/sched"
 	"github.com/slmmux/slmmux/models/demo"
 	"github.com/slmmux/slmmux/models/ollama"
@@ -98,14 +97,8 @@ func demoBench(dir string, limit int) (benchmark.Benchmark, []benchmark.Item, st
 	if err != nil {
 		return nil, nil, "", err
 	}
-	items, err := b.Load(data)
-	if err != nil {
-		return nil, nil, "", err
-	}
-	if limit > 0 && limit < len(items) {
-		items = items[:limit]
-	}
-	return b, items, data, nil
+	items, err := engine.LoadItems(b, data, limit)
+	return b, items, data, err
 }
 
 func (a *App) runDemo(ctx context.Context, cat demo.Catalog, o demoOptions) error {
@@ -120,9 +113,9 @@ func (a *App) runDemo(ctx context.Context, cat demo.Catalog, o demoOptions) erro
 	}
 	s := engine.Sampling{Samples: o.samples, Temperature: o.temperature, SeedMode: o.seedMode, NumPredict: cat.NumPredict,
 		NumCtx: engine.DefaultNumCtx, RepeatPenalty: cat.RepeatPenalty}
-	meta := runMeta(b, items, s, benchFlags{style: "paper", extractor: "number"}, o.limit)
-	meta.Data = "embedded demo test set"
-	if err := runstore.Check(runDir, meta, engine.StoreItems(items)); err != nil {
+	spec := runSpec(b, items, s, benchFlags{style: "paper", extractor: "number"}, o.limit)
+	spec.Data = "embedded demo test set"
+	if err := spec.Check(runDir); err != nil {
 		return err
 	}
 	c, stop, err := demo.EnsureDaemon(ctx, a.Getenv("OLLAMA_HOST"), a.Stderr)
@@ -143,9 +136,8 @@ func (a *App) runDemo(ctx context.Context, cat demo.Catalog, o demoOptions) erro
 		return err
 	}
 	s = lh.Sampling(plan, s)
-	meta.NumThread = s.NumThread
-	meta.Models, meta.Hosts = engine.RunModels(s, all, cat.Digests()), lh.RunHosts()
-	lock, err := runstore.Create(runDir, meta, engine.StoreItems(items))
+	spec.Sampling, spec.Models, spec.Digests, spec.Hosts = s, all, cat.Digests(), lh.Hosts
+	lock, err := spec.Create(runDir)
 	if err != nil {
 		return err
 	}

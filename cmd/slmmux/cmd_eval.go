@@ -2,12 +2,9 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"path/filepath"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -15,6 +12,7 @@ import (
 	"github.com/slmmux/slmmux/engine/benchmark"
 	"github.com/slmmux/slmmux/engine/discuss"
 	"github.com/slmmux/slmmux/engine/mux"
+	"github.com/slmmux/slmmux/engine/report"
 	"github.com/slmmux/slmmux/engine/runstore"
 	"github.com/slmmux/slmmux/engine/sched"
 )
@@ -168,24 +166,22 @@ func (a *App) runEval(ctx context.Context, o evalOptions) error {
 // (adaptive sampling's tracker too, with --adaptive: the models' order is
 // the tie-break order the run is exact for, recorded in run.json).
 func (o *evalOptions) openRun(b benchmark.Benchmark, items []benchmark.Item, s engine.Sampling, ms []string, digests map[string]string, hosts *engine.Hosts) (liveRun, *runstore.Lock, error) {
-	meta := runMeta(b, items, s, o.bf, o.limit)
-	meta.Data, _ = filepath.Abs(o.data)
-	meta.Models, meta.Hosts = engine.RunModels(s, ms, digests), hosts.RunHosts()
+	spec := runSpec(b, items, s, o.bf, o.limit)
+	spec.Data, _ = filepath.Abs(o.data)
+	spec.Models, spec.Digests, spec.Hosts = ms, digests, hosts
 	r := liveRun{s: s, b: b, items: items, models: ms, dir: o.run, order: engine.Order(o.order), wf: o.wf}
 	if o.dc.Method != "" {
-		dc := o.dc.WithDefaults(ms)
-		settings, _ := json.Marshal(dc)
-		meta.Methods = []runstore.MethodMeta{{Method: dc.Name(), Settings: settings, Prompts: dc.Templates()}}
+		spec.Discussion = &o.dc
 	}
 	if o.adaptive {
-		meta.Adaptive = ms
+		spec.Adaptive = ms
 		r.adapt = engine.NewAdaptive(s.Samples, ms)
 	}
 	var err error
 	if r.strict, r.flexible, err = o.bf.modes(); err != nil {
 		return r, nil, err
 	}
-	lock, err := runstore.Create(o.run, meta, engine.StoreItems(items))
+	lock, err := spec.Create(o.run)
 	return r, lock, err
 }
 
@@ -195,34 +191,24 @@ func (o *evalOptions) load() (benchmark.Benchmark, []benchmark.Item, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	items, err := b.Load(o.data)
-	if err != nil {
+	items, err := engine.LoadItems(b, o.data, o.limit)
+	switch {
+	case errors.Is(err, engine.ErrNoItems):
+		return nil, nil, usagef("--data %s %w", o.data, err)
+	case errors.As(err, new(*engine.PromptSizeError)):
+		return nil, nil, usagef("--data %s: %w", o.data, err)
+	case err != nil:
 		return nil, nil, usagef("--data: %w", err)
-	}
-	if o.limit > 0 && o.limit < len(items) {
-		items = items[:o.limit]
-	}
-	if len(items) == 0 {
-		return nil, nil, usagef("--data %s holds no items", o.data)
-	}
-	for _, it := range items {
-		if n := len(it.Question) + len(strings.Join(it.Choices, "")); n > maxPromptBytes {
-			return nil, nil, usagef("--data %s: item %s has a question of %d bytes, over the %d-byte limit: no small model's context holds it", o.data, it.ID, n, maxPromptBytes)
-		}
 	}
 	return b, items, nil
 }
 
-// maxPromptBytes bounds one question: far beyond any small model's
-// context window, small enough that a wrong file fails at once.
-const maxPromptBytes = 1 << 20
-
-// runMeta is run.json for a live run with the settings its requests send
-// (engine.NewRunMeta) and the flags that shape its prompts and answers.
-func runMeta(b benchmark.Benchmark, items []benchmark.Item, s engine.Sampling, bf benchFlags, limit int) runstore.Meta {
-	m := engine.NewRunMeta(b, items, s)
-	m.Limit, m.PromptStyle, m.Extractor, m.Extract, m.Version = limit, bf.style, bf.extractor, bf.extractMeta(), buildVersion()
-	return m
+// runSpec is the run folder's settings for a live run with the sampling
+// settings its requests send and the flags that shape its prompts and
+// answers (engine.RunSpec).
+func runSpec(b benchmark.Benchmark, items []benchmark.Item, s engine.Sampling, bf benchFlags, limit int) engine.RunSpec {
+	return engine.RunSpec{Bench: b, Items: items, Sampling: s, Limit: limit, PromptStyle: bf.style, Extractor: bf.extractor,
+		Extract: bf.extractMeta(), Version: buildVersion()}
 }
 
 // writeAdaptiveResults scores an adaptive run and writes results.json
@@ -232,19 +218,15 @@ func (a *App) writeAdaptiveResults(dir string, ms []string, k int, stats engine.
 	if err != nil {
 		return err
 	}
-	printStored(a.Stdout, res)
+	if err := report.WriteStored(a.Stdout, res, adaptiveBaselines); err != nil {
+		return err
+	}
 	fmt.Fprintf(a.Stdout, "generated %d sample(s) in %.1fs; results in %s\n", stats.Generated, stats.Wall.Seconds(), filepath.Join(dir, runstore.ResultsFile))
 	return nil
 }
 
 // adaptiveBaselines says why an adaptive run has no baselines.
 const adaptiveBaselines = "not computed: each model alone, self-consistency and Agent Forest need every sample, and an adaptive run stores only those that could change SLM-MUX's selection (run eval without --adaptive for them)"
-
-func printStored(w io.Writer, res mux.StoredResult) {
-	fmt.Fprintf(w, "SLM-MUX (exact adaptive sampling)  %.1f %% ± %.1f over %d items\n", 100*res.Accuracy, 100*res.Stderr, res.Items)
-	fmt.Fprintf(w, "samples stored: %d of %d (%.1f %% not needed)\n", res.Stored, res.Total, 100*(1-float64(res.Stored)/float64(max(res.Total, 1))))
-	fmt.Fprintf(w, "baselines %s\n", adaptiveBaselines)
-}
 
 // writeResults scores the run's samples of these models and writes
 // results.json (engine.WriteResults), then prints the table.

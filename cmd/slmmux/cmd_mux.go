@@ -9,6 +9,7 @@ import (
 	"github.com/slmmux/slmmux/engine"
 	"github.com/slmmux/slmmux/engine/confidence"
 	"github.com/slmmux/slmmux/engine/mux"
+	"github.com/slmmux/slmmux/engine/report"
 )
 
 // muxOptions are mux's flags.
@@ -192,7 +193,9 @@ func (a *App) muxAdaptiveRun(run *engine.Run, asJSON, otherTies bool) error {
 			Note      string           `json:"note,omitempty"`
 		}{res, order, adaptiveBaselines, note})
 	}
-	printStored(a.Stdout, res)
+	if err := report.WriteStored(a.Stdout, res, adaptiveBaselines); err != nil {
+		return err
+	}
 	if note != "" {
 		fmt.Fprintln(a.Stdout, note)
 	}

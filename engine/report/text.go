@@ -162,3 +162,13 @@ func SignalRows(res []confidence.SimResult) []SignalRow {
 	}
 	return rows
 }
+
+// WriteStored writes the selection over an adaptively sampled run's
+// stored samples: its accuracy, the samples it stored of full sampling's,
+// and why it has no baselines.
+func WriteStored(w io.Writer, res mux.StoredResult, baselines string) error {
+	fmt.Fprintf(w, "SLM-MUX (exact adaptive sampling)  %.1f %% ± %.1f over %d items\n", 100*res.Accuracy, 100*res.Stderr, res.Items)
+	fmt.Fprintf(w, "samples stored: %d of %d (%.1f %% not needed)\n", res.Stored, res.Total, 100*(1-float64(res.Stored)/float64(max(res.Total, 1))))
+	_, err := fmt.Fprintf(w, "baselines %s\n", baselines)
+	return err
+}
