@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
@@ -241,11 +240,7 @@ func (a *App) upstream(lh *liveHosts, o serveOptions, cfg *serve.Config) error {
 func (a *App) schedule(ctx context.Context, lh *liveHosts, es []serve.Ensemble) (*engine.Scheduler, []serve.Ensemble, error) {
 	all, k := serve.Members(es)
 	if lh.single && lh.list[0].ollama != nil {
-		for _, i := range lh.list[0].Installed {
-			if m := engine.CanonicalName(i.Name); !slices.Contains(all, m) {
-				all = append(all, m)
-			}
-		}
+		all = serve.WithInstalled(all, lh.list[0].Installed)
 	}
 	plan, err := a.plan(ctx, lh, all, sched.Work{Items: 1, Samples: k}, true)
 	if err != nil {
@@ -257,13 +252,7 @@ func (a *App) schedule(ctx context.Context, lh *liveHosts, es []serve.Ensemble) 
 	for i := range es {
 		es[i].Sampling = lh.Sampling(plan, es[i].Sampling)
 		if !lh.single {
-			var parts []string
-			for _, hp := range plan.Hosts {
-				if on := slices.DeleteFunc(slices.Clone(hp.Models), func(m string) bool { return !slices.Contains(es[i].Models, m) }); len(on) > 0 {
-					parts = append(parts, hp.Name+": "+strings.Join(on, ", "))
-				}
-			}
-			fmt.Fprintf(a.Stderr, "slmmux serve: ensemble %s on the pool (%s)\n", es[i].Name, strings.Join(parts, "; "))
+			fmt.Fprintf(a.Stderr, "slmmux serve: ensemble %s on the pool (%s)\n", es[i].Name, es[i].Placement(plan))
 		}
 	}
 	return lh.NewScheduler(plan), es, nil
@@ -281,18 +270,18 @@ func (a *App) ensembles(ctx context.Context, lh *liveHosts, o serveOptions) ([]s
 	if err != nil {
 		return nil, usagef("--config: %w", err)
 	}
+	cs, err := serve.FromFile(fc)
+	if err != nil {
+		return nil, usagef("--config %s: %w", o.config, err)
+	}
 	var out []serve.Ensemble
-	for _, key := range sortedNames(fc.Ensembles) {
-		ec := fc.Ensembles[key]
-		e, err := serve.FromConfig(key, ec)
+	for _, c := range cs {
+		e, err := a.ensemble(lh, c.Ensemble, c.Config)
 		if err != nil {
-			return nil, usagef("--config %s: %w", o.config, err)
-		}
-		if e, err = a.ensemble(lh, e, ec); err != nil {
 			return nil, err
 		}
 		_, digests, _ := a.resolve(lh, e.Models)
-		if e.Confidence, err = a.ensembleSignal(ctx, lh, o.config, key, ec, e.Profile, e.Models, digests); err != nil {
+		if e.Confidence, err = a.ensembleSignal(ctx, lh, o.config, c.Key, c.Config, e.Profile, e.Models, digests); err != nil {
 			return nil, err
 		}
 		out = append(out, e)
@@ -315,13 +304,4 @@ func (a *App) ensemble(lh *liveHosts, e serve.Ensemble, ec serve.EnsembleConfig)
 		return serve.Ensemble{}, err
 	}
 	return e, nil
-}
-
-func sortedNames[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }

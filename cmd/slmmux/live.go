@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -190,20 +192,20 @@ func (a *App) collect(ctx context.Context, r liveRun) (engine.HostsStats, error)
 // reportHosts tells the user what each host did and what went wrong.
 func (a *App) reportHosts(stats engine.HostsStats, single bool, nModels int, order engine.Order) {
 	if !single {
-		for _, h := range sortedNames(stats.Ran) {
+		for _, h := range slices.Sorted(maps.Keys(stats.Ran)) {
 			fmt.Fprintf(a.Stderr, "host %s ran %s\n", h, strings.Join(stats.Ran[h], ", "))
 		}
-		for _, h := range sortedNames(stats.Gone) {
+		for _, h := range slices.Sorted(maps.Keys(stats.Gone)) {
 			fmt.Fprintf(a.Stderr, "host %s was given up mid-run: %v\n", h, stats.Gone[h])
 		}
-		for _, m := range sortedNames(stats.Moved) {
+		for _, m := range slices.Sorted(maps.Keys(stats.Moved)) {
 			fmt.Fprintf(a.Stderr, "model %s moved: %s\n", m, stats.Moved[m])
 		}
 	}
-	for _, m := range sortedNames(stats.Dropped) {
+	for _, m := range slices.Sorted(maps.Keys(stats.Dropped)) {
 		fmt.Fprintf(a.Stderr, "model %s was dropped from this run: %s\n", m, stats.Dropped[m])
 	}
-	for _, m := range sortedNames(stats.Errs) {
+	for _, m := range slices.Sorted(maps.Keys(stats.Errs)) {
 		if err := stats.Errs[m]; errors.Is(err, models.ErrContextExceeded) {
 			_, next := hint(err)
 			fmt.Fprintf(a.Stderr, "model %s: %v: %s\n", m, err, next)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -57,7 +58,7 @@ func modelProxy(t *testing.T, host string) (string, func() map[string]int) {
 	return srv.URL, func() map[string]int {
 		mu.Lock()
 		defer mu.Unlock()
-		return maps(seen)
+		return maps.Clone(seen)
 	}
 }
 
@@ -79,14 +80,6 @@ func readBody(r *http.Request) ([]byte, error) {
 	b, err := io.ReadAll(r.Body)
 	r.Body = io.NopCloser(bytes.NewReader(b))
 	return b, err
-}
-
-func maps(m map[string]int) map[string]int {
-	out := map[string]int{}
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
 }
 
 func writeConfig(t testing.TB, backends ...[2]string) string {

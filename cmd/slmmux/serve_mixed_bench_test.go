@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
@@ -51,7 +52,7 @@ func mixedConfig(tb testing.TB) string {
 	tb.Helper()
 	var sb strings.Builder
 	sb.WriteString("ensembles:\n")
-	for _, name := range sortedNames(mixedEnsembles) {
+	for _, name := range slices.Sorted(maps.Keys(mixedEnsembles)) {
 		fmt.Fprintf(&sb, "  mux:%s:\n    models: [%s]\n    samples: 3\n    num_predict: 8\n", name, strings.Join(mixedEnsembles[name], ", "))
 	}
 	path := filepath.Join(tb.TempDir(), "mixed.yaml")

@@ -3,12 +3,14 @@ package serve
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
 	"github.com/slmmux/slmmux/engine"
 	"github.com/slmmux/slmmux/engine/discuss"
 	"github.com/slmmux/slmmux/engine/mux"
+	"github.com/slmmux/slmmux/models"
 )
 
 // FromConfig is the ensemble a config file's key names, before its
@@ -46,6 +48,28 @@ func FromConfig(key string, ec EnsembleConfig) (Ensemble, error) {
 		e.Discussion = &dc
 	}
 	return e, nil
+}
+
+// Configured is one ensemble of a config file: its key, its settings and
+// the ensemble FromConfig makes of them.
+type Configured struct {
+	Key    string
+	Config EnsembleConfig
+	Ensemble
+}
+
+// FromFile is every ensemble of fc, in key order, before their members
+// are resolved on the hosts (FromConfig); the first error stops.
+func FromFile(fc *FileConfig) ([]Configured, error) {
+	var out []Configured
+	for _, key := range slices.Sorted(maps.Keys(fc.Ensembles)) {
+		e, err := FromConfig(key, fc.Ensembles[key])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Configured{Key: key, Config: fc.Ensembles[key], Ensemble: e})
+	}
+	return out, nil
 }
 
 // Ties sets e's tie-break scores (ValAcc) for its members under ec's
@@ -89,6 +113,30 @@ func Members(es []Ensemble) ([]string, int) {
 		}
 	}
 	return all, k
+}
+
+// WithInstalled is all followed by each installed model it lacks (by its
+// canonical name): serve plans the models requests only pass through to
+// as well, since they occupy the daemon too.
+func WithInstalled(all []string, installed []models.Info) []string {
+	for _, i := range installed {
+		if m := engine.CanonicalName(i.Name); !slices.Contains(all, m) {
+			all = append(all, m)
+		}
+	}
+	return all
+}
+
+// Placement says where plan runs e's members on a pool: "HOST: a, b;
+// HOST2: c", hosts in plan order, each with the members it runs.
+func (e *Ensemble) Placement(plan *engine.HostsPlan) string {
+	var parts []string
+	for _, hp := range plan.Hosts {
+		if on := slices.DeleteFunc(slices.Clone(hp.Models), func(m string) bool { return !slices.Contains(e.Models, m) }); len(on) > 0 {
+			parts = append(parts, hp.Name+": "+strings.Join(on, ", "))
+		}
+	}
+	return strings.Join(parts, "; ")
 }
 
 // Refused is a plan's refusal (planErr, an *engine.RefusedError) of some
