@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -120,54 +121,32 @@ func (a *App) runMux(o muxOptions) error {
 	if err != nil {
 		return err
 	}
-	cfg := tie.sim(mux.SimConfig{K: o.samples, Trials: o.trials, Seed: o.seed, Profile: o.profile})
-	res, err := mux.Simulate(ds, cfg)
-	if err != nil {
-		return settingErr(err)
-	}
-	sj, err := replaySignal(run, o.sig, confidence.SimConfig{K: o.samples, Trials: o.trials, Seed: o.seed, ValAcc: acc})
-	if err != nil {
-		return err
-	}
-	var ad *mux.AdaptiveResult
-	if o.adaptive {
-		r, err := mux.Adaptive(ds, cfg)
-		if err != nil {
-			return usagef("--adaptive: %w (drop --profile official)", err)
-		}
-		ad = &r
-	}
-	var sp *mux.SamplerReport
-	if o.samplers != nil {
-		r, err := run.SamplerComparison(o.samplers, cfg)
-		if err != nil {
-			return err
-		}
-		sp = &r
+	rp, err := run.Replay(engine.ReplayConfig{Sim: tie.sim(mux.SimConfig{K: o.samples, Trials: o.trials, Seed: o.seed, Profile: o.profile}),
+		Signal: o.sig, SignalSim: confidence.SimConfig{K: o.samples, Trials: o.trials, Seed: o.seed, ValAcc: acc}, Adaptive: o.adaptive, Samplers: o.samplers})
+	switch {
+	case errors.Is(err, mux.ErrAdaptiveProfile):
+		return usagef("--adaptive: %w (drop --profile official)", err)
+	case err != nil:
+		return settingErr(err) // a run without the signal's data is a usage error too (hint)
 	}
 	if o.asJSON {
-		out := engine.NewSummary(res, ds.Models, o.profile)
-		out.NoAnswer, out.Adaptive, out.Baselines.Samplers = run.NoAnswer, ad, sp
-		if out.Methods, err = run.Methods(out); err != nil {
+		v, err := run.View(rp, o.profile)
+		if err != nil {
 			return err
 		}
-		return writeJSON(a.Stdout, struct {
-			engine.Summary
-			Confidence *engine.SignalResult `json:"confidence,omitempty"`
-		}{out, sj})
+		return writeJSON(a.Stdout, v)
 	}
 	disc, err := engine.DiscussionRows(run.Dir)
 	if err != nil {
 		return err
 	}
-	printResults(a.Stdout, res, ds.Models, disc)
-	printSignal(a.Stdout, sj)
-	printSamplers(a.Stdout, sp)
-	if ad != nil {
-		fmt.Fprintf(a.Stdout, "adaptive sampling: %d of %d samples needed (%.1f %% saved), identical selections: %v\n",
-			ad.SamplesNeeded, ad.SamplesTotal, 100*(1-float64(ad.SamplesNeeded)/float64(max(ad.SamplesTotal, 1))), ad.Identical)
+	printResults(a.Stdout, rp.Sim, ds.Models, disc)
+	printSignal(a.Stdout, rp.Signal)
+	printSamplers(a.Stdout, rp.Samplers)
+	if err := report.WriteAdaptive(a.Stdout, rp.Adaptive); err != nil {
+		return err
 	}
-	fmt.Fprintln(a.Stdout, tieNote(res.TieBreak))
+	fmt.Fprintln(a.Stdout, tieNote(rp.Sim.TieBreak))
 	return nil
 }
 
@@ -186,12 +165,7 @@ func (a *App) muxAdaptiveRun(run *engine.Run, asJSON, otherTies bool) error {
 		note = "the run was collected adaptively for ties by model order " + strings.Join(order, ", ") + ": that order is used; --models, --tie-break, --val-acc and --val-run do not apply to it"
 	}
 	if asJSON {
-		return writeJSON(a.Stdout, struct {
-			Adaptive  mux.StoredResult `json:"adaptive_run"`
-			TieOrder  []string         `json:"tie_order"`
-			Baselines string           `json:"baselines"`
-			Note      string           `json:"note,omitempty"`
-		}{res, order, adaptiveBaselines, note})
+		return writeJSON(a.Stdout, engine.AdaptiveRunView{Adaptive: res, TieOrder: order, Baselines: adaptiveBaselines, Note: note})
 	}
 	if err := report.WriteStored(a.Stdout, res, adaptiveBaselines); err != nil {
 		return err

@@ -174,16 +174,6 @@ func (cf *confidenceFlags) embedErr(err error) error {
 	return usagef("embedding model %s cannot embed (%v): %s", ee.Model, ee.Err, fix)
 }
 
-// replaySignal replays SLM-MUX under sig over run (engine's
-// Run.ReplaySignal); nil for consistency.
-func replaySignal(run *engine.Run, sig confidence.Signal, cfg confidence.SimConfig) (*engine.SignalResult, error) {
-	sr, err := run.ReplaySignal(sig, cfg)
-	if err != nil {
-		return nil, settingErr(err) // a run without the signal's data is a usage error too (hint)
-	}
-	return sr, nil
-}
-
 func printSignal(w io.Writer, s *engine.SignalResult) {
 	if s == nil {
 		return

@@ -172,3 +172,14 @@ func WriteStored(w io.Writer, res mux.StoredResult, baselines string) error {
 	_, err := fmt.Fprintf(w, "baselines %s\n", baselines)
 	return err
 }
+
+// WriteAdaptive writes how many samples exact adaptive sampling needs for
+// the same selections (nothing when ad is nil).
+func WriteAdaptive(w io.Writer, ad *mux.AdaptiveResult) error {
+	if ad == nil {
+		return nil
+	}
+	_, err := fmt.Fprintf(w, "adaptive sampling: %d of %d samples needed (%.1f %% saved), identical selections: %v\n",
+		ad.SamplesNeeded, ad.SamplesTotal, 100*(1-float64(ad.SamplesNeeded)/float64(max(ad.SamplesTotal, 1))), ad.Identical)
+	return err
+}
