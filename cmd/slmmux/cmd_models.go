@@ -5,11 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
+	"github.com/slmmux/slmmux/engine/report"
 	"github.com/slmmux/slmmux/models"
 	"github.com/slmmux/slmmux/models/gguf"
 	"github.com/slmmux/slmmux/models/ollama"
@@ -33,24 +32,7 @@ func (a *App) modelsCmd() *cobra.Command {
 				fmt.Fprintln(a.Stdout, "no models installed: `ollama pull NAME`, or `slmmux models import FILE.gguf --name NAME`")
 				return nil
 			}
-			w := tabwriter.NewWriter(a.Stdout, 0, 0, 2, ' ', 0)
-			notes := make([]string, len(list))
-			header := "NAME\tSIZE\tFAMILY\tPARAMETERS\tQUANTIZATION"
-			for i, m := range list {
-				notes[i] = modelNote(m)
-				if notes[i] != "" && !strings.HasSuffix(header, "NOTE") {
-					header += "\tNOTE"
-				}
-			}
-			fmt.Fprintln(w, header)
-			for i, m := range list {
-				line := fmt.Sprintf("%s\t%s\t%s\t%s\t%s", m.Name, models.FormatBytes(m.SizeBytes), m.Family, m.ParameterSize, m.Quantization)
-				if strings.HasSuffix(header, "NOTE") {
-					line += "\t" + notes[i]
-				}
-				fmt.Fprintln(w, line)
-			}
-			return w.Flush()
+			return report.ModelsTable(list).WriteText(a.Stdout)
 		},
 	}
 	cmd.AddCommand(a.importCmd())
@@ -164,16 +146,4 @@ func checkGGUF(path string, quantize bool) error {
 		return usagef("models import: %s: %w", path, err)
 	}
 	return nil
-}
-
-// modelNote says why slmmux never runs m (a cloud model, an
-// embedding-only model), "" when it does.
-func modelNote(m models.Info) string {
-	switch {
-	case m.Remote:
-		return "cloud (" + m.RemoteHost + "): never used, prompts would leave the machine"
-	case !m.Generates():
-		return "no text generation (" + strings.Join(m.Capabilities, ", ") + "): left out of default lists"
-	}
-	return ""
 }
