@@ -88,14 +88,7 @@ func (a *App) runScore(ctx context.Context, o scoreOptions) error {
 	}
 	ms := score.Compute(b.Kind(), recs)
 	if o.asJSON {
-		out := struct {
-			Metrics []score.Metrics  `json:"metrics"`
-			Records []map[string]any `json:"records"`
-		}{Metrics: ms}
-		for _, r := range recs {
-			out.Records = append(out.Records, r.JSON(idField(b.Name())))
-		}
-		return writeJSON(a.Stdout, out)
+		return writeJSON(a.Stdout, score.NewReport(b.Name(), ms, recs))
 	}
 	for _, m := range ms {
 		if m.Responses > 0 {
@@ -108,17 +101,6 @@ func (a *App) runScore(ctx context.Context, o scoreOptions) error {
 		}
 	}
 	return nil
-}
-
-// idField is how a benchmark's own files name an item.
-func idField(bench string) string {
-	switch bench {
-	case "ifeval":
-		return "key"
-	case "humaneval", "mbpp":
-		return "task_id"
-	}
-	return "id"
 }
 
 // execErr says which flag lets model-written code run.

@@ -127,6 +127,36 @@ func b2f(b bool) float64 {
 
 func ptr(f float64) *float64 { return &f }
 
+// Report is `score --json`: the metrics per model, then one record per
+// response (Record.JSON).
+type Report struct {
+	Metrics []Metrics        `json:"metrics"`
+	Records []map[string]any `json:"records"`
+}
+
+// NewReport is the metrics ms and the records of bench's responses as
+// `score --json` prints them, each item named as bench's own files name
+// it (IDField).
+func NewReport(bench string, ms []Metrics, recs []Record) Report {
+	out := Report{Metrics: ms}
+	for _, r := range recs {
+		out.Records = append(out.Records, r.JSON(IDField(bench)))
+	}
+	return out
+}
+
+// IDField is how a benchmark's own files name an item: key (IFEval),
+// task_id (HumanEval, MBPP), else id.
+func IDField(bench string) string {
+	switch bench {
+	case "ifeval":
+		return "key"
+	case "humaneval", "mbpp":
+		return "task_id"
+	}
+	return "id"
+}
+
 // JSON is a record as `score --json` prints it: the item's id under
 // idField (key for IFEval, task_id for HumanEval and MBPP; a number where
 // the data file's is), the model, pass and the failure's reason, and the
