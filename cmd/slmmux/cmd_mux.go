@@ -121,7 +121,7 @@ func (a *App) runMux(o muxOptions) error {
 	if err != nil {
 		return err
 	}
-	rp, err := run.Replay(engine.ReplayConfig{Sim: tie.sim(mux.SimConfig{K: o.samples, Trials: o.trials, Seed: o.seed, Profile: o.profile}),
+	rp, err := run.Replay(engine.ReplayConfig{Sim: tie.Sim(mux.SimConfig{K: o.samples, Trials: o.trials, Seed: o.seed, Profile: o.profile}),
 		Signal: o.sig, SignalSim: confidence.SimConfig{K: o.samples, Trials: o.trials, Seed: o.seed, ValAcc: acc}, Adaptive: o.adaptive, Samplers: o.samplers})
 	switch {
 	case errors.Is(err, mux.ErrAdaptiveProfile):

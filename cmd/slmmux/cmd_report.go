@@ -92,28 +92,28 @@ func (a *App) runReport(o reportOptions) error {
 }
 
 // build replays run for the report under the flags' settings.
-func (o reportOptions) build(run *engine.Run) (*report.Report, tieRule, error) {
+func (o reportOptions) build(run *engine.Run) (*report.Report, mux.TieRule, error) {
 	ds := run.Dataset
 	p, err := o.mf.parseProfile()
 	if err != nil {
-		return nil, tieRule{}, err
+		return nil, mux.TieRule{}, err
 	}
 	acc, tie, err := o.mf.tie(ds)
 	if err != nil {
-		return nil, tieRule{}, err
+		return nil, mux.TieRule{}, err
 	}
 	scfg, err := o.sf.build(run, p, tie)
 	if err != nil {
-		return nil, tieRule{}, err
+		return nil, mux.TieRule{}, err
 	}
 	in, err := run.ReportInput()
 	if err != nil {
-		return nil, tieRule{}, err
+		return nil, mux.TieRule{}, err
 	}
 	in.Scale, in.ValAcc = scfg, acc
 	scc := confidence.SimConfig{K: o.samples, Trials: o.sf.trials, Seed: o.sf.seed, ValAcc: tie.ValAcc}
 	if in.Signals, err = signalRows(run, o.run.dir, scc, p, &in.Notes); err != nil {
-		return nil, tieRule{}, analysisErr("report", err)
+		return nil, mux.TieRule{}, analysisErr("report", err)
 	}
 	in.Search = search.DefaultConfig(search.Paper)
 	in.Search.KMax = min(5, len(ds.Models))
@@ -121,9 +121,9 @@ func (o reportOptions) build(run *engine.Run) (*report.Report, tieRule, error) {
 		in.Search.KMax = o.sf.kMax
 	}
 	in.Search.Profile, in.Search.ValAcc, in.Search.Agreement = p, tie.ValAcc, tie.Agreement
-	r, err := report.Build(in, tie.sim(mux.SimConfig{K: o.samples, Trials: o.sf.trials, Seed: o.sf.seed, Profile: p}))
+	r, err := report.Build(in, tie.Sim(mux.SimConfig{K: o.samples, Trials: o.sf.trials, Seed: o.sf.seed, Profile: p}))
 	if err != nil {
-		return nil, tieRule{}, analysisErr("report", err)
+		return nil, mux.TieRule{}, analysisErr("report", err)
 	}
 	return r, tie, nil
 }

@@ -34,7 +34,7 @@ func (sf *scaleFlags) register(cmd *cobra.Command, withSamples bool) {
 }
 
 // build checks the flags against ds and returns the Scale config.
-func (sf *scaleFlags) build(run *engine.Run, p mux.Profile, tie tieRule) (search.ScaleConfig, error) {
+func (sf *scaleFlags) build(run *engine.Run, p mux.Profile, tie mux.TieRule) (search.ScaleConfig, error) {
 	ds := run.Dataset
 	ks, err := search.ParseSampleCounts(sf.samples, engine.MaxSamples)
 	if err != nil {

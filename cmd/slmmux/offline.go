@@ -64,10 +64,10 @@ func (mf *muxFlags) parseProfile() (mux.Profile, error) {
 
 // build checks the flags against the run's dataset: the profile and the
 // tie-break (agreement is estimated over ds).
-func (mf *muxFlags) build(ds *mux.Dataset) (mux.Profile, tieRule, error) {
+func (mf *muxFlags) build(ds *mux.Dataset) (mux.Profile, mux.TieRule, error) {
 	p, err := mf.parseProfile()
 	if err != nil {
-		return "", tieRule{}, err
+		return "", mux.TieRule{}, err
 	}
 	_, t, err := mf.tie(ds)
 	return p, t, err
@@ -75,10 +75,10 @@ func (mf *muxFlags) build(ds *mux.Dataset) (mux.Profile, tieRule, error) {
 
 // tie returns the validation accuracies given (--val-acc or --val-run;
 // nil when neither), whatever the rule, and the tie-break rule over ds.
-func (mf *muxFlags) tie(ds *mux.Dataset) (map[string]float64, tieRule, error) {
+func (mf *muxFlags) tie(ds *mux.Dataset) (map[string]float64, mux.TieRule, error) {
 	acc, err := valAccFlags(mf.valAcc, mf.valRun, ds.Models)
 	if err != nil {
-		return nil, tieRule{}, err
+		return nil, mux.TieRule{}, err
 	}
 	t, err := resolveTie(mf.tieBreak, acc, ds)
 	return acc, t, err

@@ -8,28 +8,12 @@ import (
 
 const tieBreakUsage = "ties between equally confident models: val (validation accuracy), agreement (label-free, from the run) or order (default: val with --val-acc/--val-run, else agreement)"
 
-// tieRule is a resolved --tie-break: the rule and what it needs.
-type tieRule struct {
-	Rule      mux.TieBreak
-	ValAcc    map[string]float64 // Rule val
-	Agreement *mux.Agreement     // Rule agreement
-}
-
-// resolveTie checks --tie-break against what was given. acc are the
-// validation accuracies (nil: none given); ds, when not nil, is the run to
-// estimate agreement from (over its models, leave-one-out per item).
-func resolveTie(name string, acc map[string]float64, ds *mux.Dataset) (tieRule, error) {
-	t, err := mux.ResolveTie(name, len(acc) > 0, ds != nil)
-	if err != nil {
-		return tieRule{}, tieErr(err, "validation accuracies: give --val-acc a=0.71,b=0.64 or --val-run DIR (or use --tie-break agreement, which needs no labels)", "")
-	}
-	switch t {
-	case mux.TieVal:
-		return tieRule{Rule: t, ValAcc: acc}, nil
-	case mux.TieAgreement:
-		return tieRule{Rule: t, Agreement: mux.NewAgreement(ds)}, nil
-	}
-	return tieRule{Rule: mux.TieOrder}, nil
+// resolveTie checks --tie-break against what was given (mux.NewTieRule).
+// acc are the validation accuracies (nil: none given); ds, when not nil,
+// is the run to estimate agreement from.
+func resolveTie(name string, acc map[string]float64, ds *mux.Dataset) (mux.TieRule, error) {
+	t, err := mux.NewTieRule(name, acc, ds)
+	return t, tieErr(err, "validation accuracies: give --val-acc a=0.71,b=0.64 or --val-run DIR (or use --tie-break agreement, which needs no labels)", "")
 }
 
 // tieErr words mux.ResolveTie's error: val says what gives validation
@@ -45,12 +29,6 @@ func tieErr(err error, val, agreement string) error {
 		return usagef("--tie-break val needs %s", val)
 	}
 	return usagef("--tie-break agreement needs a run to estimate it from: give --agreement-run DIR%s", agreement)
-}
-
-// sim fills cfg's tie-break settings.
-func (t tieRule) sim(cfg mux.SimConfig) mux.SimConfig {
-	cfg.ValAcc, cfg.Agreement = t.ValAcc, t.Agreement
-	return cfg
 }
 
 // tieNote says which rule broke ties, for text output.

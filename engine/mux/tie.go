@@ -301,3 +301,34 @@ func ranksOf(order []int, score []float64) []int32 {
 func TieScores(ds *Dataset, valAcc map[string]float64, agr *Agreement) [][]float64 {
 	return newTies(ds, valAcc, agr).scores
 }
+
+// TieRule is a resolved tie-break: the rule and what it needs.
+type TieRule struct {
+	Rule      TieBreak
+	ValAcc    map[string]float64 // Rule val
+	Agreement *Agreement         // Rule agreement
+}
+
+// NewTieRule resolves the tie-break named name (ResolveTie) against what
+// was given: acc are the validation accuracies (nil: none given); ds,
+// when not nil, is the run to estimate agreement from (over its models,
+// leave-one-out per item).
+func NewTieRule(name string, acc map[string]float64, ds *Dataset) (TieRule, error) {
+	t, err := ResolveTie(name, len(acc) > 0, ds != nil)
+	if err != nil {
+		return TieRule{}, err
+	}
+	switch t {
+	case TieVal:
+		return TieRule{Rule: t, ValAcc: acc}, nil
+	case TieAgreement:
+		return TieRule{Rule: t, Agreement: NewAgreement(ds)}, nil
+	}
+	return TieRule{Rule: TieOrder}, nil
+}
+
+// Sim fills cfg's tie-break settings.
+func (t TieRule) Sim(cfg SimConfig) SimConfig {
+	cfg.ValAcc, cfg.Agreement = t.ValAcc, t.Agreement
+	return cfg
+}
