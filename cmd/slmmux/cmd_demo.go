@@ -144,7 +144,9 @@ func (a *App) runDemo(ctx context.Context, cat demo.Catalog, o demoOptions) erro
 	defer lock.Close()
 	fmt.Fprintf(a.Stderr, "demo: %d questions x %d models x %d samples at temperature %.2f\n", len(items), len(all), o.samples, o.temperature)
 	start := time.Now()
-	walls, err := a.collectDemo(ctx, lh, liveRun{hosts: lh, s: s, b: b, items: items, dir: runDir, wf: defaultWaitFlags()}, all)
+	r := liveRun{hosts: lh, b: b, items: items, dir: runDir, cfg: defaultWaitFlags().evalWaits()}
+	r.cfg.Sampling = s
+	walls, err := a.collectDemo(ctx, lh, r, all)
 	if err != nil {
 		return err
 	}
@@ -181,12 +183,12 @@ func demoDirs(run string) (runDir, stage string, cleanup func(), err error) {
 func (a *App) collectDemo(ctx context.Context, lh *liveHosts, r liveRun, all []string) (map[string]time.Duration, error) {
 	walls := map[string]time.Duration{}
 	for _, m := range all {
-		plan, err := a.plan(ctx, lh, []string{m}, sched.Work{Items: len(r.items), Samples: r.s.Samples}, false)
+		plan, err := a.plan(ctx, lh, []string{m}, sched.Work{Items: len(r.items), Samples: r.cfg.Sampling.Samples}, false)
 		if err != nil {
 			return nil, err
 		}
 		t0 := time.Now()
-		r.plan, r.models = plan, []string{m}
+		r.plan, r.cfg.Models = plan, []string{m}
 		stats, err := a.collect(ctx, r)
 		if err != nil {
 			return nil, err

@@ -139,7 +139,7 @@ func (a *App) runEval(ctx context.Context, o evalOptions) error {
 	if o.dc.Method != "" {
 		return a.runDiscussion(ctx, o, lh, b, items, s, ms)
 	}
-	r.hosts, r.plan, r.needs, r.embedModel = lh, plan, needsOf(sig), o.cf.embedModel
+	r.hosts, r.plan, r.cfg.Needs, r.cfg.EmbedModel = lh, plan, needsOf(sig), o.cf.embedModel
 	stats, err := a.collect(ctx, r)
 	if err != nil {
 		return err
@@ -169,16 +169,17 @@ func (o *evalOptions) openRun(b benchmark.Benchmark, items []benchmark.Item, s e
 	spec := runSpec(b, items, s, o.bf, o.limit)
 	spec.Data, _ = filepath.Abs(o.data)
 	spec.Models, spec.Digests, spec.Hosts = ms, digests, hosts
-	r := liveRun{s: s, b: b, items: items, models: ms, dir: o.run, order: engine.Order(o.order), wf: o.wf}
+	r := liveRun{b: b, items: items, dir: o.run, cfg: o.wf.evalWaits()}
+	r.cfg.Models, r.cfg.Sampling, r.cfg.Order = ms, s, engine.Order(o.order)
 	if o.dc.Method != "" {
 		spec.Discussion = &o.dc
 	}
 	if o.adaptive {
 		spec.Adaptive = ms
-		r.adapt = engine.NewAdaptive(s.Samples, ms)
+		r.cfg.Adaptive = engine.NewAdaptive(s.Samples, ms)
 	}
 	var err error
-	if r.strict, r.flexible, err = o.bf.modes(); err != nil {
+	if r.cfg.Strict, r.cfg.Flexible, err = o.bf.modes(); err != nil {
 		return r, nil, err
 	}
 	lock, err := spec.Create(o.run)

@@ -139,24 +139,23 @@ func (a *App) waiting(who string) func(error, time.Duration) {
 	}
 }
 
-// liveRun is one collection of samples into a run folder (eval, demo).
+// liveRun is one collection of samples into a run folder (eval, demo):
+// the hosts and their plan, the items and the Eval's settings (cfg: its
+// models, sampling as the hosts send it, order, waits, extraction modes,
+// what the confidence signal records, adaptive sampling).
 type liveRun struct {
-	hosts  *liveHosts
-	plan   *engine.HostsPlan
-	s      engine.Sampling // as the hosts send it
-	b      benchmark.Benchmark
-	items  []benchmark.Item
-	models []string
-	dir    string
-	order  engine.Order
-	wf     waitFlags
-	// strict and flexible, when set, record both modes' answers.
-	strict, flexible benchmark.Benchmark
-	// needs and embedModel: what the confidence signal records per sample.
-	needs      confidence.Needs
-	embedModel string
-	// adapt, when set, samples exactly adaptively.
-	adapt *engine.Adaptive
+	hosts *liveHosts
+	plan  *engine.HostsPlan
+	b     benchmark.Benchmark
+	items []benchmark.Item
+	dir   string
+	cfg   engine.EvalConfig
+}
+
+// evalWaits are the Eval's waits for an unreachable backend, as the flags
+// give them.
+func (wf waitFlags) evalWaits() engine.EvalConfig {
+	return engine.EvalConfig{BackendWait: max(wf.daemonWait, time.Nanosecond), RequestTimeout: wf.requestTimeout}
 }
 
 // collect runs the Eval on the hosts into the run folder with a progress
@@ -165,17 +164,15 @@ type liveRun struct {
 // dropped, thrashing, failures; and, when samples are missing, what to
 // do.
 func (a *App) collect(ctx context.Context, r liveRun) (engine.HostsStats, error) {
-	bar := newProgress(a.Stderr, len(r.items), len(r.models)*r.s.Samples)
-	stats, err := r.hosts.Collect(ctx, r.dir, r.b, r.items, r.plan, engine.EvalConfig{
-		Models: r.models, Sampling: r.s, Order: r.order, Progress: bar.update,
-		BackendWait: max(r.wf.daemonWait, time.Nanosecond), RequestTimeout: r.wf.requestTimeout,
-		Strict: r.strict, Flexible: r.flexible, Adaptive: r.adapt, Needs: r.needs, EmbedModel: r.embedModel,
-	})
+	bar := newProgress(a.Stderr, len(r.items), len(r.cfg.Models)*r.cfg.Sampling.Samples)
+	cfg := r.cfg
+	cfg.Progress = bar.update
+	stats, err := r.hosts.Collect(ctx, r.dir, r.b, r.items, r.plan, cfg)
 	bar.finish()
 	if err != nil && !errors.Is(err, engine.ErrIncomplete) {
 		return stats, err
 	}
-	a.reportHosts(stats, r.hosts.single, len(r.models), r.order)
+	a.reportHosts(stats, r.hosts.single, len(cfg.Models), cfg.Order)
 	if err == nil {
 		return stats, nil
 	}
