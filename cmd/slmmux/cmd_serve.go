@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -163,50 +161,22 @@ func (a *App) runServe(ctx context.Context, o serveOptions) error {
 	if err != nil {
 		return usagef("--listen %s: %w", o.listen, err)
 	}
-	// The body's deadline is the handler's (BodyTimeout), which answers
-	// 408 where ReadTimeout would leave a bare read error.
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: o.idleTimeout}
 	var names []string
 	for _, e := range cfg.Ensembles {
 		names = append(names, fmt.Sprintf("%s = SLM-MUX over %s (k=%d)", e.Name, strings.Join(e.Models, ", "), e.Sampling.Samples))
 	}
 	fmt.Fprintf(a.Stderr, "slmmux serve: listening on http://%s; upstream %s; ensembles: %s\n", l.Addr(), cfg.Upstream, strings.Join(names, "; "))
-	errc := make(chan error, 2)
-	go func() { errc <- hs.Serve(l) }()
-	rctx, stopScheduler := context.WithCancel(context.WithoutCancel(ctx))
-	defer stopScheduler()
-	go func() { _ = srv.Run(rctx) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	fmt.Fprintf(a.Stderr, "slmmux serve: draining in-flight requests (%v at most)\n", drainTimeout)
-	err = drain(ctx, hs, drainTimeout) // in-flight requests finish: the scheduler still runs
-	if errors.Is(err, context.DeadlineExceeded) {
-		// Those still waiting are answered 503 with Retry-After, not cut off.
-		srv.Abort()
-		if err = drain(ctx, hs, 5*time.Second); err != nil {
-			hs.Close()
-		}
-		fmt.Fprintf(a.Stderr, "slmmux serve: the drain reached its %v bound: %d waiting requests answered 503 with Retry-After\n", drainTimeout, srv.Aborted())
-	}
-	stopScheduler()
-	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
-		return err
-	}
-	return nil
+	return srv.Serve(ctx, l, serve.HTTPConfig{IdleTimeout: o.idleTimeout, DrainTimeout: drainTimeout,
+		Draining: func() {
+			fmt.Fprintf(a.Stderr, "slmmux serve: draining in-flight requests (%v at most)\n", drainTimeout)
+		},
+		Cut: func(n int) {
+			fmt.Fprintf(a.Stderr, "slmmux serve: the drain reached its %v bound: %d waiting requests answered 503 with Retry-After\n", drainTimeout, n)
+		}})
 }
 
 // drainTimeout bounds serve's drain at shutdown (a variable for tests).
 var drainTimeout = 30 * time.Second
-
-// drain shuts hs down, waiting up to d for its in-flight requests.
-func drain(ctx context.Context, hs *http.Server, d time.Duration) error {
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d)
-	defer cancel()
-	return hs.Shutdown(sctx)
-}
 
 // upstream sets where requests for other models go: the flags' one host
 // (whose passthrough requests the scheduler then counts), else, beside a
