@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -225,6 +227,21 @@ type Skipped struct {
 
 // ErrNoProbe reports a comparison without a probe file.
 var ErrNoProbe = errors.New("no probe file")
+
+// RunProbe reads the probe file of the run folder dir
+// (runstore.ProbeFile): nil when there is none (or it cannot be read);
+// an error, naming the file, when it cannot be parsed.
+func RunProbe(dir string) (*confidence.ProbeFile, error) {
+	path := filepath.Join(dir, runstore.ProbeFile)
+	if b, err := os.ReadFile(path); err == nil {
+		p, err := confidence.ParseProbe(b)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		return p, nil
+	}
+	return nil, nil
+}
 
 // SignalComparison replays SLM-MUX over the run under every confidence
 // signal whose data its samples hold (consistency always; logprob, the

@@ -38,7 +38,7 @@ FILE uses in ask, eval, mux and serve (config: probe).`,
 				return err
 			}
 			if o.out == "" {
-				o.out = filepath.Join(o.run.dir, "probe.json")
+				o.out = filepath.Join(o.run.dir, runstore.ProbeFile)
 			}
 			return a.runCalibrate(cmd.Context(), o)
 		},

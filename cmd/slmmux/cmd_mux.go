@@ -142,7 +142,9 @@ func (a *App) runMux(o muxOptions) error {
 	}
 	printResults(a.Stdout, rp.Sim, ds.Models, disc)
 	printSignal(a.Stdout, rp.Signal)
-	printSamplers(a.Stdout, rp.Samplers)
+	if err := report.WriteSamplers(a.Stdout, rp.Samplers); err != nil {
+		return err
+	}
 	if err := report.WriteAdaptive(a.Stdout, rp.Adaptive); err != nil {
 		return err
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -132,11 +131,9 @@ func (o reportOptions) build(run *engine.Run) (*report.Report, mux.TieRule, erro
 // (DIR/probe.json, as slmmux calibrate writes it, adds the probe), for the
 // report; none when the run recorded nothing beyond consistency.
 func signalRows(run *engine.Run, dir string, cfg confidence.SimConfig, p mux.Profile, notes *[]string) ([]report.SignalRow, error) {
-	var probe *confidence.ProbeFile
-	if b, err := os.ReadFile(filepath.Join(dir, "probe.json")); err == nil {
-		if probe, err = confidence.ParseProbe(b); err != nil {
-			*notes = append(*notes, fmt.Sprintf("%s: %v", filepath.Join(dir, "probe.json"), err))
-		}
+	probe, err := engine.RunProbe(dir)
+	if err != nil {
+		*notes = append(*notes, err.Error())
 	}
 	res, skipped, err := run.SignalComparison(cfg, p, probe)
 	if err != nil || len(res) < 2 {

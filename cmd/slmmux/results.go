@@ -18,11 +18,6 @@ func printResults(w io.Writer, r mux.SimResult, models []string, discussions []e
 	_ = report.WriteResults(w, r, models, engine.ReportRows(discussions))
 }
 
-// printSamplers writes mux --baselines' table (report.WriteSamplers).
-func printSamplers(w io.Writer, r *mux.SamplerReport) {
-	_ = report.WriteSamplers(w, r)
-}
-
 // parseValAcc parses "a=0.71,b=0.64".
 func parseValAcc(s string) (map[string]float64, error) {
 	if s == "" {

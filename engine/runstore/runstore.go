@@ -6,6 +6,7 @@
 //	DIR/samples.jsonl  one Sample per line, appended and fsynced as it arrives
 //	DIR/results.json   written at the end of an eval
 //	DIR/confidence.json  SLM-MUX under an eval's confidence signal
+//	DIR/probe.json     the probe calibrate trained on the run (by default)
 //
 // [Create] makes or reopens a run folder, refusing other settings;
 // [OpenWriter] appends samples, repairing a samples.jsonl whose last line was
@@ -32,6 +33,9 @@ const (
 	// ConfidenceFile is where eval writes SLM-MUX under its confidence
 	// signal (other than consistency).
 	ConfidenceFile = "confidence.json"
+	// ProbeFile is where calibrate writes the run's probe by default, and
+	// where report looks for one.
+	ProbeFile = "probe.json"
 )
 
 // Sample is one line of samples.jsonl.
