@@ -165,3 +165,24 @@ func TestResolveTie(t *testing.T) {
 		t.Errorf("an unknown rule: %v, want ParseTieBreak's error", err)
 	}
 }
+
+func TestNewTieRule(t *testing.T) {
+	acc := map[string]float64{"a": 0.7}
+	ds := randomDataset(4, 2, 3, 1)
+	if r, err := NewTieRule("", acc, ds); err != nil || r.Rule != TieVal || r.ValAcc["a"] != 0.7 || r.Agreement != nil {
+		t.Errorf("default with accuracies = %+v, %v; want val", r, err)
+	}
+	if r, err := NewTieRule("", nil, ds); err != nil || r.Rule != TieAgreement || r.Agreement == nil || r.ValAcc != nil {
+		t.Errorf("default with a run = %+v, %v; want agreement", r, err)
+	}
+	if r, err := NewTieRule("order", acc, ds); err != nil || r.Rule != TieOrder || r.ValAcc != nil || r.Agreement != nil {
+		t.Errorf("order = %+v, %v", r, err)
+	}
+	if _, err := NewTieRule("val", nil, ds); !errors.As(err, new(*TieNeedsError)) {
+		t.Errorf("val without accuracies: %v, want a *TieNeedsError", err)
+	}
+	r, _ := NewTieRule("val", acc, nil)
+	if cfg := r.Sim(SimConfig{K: 2}); cfg.K != 2 || cfg.ValAcc["a"] != 0.7 || cfg.Agreement != nil {
+		t.Errorf("Sim = %+v", cfg)
+	}
+}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/slmmux/slmmux/engine"
 	"github.com/slmmux/slmmux/engine/sched"
+	"github.com/slmmux/slmmux/models"
 )
 
 func TestFromConfig(t *testing.T) {
@@ -62,5 +63,25 @@ func TestTiesValAccMembers(t *testing.T) {
 	}
 	if err := e.Ties(EnsembleConfig{ValAcc: map[string]float64{"a:latest": 0.7, "b": 0.5}}); err != nil || e.ValAcc["a"] != 0.7 || e.ValAcc["b"] != 0.5 {
 		t.Errorf("a:latest: %v %v", e.ValAcc, err)
+	}
+}
+
+func TestFromFileWithInstalledAndPlacement(t *testing.T) {
+	fc := &FileConfig{Ensembles: map[string]EnsembleConfig{"z": {Models: []string{"c"}}, "mux": {Models: []string{"a", "b"}}}}
+	cs, err := FromFile(fc)
+	if err != nil || len(cs) != 2 || cs[0].Key != "mux" || cs[1].Key != "z" || cs[1].Name != "mux:z" || !slices.Equal(cs[1].Config.Models, []string{"c"}) {
+		t.Fatalf("FromFile = %+v, %v (want key order)", cs, err)
+	}
+	if _, err := FromFile(&FileConfig{Ensembles: map[string]EnsembleConfig{"mux": {Samples: -1}}}); err == nil {
+		t.Error("FromFile with samples -1: no error")
+	}
+	all := WithInstalled([]string{"a", "b"}, []models.Info{{Name: "b:latest"}, {Name: "d:latest"}, {Name: "e:q4"}})
+	if !slices.Equal(all, []string{"a", "b", "d", "e:q4"}) {
+		t.Errorf("WithInstalled = %v", all)
+	}
+	plan := &engine.HostsPlan{Hosts: []engine.HostPlan{{Name: "h1", Models: []string{"a", "x"}}, {Name: "h2", Models: []string{"y"}}, {Name: "h3", Models: []string{"c", "b"}}}}
+	e := Ensemble{Models: []string{"a", "b", "c"}}
+	if got := e.Placement(plan); got != "h1: a; h3: c, b" {
+		t.Errorf("Placement = %q", got)
 	}
 }
