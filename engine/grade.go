@@ -5,12 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"runtime"
-	"strings"
 	"sync/atomic"
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/slmmux/slmmux/engine/answer"
 	"github.com/slmmux/slmmux/engine/benchmark"
 	"github.com/slmmux/slmmux/engine/runstore"
 )
@@ -92,14 +90,12 @@ func GradeRun(ctx context.Context, dir string, g benchmark.Grader, items []bench
 }
 
 // GradeOne grades one reply; genErr is the generation's failure, if any
-// (the sample then fails ungraded, as does empty code: there is nothing to
-// run). An empty text reply is graded (IFEval: no instruction followed).
+// (the sample then fails ungraded). An empty reply is graded like any
+// other (IFEval: no instruction followed; code: the tests run on nothing),
+// so a code grader without permission to run refuses it too.
 func GradeOne(ctx context.Context, g benchmark.Grader, reply, genErr string, it benchmark.Item) (benchmark.Verdict, error) {
-	switch {
-	case genErr != "":
+	if genErr != "" {
 		return benchmark.Verdict{Reason: "no reply: " + genErr}, nil
-	case strings.TrimSpace(reply) == "" && g.Kind() == answer.Code:
-		return benchmark.Verdict{Reason: "empty reply"}, nil
 	}
 	v, err := g.Grade(ctx, reply, it)
 	if err != nil {
