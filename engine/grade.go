@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"runtime"
+	"sync"
 	"sync/atomic"
 
 	"golang.org/x/sync/errgroup"
@@ -66,11 +67,18 @@ func GradeRun(ctx context.Context, dir string, g benchmark.Grader, items []bench
 	eg, ctx := errgroup.WithContext(ctx)
 	eg.SetLimit(workers)
 	var done, passed atomic.Int64
+	var isolation sync.Once
 	for _, s := range todo {
 		eg.Go(func() error {
 			v, err := GradeOne(ctx, g, s.Response, s.Error, byID[s.Item])
 			if err != nil {
 				return err
+			}
+			if sb, ok := SandboxOf(v); ok {
+				isolation.Do(func() { err = runstore.SetSandbox(dir, sb) })
+				if err != nil {
+					return err
+				}
 			}
 			if err := w.Append(StoreVerdict(s.Key(), v)); err != nil {
 				return err
@@ -111,4 +119,15 @@ func StoreVerdict(k runstore.Key, v benchmark.Verdict) runstore.Verdict {
 		out.Detail, _ = json.Marshal(v.Detail)
 	}
 	return out
+}
+
+// SandboxOf reads how a code verdict's run was isolated (its detail's
+// network and filesystem), when it says.
+func SandboxOf(v benchmark.Verdict) (runstore.SandboxMeta, bool) {
+	var d struct{ Network, Filesystem string }
+	b, err := json.Marshal(v.Detail)
+	if v.Detail == nil || err != nil || json.Unmarshal(b, &d) != nil || d.Network == "" {
+		return runstore.SandboxMeta{}, false
+	}
+	return runstore.SandboxMeta{Network: d.Network, Filesystem: d.Filesystem}, true
 }

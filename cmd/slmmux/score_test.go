@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/slmmux/slmmux/engine/runstore"
 )
 
 // TestScoreShortAnswers: score grades another tool's responses to a JSONL
@@ -138,7 +140,8 @@ func TestScoreHumanEvalReferences(t *testing.T) {
 	}
 	resp := filepath.Join(t.TempDir(), "r.jsonl")
 	os.WriteFile(resp, []byte(sb.String()), 0o644)
-	r := runCmd(t, "score", "--bench", "humaneval", "--data", data, "--responses", resp, "--allow-code-execution", "--json")
+	dir := filepath.Join(t.TempDir(), "run")
+	r := runCmd(t, "score", "--bench", "humaneval", "--data", data, "--responses", resp, "--allow-code-execution", "--json", "--run", dir)
 	var out struct {
 		Metrics []struct {
 			Model     string
@@ -157,5 +160,9 @@ func TestScoreHumanEvalReferences(t *testing.T) {
 	}
 	if len(out.Metrics) != 2 {
 		t.Errorf("metrics %+v", out.Metrics)
+	}
+	var meta runstore.Meta
+	if err := runstore.ReadJSON(dir, runstore.MetaFile, &meta); err != nil || meta.Sandbox == nil || meta.Sandbox.Network == "" {
+		t.Errorf("run.json must say how the code was isolated: %+v (%v)", meta.Sandbox, err)
 	}
 }
