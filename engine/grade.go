@@ -131,3 +131,49 @@ func SandboxOf(v benchmark.Verdict) (runstore.SandboxMeta, bool) {
 	}
 	return runstore.SandboxMeta{Network: d.Network, Filesystem: d.Filesystem}, true
 }
+
+// BehaveRun runs, for every sample of the run folder dir that
+// behaviour.jsonl does not hold yet, its code on its question's visible
+// examples (b.Behaviour), in parallel, each result written as it comes:
+// what LoadRunByBehaviour groups answers by. It returns how many ran.
+func BehaveRun(ctx context.Context, dir string, b benchmark.Behaviour, items []benchmark.Item, cfg GradeConfig) (int, error) {
+	samples, err := runstore.ReadSamples(dir)
+	if err != nil {
+		return 0, err
+	}
+	byID := make(map[string]benchmark.Item, len(items))
+	for _, it := range items {
+		byID[it.ID] = it
+	}
+	w, err := runstore.OpenBehaviours(dir)
+	if err != nil {
+		return 0, err
+	}
+	defer w.Close()
+	workers := cfg.Workers
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	eg, ctx := errgroup.WithContext(ctx)
+	eg.SetLimit(workers)
+	var done atomic.Int64
+	for _, s := range samples {
+		it, ok := byID[s.Item]
+		if !ok || w.Done(s.Key()) {
+			continue
+		}
+		eg.Go(func() error {
+			out := ""
+			if s.Error == "" {
+				var err error
+				if out, err = b.Behaviour(ctx, s.Response, it); err != nil {
+					return err
+				}
+			}
+			done.Add(1)
+			return w.Append(runstore.Behaviour{Item: s.Item, Model: s.Model, Sample: s.Sample, Output: out})
+		})
+	}
+	err = eg.Wait()
+	return int(done.Load()), err
+}

@@ -93,4 +93,16 @@ func TestEvalHumanEvalLive(t *testing.T) {
 	if m := run(t.Context(), env, "mux", "--run", dir); m.code != 0 || !strings.Contains(m.stdout, "0.0 %") {
 		t.Errorf("mux on the HumanEval run: %+v", m)
 	}
+	if m := run(t.Context(), env, "mux", "--run", dir, "--group", "behaviour"); m.code != exitUsage || !strings.Contains(m.stderr, "eval --group behaviour") {
+		t.Errorf("mux --group behaviour before the behaviours ran: %+v", m)
+	}
+	if r := run(t.Context(), env, append(args, "--allow-code-execution", "--group", "behaviour")...); r.code != 0 {
+		t.Fatalf("eval --group behaviour: %+v", r)
+	}
+	if bs, err := runstore.ReadBehaviours(dir); err != nil || len(bs) != 12 {
+		t.Errorf("%d behaviours (%v), want one per sample", len(bs), err)
+	}
+	if m := run(t.Context(), env, "mux", "--run", dir, "--group", "behaviour"); m.code != 0 || !strings.Contains(m.stdout, "SLM-MUX") {
+		t.Errorf("mux --group behaviour: %+v", m)
+	}
 }
