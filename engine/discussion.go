@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 
@@ -225,6 +226,7 @@ func (d *discussion) item(ctx context.Context, it benchmark.Item) error {
 		d.reused.Add(1)
 		return nil
 	}
+	start := time.Now()
 	bp := d.cfg.Bench.Prompt(it)
 	q := discuss.Prompt{System: bp.System, User: bp.User}
 	var win *runstore.Turn
@@ -240,7 +242,9 @@ func (d *discussion) item(ctx context.Context, it benchmark.Item) error {
 	if err != nil {
 		return err
 	}
-	final := runstore.Turn{Method: fk.Method, Item: it.ID, Role: "final"}
+	// A final line's duration is the question's wall time in this call
+	// (turns an earlier call stored cost nothing here).
+	final := runstore.Turn{Method: fk.Method, Item: it.ID, Role: "final", DurationMS: float64(time.Since(start).Microseconds()) / 1000}
 	if win != nil {
 		final.Model, final.Response, final.Answer = win.Model, win.Response, win.Answer
 		v, err := GradeOne(ctx, d.grader, win.Response, win.Error, it)

@@ -5,12 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"runtime"
-	"strings"
+	"sync"
 	"sync/atomic"
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/slmmux/slmmux/engine/answer"
 	"github.com/slmmux/slmmux/engine/benchmark"
 	"github.com/slmmux/slmmux/engine/runstore"
 )
@@ -68,11 +67,18 @@ func GradeRun(ctx context.Context, dir string, g benchmark.Grader, items []bench
 	eg, ctx := errgroup.WithContext(ctx)
 	eg.SetLimit(workers)
 	var done, passed atomic.Int64
+	var isolation sync.Once
 	for _, s := range todo {
 		eg.Go(func() error {
 			v, err := GradeOne(ctx, g, s.Response, s.Error, byID[s.Item])
 			if err != nil {
 				return err
+			}
+			if sb, ok := SandboxOf(v); ok {
+				isolation.Do(func() { err = runstore.SetSandbox(dir, sb) })
+				if err != nil {
+					return err
+				}
 			}
 			if err := w.Append(StoreVerdict(s.Key(), v)); err != nil {
 				return err
@@ -92,14 +98,12 @@ func GradeRun(ctx context.Context, dir string, g benchmark.Grader, items []bench
 }
 
 // GradeOne grades one reply; genErr is the generation's failure, if any
-// (the sample then fails ungraded, as does empty code: there is nothing to
-// run). An empty text reply is graded (IFEval: no instruction followed).
+// (the sample then fails ungraded). An empty reply is graded like any
+// other (IFEval: no instruction followed; code: the tests run on nothing),
+// so a code grader without permission to run refuses it too.
 func GradeOne(ctx context.Context, g benchmark.Grader, reply, genErr string, it benchmark.Item) (benchmark.Verdict, error) {
-	switch {
-	case genErr != "":
+	if genErr != "" {
 		return benchmark.Verdict{Reason: "no reply: " + genErr}, nil
-	case strings.TrimSpace(reply) == "" && g.Kind() == answer.Code:
-		return benchmark.Verdict{Reason: "empty reply"}, nil
 	}
 	v, err := g.Grade(ctx, reply, it)
 	if err != nil {
@@ -115,4 +119,61 @@ func StoreVerdict(k runstore.Key, v benchmark.Verdict) runstore.Verdict {
 		out.Detail, _ = json.Marshal(v.Detail)
 	}
 	return out
+}
+
+// SandboxOf reads how a code verdict's run was isolated (its detail's
+// network and filesystem), when it says.
+func SandboxOf(v benchmark.Verdict) (runstore.SandboxMeta, bool) {
+	var d struct{ Network, Filesystem string }
+	b, err := json.Marshal(v.Detail)
+	if v.Detail == nil || err != nil || json.Unmarshal(b, &d) != nil || d.Network == "" {
+		return runstore.SandboxMeta{}, false
+	}
+	return runstore.SandboxMeta{Network: d.Network, Filesystem: d.Filesystem}, true
+}
+
+// BehaveRun runs, for every sample of the run folder dir that
+// behaviour.jsonl does not hold yet, its code on its question's visible
+// examples (b.Behaviour), in parallel, each result written as it comes:
+// what LoadRunByBehaviour groups answers by. It returns how many ran.
+func BehaveRun(ctx context.Context, dir string, b benchmark.Behaviour, items []benchmark.Item, cfg GradeConfig) (int, error) {
+	samples, err := runstore.ReadSamples(dir)
+	if err != nil {
+		return 0, err
+	}
+	byID := make(map[string]benchmark.Item, len(items))
+	for _, it := range items {
+		byID[it.ID] = it
+	}
+	w, err := runstore.OpenBehaviours(dir)
+	if err != nil {
+		return 0, err
+	}
+	defer w.Close()
+	workers := cfg.Workers
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	eg, ctx := errgroup.WithContext(ctx)
+	eg.SetLimit(workers)
+	var done atomic.Int64
+	for _, s := range samples {
+		it, ok := byID[s.Item]
+		if !ok || w.Done(s.Key()) {
+			continue
+		}
+		eg.Go(func() error {
+			out := ""
+			if s.Error == "" {
+				var err error
+				if out, err = b.Behaviour(ctx, s.Response, it); err != nil {
+					return err
+				}
+			}
+			done.Add(1)
+			return w.Append(runstore.Behaviour{Item: s.Item, Model: s.Model, Sample: s.Sample, Output: out})
+		})
+	}
+	err = eg.Wait()
+	return int(done.Load()), err
 }

@@ -20,6 +20,10 @@ type MethodRow struct {
 	Generations       int     `json:"generations"`
 	OutputTokens      int     `json:"output_tokens"`
 	GenerationSeconds float64 `json:"generation_seconds"`
+	// WallSeconds is the discussion methods' wall time, question by
+	// question (0 for the rows replayed from samples: eval's results.json
+	// has the collection's wall_seconds).
+	WallSeconds float64 `json:"wall_seconds,omitempty"`
 }
 
 // Methods is the comparison table of the run: SLM-MUX (s, the replay of
@@ -87,6 +91,7 @@ func DiscussionRows(dir string) ([]MethodRow, error) {
 		}
 		if t.Role == "final" {
 			row.Items++
+			row.WallSeconds += t.DurationMS / 1000
 			if t.Correct {
 				row.Accuracy++
 			}

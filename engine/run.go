@@ -42,6 +42,31 @@ type NoAnswer struct {
 // folder gives the same numbers whatever order its samples arrived in.
 // Errors wrap runstore.ErrNoSamples (nothing to analyse) or ErrNotInRun.
 func LoadRun(dir string, models []string) (*Run, error) {
+	return loadRun(dir, models, nil)
+}
+
+// ErrNoBehaviour reports a run folder without behaviour.jsonl asked to
+// group its code answers by behaviour.
+var ErrNoBehaviour = errors.New("no behaviour of its samples on the visible examples recorded")
+
+// LoadRunByBehaviour is LoadRun with code answers grouped by behaviour:
+// a code sample's answer is what its code gave on its question's visible
+// examples (behaviour.jsonl, BehaveRun), compared by equality and voted on
+// as short answers are; a sample whose code did not run has none. Its
+// correctness stays its verdict's. Without behaviour.jsonl the error
+// wraps ErrNoBehaviour.
+func LoadRunByBehaviour(dir string, models []string) (*Run, error) {
+	bs, err := runstore.ReadBehaviours(dir)
+	if err != nil {
+		return nil, err
+	}
+	if len(bs) == 0 {
+		return nil, fmt.Errorf("%s: %w", dir, ErrNoBehaviour)
+	}
+	return loadRun(dir, models, bs)
+}
+
+func loadRun(dir string, models []string, behaviour map[runstore.Key]string) (*Run, error) {
 	rr, err := runstore.Load(dir)
 	if err != nil {
 		return nil, err
@@ -71,7 +96,13 @@ func LoadRun(dir string, models []string) (*Run, error) {
 		}
 		recs[i] = mux.Record{Item: s.Item, Model: s.Model, Sample: s.Sample, Answer: s.Answer, Correct: s.Correct,
 			Kind: k, Embedding: s.Embedding}
+		if out, ok := behaviour[s.Key()]; ok && k == answer.Code {
+			recs[i].Answer, recs[i].Kind, recs[i].Embedding = out, answer.Short, nil
+		}
 		costs[i] = search.CostSample{Model: s.Model, OutputTokens: s.OutputTokens, DurationMS: s.DurationMS}
+	}
+	if behaviour != nil {
+		allCorrect(recs)
 	}
 	ds, err := mux.BuildDataset(recs, models)
 	if err != nil {
@@ -79,6 +110,27 @@ func LoadRun(dir string, models []string) (*Run, error) {
 	}
 	sortByItem(ds, rr.Items)
 	return &Run{Run: rr, Dataset: ds, Costs: search.CostsFromSamples(costs), NoAnswer: noAnswer(rr, models)}, nil
+}
+
+// allCorrect makes the samples of one question that share an answer
+// correct only when every one of them is: samples grouped by behaviour on
+// the visible examples can still differ on the hidden tests, and a class
+// must not take a credit some of its members lack (a dataset marks an
+// answer correct when any sample giving it is).
+func allCorrect(recs []mux.Record) {
+	type key struct{ item, answer string }
+	all := map[key]bool{}
+	for _, r := range recs {
+		k := key{r.Item, r.Answer}
+		if v, seen := all[k]; !seen {
+			all[k] = r.Correct
+		} else {
+			all[k] = v && r.Correct
+		}
+	}
+	for i, r := range recs {
+		recs[i].Correct = all[key{r.Item, r.Answer}]
+	}
 }
 
 // runKind is the answer kind of the benchmark run.json names, for samples

@@ -27,6 +27,7 @@ type evalOptions struct {
 	adaptive  bool
 	method    string
 	dc        discuss.Config
+	group     string
 }
 
 func (a *App) evalCmd() *cobra.Command {
@@ -61,6 +62,7 @@ DIR/results.json and prints the results table.`,
 	f.StringVar(&modelList, "models", "", "comma-separated models")
 	f.IntVar(&o.limit, "limit", 0, "use only the first N items (0: all)")
 	f.StringVar(&o.order, "order", "model", "model (each model's samples together: few loads) or question (the authors' loop)")
+	f.StringVar(&o.group, "group", "similarity", "code benchmarks: also run each sample's code on its question's visible examples (doctests, the prompt's asserts) so mux --group behaviour can vote on what the code does; needs --allow-code-execution")
 	f.StringVar(&o.method, "method", "slm-mux", "slm-mux (sample and select), or a discussion method the paper compares with: moa, debate, mav, or one composed with SLM-MUX (moa+mux, debate+mux, mav+mux: its first round is SLM-MUX's selected samples); added beside the folder's other methods")
 	f.IntVar(&o.dc.Rounds, "rounds", 2, "debate: rounds")
 	f.IntVar(&o.dc.Layers, "layers", 2, "moa: proposer layers before the aggregator")
@@ -95,6 +97,9 @@ func (o *evalOptions) validate() error {
 	if err := o.bf.validateExec(); err != nil {
 		return err
 	}
+	if o.group != "similarity" && o.group != "behaviour" {
+		return usagef("--group %q: use similarity or behaviour", o.group)
+	}
 	if o.method != "slm-mux" {
 		m, withMux, err := discuss.Parse(o.method)
 		if err != nil {
@@ -109,6 +114,9 @@ func (a *App) runEval(ctx context.Context, o evalOptions) error {
 	b, items, err := o.load()
 	if err != nil {
 		return err
+	}
+	if _, ok := b.(benchmark.Behaviour); !ok && o.group == "behaviour" {
+		return usagef("--group behaviour: --bench %s has no visible examples to run (humaneval and mbpp have)", o.bf.name)
 	}
 	lh, err := a.openHosts(ctx, o.hosts())
 	if err != nil {
@@ -150,6 +158,11 @@ func (a *App) runEval(ctx context.Context, o evalOptions) error {
 			return nil
 		} else if err != nil {
 			return err
+		}
+	}
+	if bb, ok := b.(benchmark.Behaviour); ok && o.group == "behaviour" {
+		if _, err := engine.BehaveRun(ctx, o.run, bb, items, engine.GradeConfig{}); err != nil {
+			return execErr(err)
 		}
 	}
 	if o.adaptive {

@@ -15,6 +15,7 @@ import (
 // extraction mode.
 type benchFlags struct {
 	name, style, extractor, extract string
+	mbpp                            string
 	allowExec                       bool
 	execTimeout                     time.Duration
 }
@@ -29,6 +30,7 @@ func (b *benchFlags) register(f *pflag.FlagSet, def string) {
 	f.StringVar(&b.name, "bench", def, "benchmark: "+strings.Join(benchmark.Names(), "|"))
 	f.StringVar(&b.style, "prompt-style", "paper", "paper, or official for the authors' exact prompts")
 	f.StringVar(&b.extractor, "extractor", "", "jsonl only: auto (default), number, math, letter or general")
+	f.StringVar(&b.mbpp, "mbpp", "full", "mbpp only: full (the test split, tasks 11-510) or sanitized (the 427 hand-checked tasks of sanitized-mbpp.json)")
 	f.StringVar(&b.extract, "extract", "strict", "which answers votes read: strict (a boxed answer, the #### number, a marked letter) or flexible (also a final answer in prose)")
 }
 
@@ -49,7 +51,15 @@ func (b *benchFlags) build() (benchmark.Benchmark, error) {
 	if err != nil {
 		return nil, usagef("--extract: %w", err)
 	}
-	bm, err := benchmark.New(b.name, benchmark.Config{PromptStyle: style, Extractor: b.extractor, Extract: mode})
+	set, err := benchmark.ParseMBPPSet(b.mbpp)
+	if err != nil {
+		return nil, usagef("--mbpp: %w", err)
+	}
+	cfg := benchmark.Config{PromptStyle: style, Extractor: b.extractor, Extract: mode, MBPP: set}
+	if b.allowExec {
+		cfg.Exec = &benchmark.Execution{Timeout: b.execTimeout}
+	}
+	bm, err := benchmark.New(b.name, cfg)
 	if err != nil {
 		return nil, usagef("--bench: %w", err)
 	}

@@ -20,7 +20,7 @@ import (
 // keeps: --run and --models, shared by mux, search, scale, report and
 // calibrate.
 type runFlags struct {
-	dir, models string
+	dir, models, group string
 }
 
 // register adds --run and --models. A command that words their help its
@@ -28,12 +28,16 @@ type runFlags struct {
 func (rf *runFlags) register(f *pflag.FlagSet) {
 	f.StringVar(&rf.dir, "run", "", "run folder holding samples.jsonl (required)")
 	f.StringVar(&rf.models, "models", "", "comma-separated models, in tie-break order (default: the run's models in run.json order)")
+	f.StringVar(&rf.group, "group", "similarity", "code answers: similarity (of the code) or behaviour (what the code gave on the visible examples: eval --group behaviour records it)")
 }
 
 // validate checks that --run was given; name is the command.
 func (rf runFlags) validate(name string) error {
 	if rf.dir == "" {
 		return usagef("%s: --run DIR is required", name)
+	}
+	if rf.group != "similarity" && rf.group != "behaviour" {
+		return usagef("--group %q: use similarity or behaviour", rf.group)
 	}
 	return nil
 }
@@ -115,7 +119,14 @@ func (a *App) loadRun(rf runFlags) (*engine.Run, error) {
 			debug.SetGCPercent(400)
 		}
 	}
-	r, err := engine.LoadRun(rf.dir, splitList(rf.models))
+	load := engine.LoadRun
+	if rf.group == "behaviour" {
+		load = engine.LoadRunByBehaviour
+	}
+	r, err := load(rf.dir, splitList(rf.models))
+	if errors.Is(err, engine.ErrNoBehaviour) {
+		return nil, usagef("--group behaviour: %w: run eval --group behaviour --allow-code-execution on the folder first", err)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/slmmux/slmmux/engine/runstore"
 )
 
 // TestScoreShortAnswers: score grades another tool's responses to a JSONL
@@ -106,5 +108,61 @@ func TestScoreIFEvalGPT4(t *testing.T) {
 	}
 	if m.Responses != 541 || unmatched != 1 {
 		t.Errorf("%d responses scored, %d unmatched: want 541 (one blank) and 1", m.Responses, unmatched)
+	}
+}
+
+// TestScoreHumanEvalReferences: score runs HumanEval's reference solutions
+// (prompt + canonical_solution, as a chat reply would give them) in the
+// sandbox: all 164 pass; the same functions returning None all fail.
+func TestScoreHumanEvalReferences(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs 328 sandboxed programs")
+	}
+	data := sharedData(t, "humaneval.jsonl")
+	f, err := os.Open(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var sb strings.Builder
+	dec := json.NewDecoder(f)
+	for dec.More() {
+		var p struct{ TaskID, Prompt, CanonicalSolution string }
+		var raw map[string]string
+		if err := dec.Decode(&raw); err != nil {
+			t.Fatal(err)
+		}
+		p.TaskID, p.Prompt, p.CanonicalSolution = raw["task_id"], raw["prompt"], raw["canonical_solution"]
+		for model, body := range map[string]string{"reference": p.CanonicalSolution, "none": "    return None\n"} {
+			line, _ := json.Marshal(map[string]string{"task_id": p.TaskID, "model": model, "response": "```python\n" + p.Prompt + body + "```"})
+			sb.Write(append(line, '\n'))
+		}
+	}
+	resp := filepath.Join(t.TempDir(), "r.jsonl")
+	os.WriteFile(resp, []byte(sb.String()), 0o644)
+	dir := filepath.Join(t.TempDir(), "run")
+	r := runCmd(t, "score", "--bench", "humaneval", "--data", data, "--responses", resp, "--allow-code-execution", "--json", "--run", dir)
+	var out struct {
+		Metrics []struct {
+			Model     string
+			Responses int
+			PassAt    map[string]float64 `json:"pass_at"`
+		}
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+		t.Fatalf("%v: %+v", err, r)
+	}
+	for _, m := range out.Metrics {
+		want := map[string]float64{"reference": 1, "none": 0}[m.Model]
+		if m.Responses != 164 || m.PassAt["1"] != want {
+			t.Errorf("%s: %d responses, pass@1 %v, want 164 and %v", m.Model, m.Responses, m.PassAt["1"], want)
+		}
+	}
+	if len(out.Metrics) != 2 {
+		t.Errorf("metrics %+v", out.Metrics)
+	}
+	var meta runstore.Meta
+	if err := runstore.ReadJSON(dir, runstore.MetaFile, &meta); err != nil || meta.Sandbox == nil || meta.Sandbox.Network == "" {
+		t.Errorf("run.json must say how the code was isolated: %+v (%v)", meta.Sandbox, err)
 	}
 }

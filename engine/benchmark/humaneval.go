@@ -132,13 +132,15 @@ func (b humanEvalBench) Grade(ctx context.Context, response string, it Item) (Ve
 // appends completions; a body whose first line is not indented is
 // indented by four spaces first.
 func HumanEvalProgram(c HumanEvalCheck, code string) string {
-	var solution string
+	return humanEvalSolution(c, code) + "\n" + c.Test + "\n" + "check(" + c.EntryPoint + ")\n"
+}
+
+// humanEvalSolution is the solution part of HumanEvalProgram.
+func humanEvalSolution(c HumanEvalCheck, code string) string {
 	if definesFunc(code, c.EntryPoint) {
-		solution = promptPreamble(c.Prompt, c.EntryPoint) + code
-	} else {
-		solution = c.Prompt + indentBody(code)
+		return promptPreamble(c.Prompt, c.EntryPoint) + code
 	}
-	return solution + "\n" + c.Test + "\n" + "check(" + c.EntryPoint + ")\n"
+	return c.Prompt + indentBody(code)
 }
 
 // funcDef matches a top-level definition of a named function.

@@ -29,10 +29,12 @@ type Turn struct {
 	Answer   string `json:"answer,omitempty"`
 	// Correct is set on final lines: the method's answer under the run's
 	// checker.
-	Correct      bool    `json:"correct,omitempty"`
-	OutputTokens int     `json:"output_tokens,omitempty"`
-	DurationMS   float64 `json:"duration_ms,omitempty"`
-	Error        string  `json:"error,omitempty"`
+	Correct      bool `json:"correct,omitempty"`
+	OutputTokens int  `json:"output_tokens,omitempty"`
+	// DurationMS is the backend's time for a reply; on a final line, the
+	// question's wall time in the call that finished it.
+	DurationMS float64 `json:"duration_ms,omitempty"`
+	Error      string  `json:"error,omitempty"`
 }
 
 // TurnKey identifies a turn.

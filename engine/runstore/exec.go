@@ -168,3 +168,32 @@ func scanLog[K comparable, T any](path string, key func(T) K, fn func(T)) (cut i
 	}
 	return -1, nil
 }
+
+// BehaviourFile holds, for a run of code questions grouped by behaviour,
+// what each sample's code gave on the question's visible examples.
+const BehaviourFile = "behaviour.jsonl"
+
+// Behaviour is one line of behaviour.jsonl.
+type Behaviour struct {
+	Item   string `json:"item"`
+	Model  string `json:"model"`
+	Sample int    `json:"sample"`
+	// Output is what the examples gave, one repr a line; "" when the code
+	// did not run to its end.
+	Output string `json:"output"`
+}
+
+// Key returns the line's sample.
+func (b Behaviour) Key() Key { return Key{b.Item, b.Model, b.Sample} }
+
+// ReadBehaviours reads DIR/behaviour.jsonl (none: an empty map).
+func ReadBehaviours(dir string) (map[Key]string, error) {
+	out := map[Key]string{}
+	err := readLog(filepath.Join(dir, BehaviourFile), Behaviour.Key, func(b Behaviour) { out[b.Key()] = b.Output })
+	return out, err
+}
+
+// OpenBehaviours opens DIR/behaviour.jsonl for appending.
+func OpenBehaviours(dir string) (*Log[Key, Behaviour], error) {
+	return OpenLog(filepath.Join(dir, BehaviourFile), Behaviour.Key)
+}

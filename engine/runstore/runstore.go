@@ -121,9 +121,32 @@ type Meta struct {
 	// entry per (host, version) seen, so a run resumed on another daemon
 	// version lists both.
 	Hosts []HostMeta `json:"hosts,omitempty"`
+	// Sandbox is how isolated the sandbox that ran the run's code was
+	// ("none"/"private": own network and file system; "shared" where the
+	// kernel refused namespaces); nil when no code ran.
+	Sandbox *SandboxMeta `json:"sandbox,omitempty"`
 	// Methods are the discussion methods run over the folder's items
 	// (eval --method), each with its settings and prompt texts.
 	Methods []MethodMeta `json:"methods,omitempty"`
+}
+
+// SandboxMeta is the isolation of the sandbox that ran a run's code.
+type SandboxMeta struct {
+	Network    string `json:"network"`
+	Filesystem string `json:"filesystem,omitempty"`
+}
+
+// SetSandbox records in DIR/run.json how the run's code was isolated.
+func SetSandbox(dir string, sb SandboxMeta) error {
+	var m Meta
+	if err := ReadJSON(dir, MetaFile, &m); err != nil {
+		return err
+	}
+	if m.Sandbox != nil && *m.Sandbox == sb {
+		return nil
+	}
+	m.Sandbox = &sb
+	return WriteJSON(dir, MetaFile, m)
 }
 
 // MethodMeta is a discussion method of a run: its settings and the fixed

@@ -46,9 +46,16 @@ func WriteRun(dir, data string, b benchmark.Benchmark, items []benchmark.Item, r
 		return err
 	}
 	defer vw.Close()
+	recorded := false
 	for _, r := range recs {
 		if r.Err != "" {
 			continue
+		}
+		if sb, ok := engine.SandboxOf(r.Verdict); ok && !recorded {
+			if err := runstore.SetSandbox(dir, sb); err != nil {
+				return err
+			}
+			recorded = true
 		}
 		s := runstore.Sample{Item: r.Item, Model: r.Model, Sample: r.Sample, Response: r.Response.Response,
 			Answer: b.Extract(r.Response.Response, byID[r.Item]), Correct: r.Verdict.Pass, Kind: engine.SampleKind(b.Kind())}

@@ -95,8 +95,8 @@ func TestScoreResponses(t *testing.T) {
 	if got := ms[0].PassAt["1"]; math.Abs(got-0.5) > 1e-12 { // T/0: 1 of 2, T/1: 1 of 2
 		t.Errorf("m1 pass@1 = %v, want 0.5", got)
 	}
-	if ms[1].PassAt["1"] != 0 || recs[5].Verdict.Reason != "empty reply" {
-		t.Errorf("an empty reply fails unrun: %+v %+v", ms[1], recs[5].Verdict)
+	if ms[1].PassAt["1"] != 0 || recs[5].Verdict.Reason != "AssertionError" {
+		t.Errorf("an empty reply is graded like any other, and fails: %+v %+v", ms[1], recs[5].Verdict)
 	}
 	j := recs[0].JSON("task_id")
 	if j["task_id"] != "T/0" || j["pass"] != true || j["model"] != "m1" {
