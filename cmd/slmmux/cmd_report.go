@@ -115,10 +115,7 @@ func (o reportOptions) build(run *engine.Run) (*report.Report, mux.TieRule, erro
 		return nil, mux.TieRule{}, analysisErr("report", err)
 	}
 	in.Search = search.DefaultConfig(search.Paper)
-	in.Search.KMax = min(5, len(ds.Models))
-	if o.sf.kMax > 0 {
-		in.Search.KMax = o.sf.kMax
-	}
+	in.Search.KMax = o.sf.kMax // 0: the search's default, 5 or the pool size if smaller
 	in.Search.Profile, in.Search.ValAcc, in.Search.Agreement = p, tie.ValAcc, tie.Agreement
 	r, err := report.Build(in, tie.Sim(mux.SimConfig{K: o.samples, Trials: o.sf.trials, Seed: o.sf.seed, Profile: p}))
 	if err != nil {
