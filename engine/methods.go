@@ -129,6 +129,13 @@ func ReportRows(rows []MethodRow) []report.DiscussionRow {
 	return out
 }
 
+// DemoView is `demo --json`: the demo's comparison (report.Demo) and the
+// table of every method over its pool (PoolMethods).
+type DemoView struct {
+	*report.DemoResult
+	Methods []MethodRow `json:"methods"`
+}
+
 // PoolMethods is the comparison table of the run folder dir over the
 // models of pool: SLM-MUX replayed once over every stored sample (ties by
 // valAcc, else model order) and the rows Methods gives.

@@ -224,10 +224,7 @@ func (a *App) demoResults(dir string, cat demo.Catalog, k int, temp float64, wal
 		if err != nil {
 			return err
 		}
-		return writeJSON(a.Stdout, struct {
-			*report.DemoResult
-			Methods []engine.MethodRow `json:"methods"`
-		}{out, methods})
+		return writeJSON(a.Stdout, engine.DemoView{DemoResult: out, Methods: methods})
 	}
 	return out.WriteText(a.Stdout, cfg.Pool, cfg.Params)
 }
