@@ -17,6 +17,7 @@ targets=(
   "FuzzDecodeSample ./engine/runstore/"
   "FuzzRequests ./engine/serve/"
   "FuzzCheck ./engine/ifeval/"
+  "FuzzCode ./engine/answer/"
 )
 for entry in "${targets[@]}"; do
   read -r name pkg <<<"$entry"
