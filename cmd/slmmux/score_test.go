@@ -141,7 +141,7 @@ func TestScoreHumanEvalReferences(t *testing.T) {
 	resp := filepath.Join(t.TempDir(), "r.jsonl")
 	os.WriteFile(resp, []byte(sb.String()), 0o644)
 	dir := filepath.Join(t.TempDir(), "run")
-	r := runCmd(t, "score", "--bench", "humaneval", "--data", data, "--responses", resp, "--allow-code-execution", "--json", "--run", dir)
+	r := runCmd(t, "score", "--bench", "humaneval", "--data", data, "--responses", resp, "--allow-code-execution", "--exec-timeout", "30s", "--json", "--run", dir)
 	var out struct {
 		Metrics []struct {
 			Model     string

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestExamplesAreWhatThePromptShows(t *testing.T) {
@@ -32,7 +33,7 @@ func TestBehaviourGroupsByWhatCodeDoes(t *testing.T) {
 		t.Skip("no python3")
 	}
 	run := func(name, file string, replies map[string]string) map[string]string {
-		b, err := New(name, Config{Exec: &Execution{}})
+		b, err := New(name, Config{Exec: &Execution{Timeout: 30 * time.Second}}) // generous: load must not make a correct solution time out
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -199,8 +199,10 @@ func TestGradeRuns(t *testing.T) {
 		if v.Pass != tt.pass || !strings.HasPrefix(v.Reason, tt.reason) || (tt.pass && v.Reason != "") {
 			t.Errorf("Grade(%q) = %v %q, want %v %q...", tt.reply, v.Pass, v.Reason, tt.pass, tt.reason)
 		}
-		if d, ok := v.Detail.(CodeDetail); tt.reason != noCode && (!ok || d.TimeLimitS != MinTimeLimit.Seconds()) {
-			t.Errorf("Grade(%q) detail %+v: want the policy's floor of %s", tt.reply, v.Detail, MinTimeLimit)
+		// The reference runs in well under a second, so the policy gives the
+		// floor; under heavy load its timing can only raise the limit.
+		if d, ok := v.Detail.(CodeDetail); tt.reason != noCode && (!ok || d.TimeLimitS < MinTimeLimit.Seconds()) {
+			t.Errorf("Grade(%q) detail %+v: want at least the policy's floor of %s", tt.reply, v.Detail, MinTimeLimit)
 		}
 	}
 }

@@ -164,7 +164,7 @@ print(n)
 		t.Fatalf("the process limit of 8 is not enforced: %s, %q forks (%s)", r.Status, r.Stdout, r.Stderr)
 	}
 	t.Logf("under a limit of 8 processes, the program forked %d children", n)
-	if r.Elapsed > 5*time.Second {
+	if r.Elapsed > 20*time.Second { // they sleep 30 s: a bound with room for a loaded machine, not a speed test
 		t.Fatalf("the children outlived the program (%s): the PID namespace did not end them", r.Elapsed)
 	}
 }
@@ -217,7 +217,7 @@ while True:
 	if r.Status != Timeout {
 		t.Errorf("status %s, want %s", r.Status, Timeout)
 	}
-	if d := time.Since(start); d > l.Wall+5*time.Second {
+	if d := time.Since(start); d > l.Wall+20*time.Second { // containment, with room for a loaded machine
 		t.Errorf("Run took %s, the deadline is %s", d, l.Wall)
 	}
 }
