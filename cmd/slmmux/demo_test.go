@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/slmmux/slmmux/engine"
@@ -159,5 +160,15 @@ func TestTrainingSmoke(t *testing.T) {
 		Options: models.Options{Temperature: models.Float(0), NumPredict: 6}})
 	if err != nil || res.OutputTokens == 0 {
 		t.Fatalf("smoke model: %+v %v", res, err)
+	}
+}
+
+// TestDemoNamedDaemonUnreachable: with OLLAMA_HOST naming a daemon that
+// does not answer, the demo says so and how to let it start its own (not
+// to run the demo it is).
+func TestDemoNamedDaemonUnreachable(t *testing.T) {
+	r := run(t.Context(), map[string]string{"OLLAMA_HOST": closedPort(t)}, "demo", "--limit", "1")
+	if r.code != exitUnavailable || !strings.Contains(r.stderr, "unset OLLAMA_HOST") || strings.Contains(r.stderr, "run `slmmux demo`") {
+		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/slmmux/slmmux/engine/mux"
 	"github.com/slmmux/slmmux/engine/runstore"
 	"github.com/slmmux/slmmux/models"
+	"github.com/slmmux/slmmux/models/demo"
 	"github.com/slmmux/slmmux/models/gguf"
 	"github.com/slmmux/slmmux/models/ollama"
 	"github.com/slmmux/slmmux/models/openai"
@@ -114,6 +115,8 @@ func hint(err error) (code int, next string) {
 		return exitUnavailable, "start the server, or fix --base-url (a backend's url)"
 	case fromOpenAI(err) && errors.Is(err, models.ErrModelNotInstalled):
 		return exitNotFound, ""
+	case errors.As(err, new(*demo.HostError)):
+		return exitUnavailable, "or unset OLLAMA_HOST: the demo then starts a daemon of its own"
 	case errors.Is(err, models.ErrUnavailable):
 		return exitUnavailable, "or run `slmmux demo`, which starts a daemon of its own"
 	case errors.Is(err, models.ErrModelNotInstalled):

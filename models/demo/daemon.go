@@ -34,6 +34,16 @@ func Import(ctx context.Context, c *ollama.Client, cat Catalog, log io.Writer) e
 	return nil
 }
 
+// HostError is a daemon the caller named that cannot be reached: the demo
+// starts one of its own only when none is named.
+type HostError struct {
+	Host string
+	Err  error
+}
+
+func (e *HostError) Error() string { return e.Err.Error() }
+func (e *HostError) Unwrap() error { return e.Err }
+
 // EnsureDaemon returns a client for a reachable daemon: the one at host
 // (OLLAMA_HOST, as given; it fails as it is), else one on the default
 // port, else a private daemon it starts (the ollama on PATH, or the
@@ -51,6 +61,9 @@ func EnsureDaemon(ctx context.Context, host string, log io.Writer) (c *ollama.Cl
 	if verr == nil {
 		c, err = ollama.New(ollama.Config{Host: host})
 		return c, noop, err
+	}
+	if host != "" && errors.Is(verr, models.ErrUnavailable) {
+		return nil, noop, &HostError{Host: host, Err: verr}
 	}
 	if host != "" || !errors.Is(verr, models.ErrUnavailable) {
 		return nil, noop, verr
