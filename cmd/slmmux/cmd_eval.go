@@ -97,8 +97,8 @@ func (o *evalOptions) validate() error {
 	if err := o.bf.validateExec(); err != nil {
 		return err
 	}
-	if o.group != "similarity" && o.group != "behaviour" {
-		return usagef("--group %q: use similarity or behaviour", o.group)
+	if err := checkGroup(o.group); err != nil {
+		return err
 	}
 	if o.method != "slm-mux" {
 		m, withMux, err := discuss.Parse(o.method)

@@ -36,8 +36,13 @@ func (rf runFlags) validate(name string) error {
 	if rf.dir == "" {
 		return usagef("%s: --run DIR is required", name)
 	}
-	if rf.group != "similarity" && rf.group != "behaviour" {
-		return usagef("--group %q: use similarity or behaviour", rf.group)
+	return checkGroup(rf.group)
+}
+
+// checkGroup checks --group's value.
+func checkGroup(g string) error {
+	if g != "similarity" && g != "behaviour" {
+		return usagef("--group %q: use similarity or behaviour", g)
 	}
 	return nil
 }

@@ -72,6 +72,17 @@ func OpenLog[K comparable, T any](path string, key func(T) K) (*Log[K, T], error
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, err
 	}
+	f, err := openAppend(path, cut)
+	if err != nil {
+		return nil, err
+	}
+	return &Log[K, T]{f: f, key: key, done: done}, nil
+}
+
+// openAppend opens the JSONL file at path for appending (creating it),
+// first cutting it at cut when that is not -1 (a last line a crash left
+// incomplete) and ending a whole last line that lacks its newline.
+func openAppend(path string, cut int64) (*os.File, error) {
 	if cut >= 0 {
 		if err := os.Truncate(path, cut); err != nil {
 			return nil, fmt.Errorf("repair %s: %w", path, err)
@@ -85,7 +96,7 @@ func OpenLog[K comparable, T any](path string, key func(T) K) (*Log[K, T], error
 		f.Close()
 		return nil, fmt.Errorf("repair %s: %w", path, err)
 	}
-	return &Log[K, T]{f: f, key: key, done: done}, nil
+	return f, nil
 }
 
 // Done reports whether a record with key k is stored.

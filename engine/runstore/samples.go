@@ -180,18 +180,9 @@ func OpenWriter(dir string) (*Writer, error) {
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, err
 	}
-	if cut >= 0 {
-		if err := os.Truncate(path, cut); err != nil {
-			return nil, fmt.Errorf("repair %s: %w", path, err)
-		}
-	}
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR|os.O_APPEND, 0o644)
+	f, err := openAppend(path, cut)
 	if err != nil {
 		return nil, err
-	}
-	if err := endLine(f); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("repair %s: %w", path, err)
 	}
 	return &Writer{f: f, done: done}, nil
 }
