@@ -4,10 +4,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"html"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ollama/ollama/api"
 
 	"github.com/slmmux/slmmux/engine/runstore"
 	"github.com/slmmux/slmmux/models/demo"
@@ -175,6 +179,16 @@ func TestServeDiscussionEnsembles(t *testing.T) {
 		}
 		if again := chatReply(t, base, body); again != chatReply(t, base, body) {
 			t.Errorf("%s: the same request answered differently", m)
+		}
+		// Ollama's own Go client, unchanged, gets the same content.
+		u, _ := url.Parse(base)
+		var chat strings.Builder
+		stream, seed := false, 4
+		err := api.NewClient(u, http.DefaultClient).Chat(t.Context(), &api.ChatRequest{Model: "mux:" + m, Stream: &stream,
+			Messages: []api.Message{{Role: "user", Content: "What is 47+8?"}}, Options: map[string]any{"seed": seed}},
+			func(r api.ChatResponse) error { chat.WriteString(r.Message.Content); return nil })
+		if err != nil || chat.String() != out.Choices[0].Message.Content {
+			t.Errorf("%s through Ollama's Go client: %q, %v; want %q", m, chat.String(), err, out.Choices[0].Message.Content)
 		}
 	}
 }
