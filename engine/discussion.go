@@ -43,9 +43,6 @@ type DiscussConfig struct {
 	// comes, and the replies it holds already are reused. "" keeps the
 	// replies in memory only (serve's method ensembles).
 	Dir string
-	// FirstRound, for a composition with SLM-MUX (Discussion.Mux), holds
-	// each item's (by id) first-round reply of each model: MuxFirstRound.
-	FirstRound map[string]map[string]runstore.Sample
 	// Workers bounds the questions discussed at once (0: 1); a round's
 	// agents always run at once.
 	Workers  int
@@ -74,8 +71,15 @@ func Discuss(ctx context.Context, gen Generator, cfg DiscussConfig) (DiscussStat
 	if err := dc.Validate(cfg.Models); err != nil {
 		return st, err
 	}
-	if dc.Mux && cfg.FirstRound == nil {
-		return st, errors.New("engine: a composition with SLM-MUX needs the first round's replies (MuxFirstRound)")
+	var first map[string]map[string]runstore.Sample
+	if dc.Mux {
+		if cfg.Dir == "" {
+			return st, errors.New("engine: a composition with SLM-MUX reads the run folder's samples: it needs Dir")
+		}
+		var err error
+		if first, err = MuxFirstRound(cfg.Dir, cfg.Models); err != nil {
+			return st, err
+		}
 	}
 	stored := map[runstore.TurnKey]runstore.Turn{}
 	var log *runstore.Log[runstore.TurnKey, runstore.Turn]
@@ -92,7 +96,7 @@ func Discuss(ctx context.Context, gen Generator, cfg DiscussConfig) (DiscussStat
 		}
 		defer log.Close()
 	}
-	d := &discussion{cfg: cfg, dc: dc, gen: gen, stored: stored, log: log, grader: benchmark.Grading(cfg.Bench)}
+	d := &discussion{cfg: cfg, dc: dc, gen: gen, stored: stored, log: log, grader: benchmark.Grading(cfg.Bench), first: first}
 	eg, ctx := errgroup.WithContext(ctx)
 	eg.SetLimit(max(cfg.Workers, 1))
 	var done atomic.Int64
@@ -118,6 +122,10 @@ type discussion struct {
 	gen    Generator
 	grader benchmark.Grader
 	log    *runstore.Log[runstore.TurnKey, runstore.Turn]
+
+	// first is a composition's first round: each item's SLM-MUX reply of
+	// each model (MuxFirstRound).
+	first map[string]map[string]runstore.Sample
 
 	mu     sync.Mutex
 	stored map[runstore.TurnKey]runstore.Turn
@@ -171,7 +179,7 @@ func (d *discussion) turn(ctx context.Context, it benchmark.Item, c call) (runst
 		d.reused.Add(1)
 		return old, nil
 	}
-	if s, ok := d.cfg.FirstRound[it.ID][c.model]; ok && c.round == 1 {
+	if s, ok := d.first[it.ID][c.model]; ok && c.round == 1 {
 		// The composition with SLM-MUX: the model's selected sample is its
 		// first-round reply.
 		t.Response, t.Answer, t.OutputTokens, t.DurationMS, t.Error = s.Response, s.Answer, s.OutputTokens, s.DurationMS, s.Error

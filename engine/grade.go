@@ -177,3 +177,23 @@ func BehaveRun(ctx context.Context, dir string, b benchmark.Behaviour, items []b
 	err = eg.Wait()
 	return int(done.Load()), err
 }
+
+// Judge finishes a collected run of b: a benchmark that judges whole
+// replies grades every sample (GradeRun), and with byBehaviour a code
+// benchmark with visible examples runs each sample on them (BehaveRun).
+// A benchmark of short answers needs neither. The error wraps
+// benchmark.ErrExecutionNotAllowed when code may not run.
+func Judge(ctx context.Context, dir string, b benchmark.Benchmark, items []benchmark.Item, byBehaviour bool) error {
+	g, ok := b.(benchmark.Grader)
+	if !ok {
+		return nil
+	}
+	if _, err := GradeRun(ctx, dir, g, items, GradeConfig{}); err != nil {
+		return err
+	}
+	if bb, ok := b.(benchmark.Behaviour); ok && byBehaviour {
+		_, err := BehaveRun(ctx, dir, bb, items, GradeConfig{})
+		return err
+	}
+	return nil
+}

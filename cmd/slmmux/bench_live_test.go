@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/slmmux/slmmux/engine/enginetest"
 	"github.com/slmmux/slmmux/engine/runstore"
 	"github.com/slmmux/slmmux/models/ollama/ollamatest"
 )
@@ -14,7 +15,7 @@ import (
 // (exec.jsonl, one verdict per sample), writes results, and a second call
 // generates and grades nothing again.
 func TestEvalIFEvalLive(t *testing.T) {
-	data := sharedData(t, "ifeval.jsonl")
+	data := enginetest.DataFile(t, "ifeval.jsonl")
 	d := ollamatest.Shared(t)
 	demoModels(t, d)
 	env := map[string]string{"OLLAMA_HOST": d.Host}
@@ -52,7 +53,7 @@ func TestEvalIFEvalLive(t *testing.T) {
 // naming the flag; with it every sample runs in the sandbox and fails, its
 // verdict in exec.jsonl; a second call generates and runs nothing again.
 func TestEvalHumanEvalLive(t *testing.T) {
-	data := sharedData(t, "humaneval.jsonl")
+	data := enginetest.DataFile(t, "humaneval.jsonl")
 	d := ollamatest.Shared(t)
 	demoModels(t, d)
 	env := map[string]string{"OLLAMA_HOST": d.Host}

@@ -152,18 +152,11 @@ func (a *App) runEval(ctx context.Context, o evalOptions) error {
 	if err != nil {
 		return err
 	}
-	if g, ok := b.(benchmark.Grader); ok {
-		if _, err := engine.GradeRun(ctx, o.run, g, items, engine.GradeConfig{}); errors.Is(err, benchmark.ErrExecutionNotAllowed) {
-			fmt.Fprintf(a.Stderr, "%s: samples stored, not scored: %v\n", o.run, execErr(err))
-			return nil
-		} else if err != nil {
-			return err
-		}
-	}
-	if bb, ok := b.(benchmark.Behaviour); ok && o.group == "behaviour" {
-		if _, err := engine.BehaveRun(ctx, o.run, bb, items, engine.GradeConfig{}); err != nil {
-			return execErr(err)
-		}
+	if err := engine.Judge(ctx, o.run, b, items, o.group == "behaviour"); errors.Is(err, benchmark.ErrExecutionNotAllowed) {
+		fmt.Fprintf(a.Stderr, "%s: samples stored, not scored: %v\n", o.run, execErr(err))
+		return nil
+	} else if err != nil {
+		return err
 	}
 	if o.adaptive {
 		return a.writeAdaptiveResults(o.run, ms, s.Samples, stats.EvalStats)
@@ -260,17 +253,13 @@ const maxRounds = 16
 // runDiscussion runs a discussion method over the run's items and prints
 // every discussion method the folder holds.
 func (a *App) runDiscussion(ctx context.Context, o evalOptions, lh *liveHosts, b benchmark.Benchmark, items []benchmark.Item, s engine.Sampling, ms []string) error {
-	var first map[string]map[string]runstore.Sample
-	if o.dc.Mux {
-		var err error
-		if first, err = engine.MuxFirstRound(o.run, ms); err != nil {
-			return usagef("--method %s: %w (run eval without --method on this folder first)", o.method, err)
-		}
-	}
 	p := newProgress(a.Stderr, len(items), 1)
-	st, err := engine.Discuss(ctx, lh.Hosts, engine.DiscussConfig{Discussion: o.dc, Models: ms, Bench: b, Items: items, Sampling: s, Dir: o.run, FirstRound: first,
+	st, err := engine.Discuss(ctx, lh.Hosts, engine.DiscussConfig{Discussion: o.dc, Models: ms, Bench: b, Items: items, Sampling: s, Dir: o.run,
 		Progress: func(done, total int) { p.update(engine.Progress{Done: done, Total: total, Model: o.dc.Name()}) }})
 	p.finish()
+	if errors.Is(err, engine.ErrNotInRun) || errors.Is(err, runstore.ErrNoSamples) {
+		return usagef("--method %s: %w (run eval without --method on this folder first)", o.method, err)
+	}
 	if err != nil {
 		return execErr(err)
 	}

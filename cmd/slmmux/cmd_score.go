@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -74,33 +73,14 @@ func (a *App) runScore(ctx context.Context, o scoreOptions) error {
 	if err != nil {
 		return usagef("--responses: %w", err)
 	}
-	recs := score.Match(b, items, rs)
-	if o.missing {
-		recs = score.AddMissing(items, recs)
-	}
-	if err := score.Grade(ctx, benchmark.Grading(b), items, recs, o.workers); err != nil {
+	res, err := score.Run(ctx, score.Config{Bench: b, Items: items, Responses: rs, Missing: o.missing, Workers: o.workers, Run: o.run, Data: o.data})
+	if err != nil {
 		return execErr(err)
 	}
-	if o.run != "" {
-		if err := score.WriteRun(o.run, o.data, b, items, recs); err != nil {
-			return err
-		}
-	}
-	ms := score.Compute(b.Kind(), recs)
 	if o.asJSON {
-		return writeJSON(a.Stdout, score.NewReport(b.Name(), ms, recs))
+		return writeJSON(a.Stdout, res.Report())
 	}
-	for _, m := range ms {
-		if m.Responses > 0 {
-			fmt.Fprintln(a.Stdout, m)
-		}
-	}
-	for _, r := range recs {
-		if r.Err != "" {
-			fmt.Fprintln(a.Stdout, "not scored:", r.Err)
-		}
-	}
-	return nil
+	return res.WriteText(a.Stdout)
 }
 
 // execErr says which flag lets model-written code run.

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/slmmux/slmmux/engine/enginetest"
 	"github.com/slmmux/slmmux/engine/runstore"
 )
 
@@ -54,26 +55,12 @@ func runCmd(t *testing.T, args ...string) result {
 	return run(t.Context(), nil, args...)
 }
 
-// sharedData returns the path of a file of ../shared/data beside the
-// checkout: missing, the test fails under CI=true and skips otherwise.
-func sharedData(t *testing.T, name string) string {
-	t.Helper()
-	path := filepath.Join("..", "..", "..", "shared", "data", name)
-	if _, err := os.Stat(path); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("data file %s is missing (CI=true): %v", path, err)
-		}
-		t.Skipf("data file %s not available: %v", path, err)
-	}
-	return path
-}
-
 // TestScoreIFEvalGPT4 reproduces the IFEval paper's Table 3 for GPT-4 from
 // the authors' published responses: within 0.5 points of each figure when
 // every one of the 541 prompts counts (the response made for key 2785's
 // old prompt matches none, and is reported).
 func TestScoreIFEvalGPT4(t *testing.T) {
-	data, resp := sharedData(t, "ifeval.jsonl"), sharedData(t, "ifeval_gpt4_responses.jsonl")
+	data, resp := enginetest.DataFile(t, "ifeval.jsonl"), enginetest.DataFile(t, "ifeval_gpt4_responses.jsonl")
 	r := runCmd(t, "score", "--bench", "ifeval", "--data", data, "--responses", resp, "--missing-as-blank", "--json")
 	var out struct {
 		Metrics []struct {
@@ -118,7 +105,7 @@ func TestScoreHumanEvalReferences(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs 328 sandboxed programs")
 	}
-	data := sharedData(t, "humaneval.jsonl")
+	data := enginetest.DataFile(t, "humaneval.jsonl")
 	f, err := os.Open(data)
 	if err != nil {
 		t.Fatal(err)

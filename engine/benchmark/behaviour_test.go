@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/slmmux/slmmux/engine/enginetest"
 )
 
 func TestExamplesAreWhatThePromptShows(t *testing.T) {
@@ -37,7 +39,7 @@ func TestBehaviourGroupsByWhatCodeDoes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		items, err := b.Load(dataFile(t, file))
+		items, err := b.Load(enginetest.DataFile(t, file))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slmmux/slmmux/engine/enginetest"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -85,7 +86,7 @@ func TestHumanEvalReferences(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	items, err := b.Load(dataFile(t, "humaneval.jsonl"))
+	items, err := b.Load(enginetest.DataFile(t, "humaneval.jsonl"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +158,7 @@ func TestMBPPReferences(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			items, err := b.Load(dataFile(t, tt.file))
+			items, err := b.Load(enginetest.DataFile(t, tt.file))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -3,25 +3,11 @@ package benchmark
 import (
 	"encoding/json"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-)
 
-// dataFile returns the path of a shipped data file (../shared/data,
-// beside the checkout). A missing file fails the test under CI=true and
-// skips it otherwise.
-func dataFile(t *testing.T, name string) string {
-	t.Helper()
-	path := filepath.Join("..", "..", "..", "shared", "data", name)
-	if _, err := os.Stat(path); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("data file %s is missing (CI=true): %v", path, err)
-		}
-		t.Skipf("data file %s not available: %v", path, err)
-	}
-	return path
-}
+	"github.com/slmmux/slmmux/engine/enginetest"
+)
 
 // rawRecords reads a data file's JSON array as string fields.
 func rawRecords(t *testing.T, path string) []map[string]any {
@@ -43,7 +29,7 @@ func mustLoad(t *testing.T, name, file string) (Benchmark, []Item, []map[string]
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := dataFile(t, file)
+	path := enginetest.DataFile(t, file)
 	items, err := b.Load(path)
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/slmmux/slmmux/engine/answer"
+	"github.com/slmmux/slmmux/engine/enginetest"
 	"github.com/slmmux/slmmux/engine/ifeval"
 )
 
@@ -21,7 +22,7 @@ func TestIFEvalLoad(t *testing.T) {
 	if _, ok := b.(Grader); !ok {
 		t.Fatal("ifeval is not a Grader")
 	}
-	items, err := b.Load(dataFile(t, "ifeval.jsonl"))
+	items, err := b.Load(enginetest.DataFile(t, "ifeval.jsonl"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/slmmux/slmmux/engine/enginetest"
 )
 
 // peerCase is one line of shared/data/graders/peer-cases.jsonl: a case
@@ -34,7 +36,7 @@ type peerCase struct {
 
 func loadPeerCases(t *testing.T) []peerCase {
 	t.Helper()
-	f, err := os.Open(dataFile(t, "graders/peer-cases.jsonl"))
+	f, err := os.Open(enginetest.DataFile(t, "graders/peer-cases.jsonl"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/slmmux/slmmux/engine/enginetest"
 )
 
 // TestOfficialPromptFingerprints checks the Official prompts for item 0 of
@@ -27,7 +29,7 @@ func TestOfficialPromptFingerprints(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			items, err := b.Load(dataFile(t, tt.file))
+			items, err := b.Load(enginetest.DataFile(t, tt.file))
 			if err != nil {
 				t.Fatal(err)
 			}

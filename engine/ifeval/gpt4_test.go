@@ -5,24 +5,10 @@ import (
 	"encoding/json"
 	"math"
 	"os"
-	"path/filepath"
 	"testing"
-)
 
-// dataFile returns the path of a shared data file (../shared/data beside
-// the checkout). A missing file fails the test under CI=true and skips it
-// otherwise.
-func dataFile(t *testing.T, name string) string {
-	t.Helper()
-	path := filepath.Join("..", "..", "..", "shared", "data", name)
-	if _, err := os.Stat(path); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("data file %s is missing (CI=true): %v", path, err)
-		}
-		t.Skipf("data file %s not available: %v", path, err)
-	}
-	return path
-}
+	"github.com/slmmux/slmmux/engine/enginetest"
+)
 
 // responses reads a JSONL file of {"prompt", "response"} lines.
 func responses(t *testing.T, path string) []struct{ Prompt, Response string } {
@@ -63,14 +49,14 @@ func responses(t *testing.T, path string) []struct{ Prompt, Response string } {
 // response, which follows no instruction (the authors' rule for a blank
 // response).
 func TestGPT4Table3(t *testing.T) {
-	ins, err := Load(dataFile(t, "ifeval.jsonl"))
+	ins, err := Load(enginetest.DataFile(t, "ifeval.jsonl"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(ins) != 541 {
 		t.Fatalf("%d prompts, want 541", len(ins))
 	}
-	rs := responses(t, dataFile(t, "ifeval_gpt4_responses.jsonl"))
+	rs := responses(t, enginetest.DataFile(t, "ifeval_gpt4_responses.jsonl"))
 	byPrompt := make(map[string]string, len(rs))
 	for _, r := range rs {
 		byPrompt[r.Prompt] = r.Response

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/slmmux/slmmux/engine/enginetest"
 )
 
 func TestLooseVariants(t *testing.T) {
@@ -142,7 +144,7 @@ func TestInstructionIDs(t *testing.T) {
 	if n := len(InstructionIDs()); n != 25 {
 		t.Errorf("%d instruction ids, want 25", n)
 	}
-	ins, err := Load(dataFile(t, "ifeval.jsonl"))
+	ins, err := Load(enginetest.DataFile(t, "ifeval.jsonl"))
 	if err != nil {
 		t.Fatal(err)
 	}
