@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
+	"strings"
 
 	"github.com/slmmux/slmmux/engine/benchmark"
 	"github.com/slmmux/slmmux/engine/runstore"
@@ -96,4 +98,35 @@ func (pp *HostsPlan) MaxWaves() int {
 		n = max(n, len(h.Waves()))
 	}
 	return n
+}
+
+// Notes are what a person should know of a collection, a line each: on a
+// pool (pool true) what each host ran, hosts given up and models moved;
+// models dropped; thrashing (more loads than models under model-major
+// order with no model moved: something evicted models mid-wave); samples
+// that failed and are retried by running again.
+func (s HostsStats) Notes(pool bool, models int, order Order) []string {
+	var out []string
+	add := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
+	if pool {
+		for _, h := range slices.Sorted(maps.Keys(s.Ran)) {
+			add("host %s ran %s", h, strings.Join(s.Ran[h], ", "))
+		}
+		for _, h := range slices.Sorted(maps.Keys(s.Gone)) {
+			add("host %s was given up mid-run: %v", h, s.Gone[h])
+		}
+		for _, m := range slices.Sorted(maps.Keys(s.Moved)) {
+			add("model %s moved: %s", m, s.Moved[m])
+		}
+	}
+	for _, m := range slices.Sorted(maps.Keys(s.Dropped)) {
+		add("model %s was dropped from this run: %s", m, s.Dropped[m])
+	}
+	if order != QuestionMajor && len(s.Moved) == 0 && s.Loads > models {
+		add("thrashing: %d model loads for %d models (each should load once): another client or a low OLLAMA_MAX_LOADED_MODELS evicts models mid-wave", s.Loads, models)
+	}
+	if s.Failed > 0 {
+		add("%d sample(s) failed and were not stored: run the same command again to retry them", s.Failed)
+	}
+	return out
 }

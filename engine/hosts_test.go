@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -300,5 +301,25 @@ func TestGoneErrNamesEachHostInOrder(t *testing.T) {
 	}
 	if (engine.HostsStats{}).GoneErr() != nil {
 		t.Fatal("no host gone, an error")
+	}
+}
+
+func TestHostsStatsNotes(t *testing.T) {
+	s := engine.HostsStats{EvalStats: engine.EvalStats{Loads: 3, Failed: 2, Dropped: map[string]string{"c": "it failed 5 times"}},
+		Ran: map[string][]string{"b": {"y"}, "a": {"x", "z"}}, Gone: map[string]error{"b": errors.New("down")}}
+	want := []string{"host a ran x, z", "host b ran y", "host b was given up mid-run: down", "model c was dropped from this run: it failed 5 times",
+		"thrashing: 3 model loads for 2 models (each should load once): another client or a low OLLAMA_MAX_LOADED_MODELS evicts models mid-wave",
+		"2 sample(s) failed and were not stored: run the same command again to retry them"}
+	if got := s.Notes(true, 2, engine.ModelMajor); !slices.Equal(got, want) {
+		t.Fatalf("pool notes:\n%q\nwant\n%q", got, want)
+	}
+	// One host: nothing per host; question-major order reloads by design,
+	// and a moved model accounts for its extra loads.
+	if got := s.Notes(false, 2, engine.QuestionMajor); !slices.Equal(got, []string{want[3], want[5]}) {
+		t.Fatalf("one host, question-major: %q", got)
+	}
+	s.Moved = map[string]string{"x": "a -> b"}
+	if got := s.Notes(true, 2, engine.ModelMajor); slices.Contains(got, want[4]) || !slices.Contains(got, "model x moved: a -> b") {
+		t.Fatalf("moved: %q", got)
 	}
 }

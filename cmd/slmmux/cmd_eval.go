@@ -253,10 +253,10 @@ const maxRounds = 16
 // runDiscussion runs a discussion method over the run's items and prints
 // every discussion method the folder holds.
 func (a *App) runDiscussion(ctx context.Context, o evalOptions, lh *liveHosts, b benchmark.Benchmark, items []benchmark.Item, s engine.Sampling, ms []string) error {
-	p := newProgress(a.Stderr, len(items), 1)
+	p := report.NewProgress(a.Stderr, isTerminal(a.Stderr), len(items), 1)
 	st, err := engine.Discuss(ctx, lh.Hosts, engine.DiscussConfig{Discussion: o.dc, Models: ms, Bench: b, Items: items, Sampling: s, Dir: o.run,
-		Progress: func(done, total int) { p.update(engine.Progress{Done: done, Total: total, Model: o.dc.Name()}) }})
-	p.finish()
+		Progress: func(done, total int) { p.Update(done, total, 0, o.dc.Name()) }})
+	p.Finish()
 	if errors.Is(err, engine.ErrNotInRun) || errors.Is(err, runstore.ErrNoSamples) {
 		return usagef("--method %s: %w (run eval without --method on this folder first)", o.method, err)
 	}

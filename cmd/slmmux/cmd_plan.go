@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/slmmux/slmmux/engine"
-	"github.com/slmmux/slmmux/engine/config"
 	"github.com/slmmux/slmmux/engine/report"
 	"github.com/slmmux/slmmux/engine/sched"
 	"github.com/slmmux/slmmux/hardware"
@@ -58,7 +57,7 @@ another machine.`,
 	return cmd
 }
 
-func (o planOptions) validate() error {
+func (o *planOptions) validate() error {
 	switch {
 	case o.samples < 1 || o.samples > engine.MaxSamples:
 		return usagef("--samples %d: need 1 to %d", o.samples, engine.MaxSamples)
@@ -129,14 +128,10 @@ func (a *App) runPlan(ctx context.Context, o planOptions) error {
 // runPlanFootprints plans --footprint's sizes for another machine: no
 // daemon is asked; the budget is --budget, else this machine's probe.
 func (a *App) runPlanFootprints(ctx context.Context, o planOptions) error {
-	given, err := o.pf.givenFootprints()
-	if err != nil {
-		return err
-	}
 	cfg := engine.PlanConfig{Models: o.models, Work: sched.Work{Items: o.items, Samples: o.samples}, MaxLoaded: o.pf.maxLoaded,
-		Slots: o.pf.slots, NumCtx: o.numCtx, NumThread: 1, KVCacheType: o.pf.kvCache, AssumeEmpty: true, Footprints: given}
+		Slots: o.pf.slots, NumCtx: o.numCtx, NumThread: 1, KVCacheType: o.pf.kvCache, AssumeEmpty: true, Footprints: o.pf.given}
 	if o.pf.budget != "" {
-		cfg.BudgetBytes, _ = parseBytes(o.pf.budget) // validated
+		cfg.BudgetBytes = o.pf.budgetBytes
 	} else {
 		info, err := hardware.Probe(ctx, hardware.DefaultConfig())
 		if err != nil {
@@ -157,6 +152,3 @@ func (a *App) printPlan(o planOptions, p report.PlanView) error {
 	}
 	return report.WritePlan(a.Stdout, p)
 }
-
-// parseBytes parses sizes like "8GiB", "512MiB", "2.5GB", "1000".
-func parseBytes(s string) (uint64, error) { return config.ParseBytes(s) }

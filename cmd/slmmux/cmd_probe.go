@@ -1,10 +1,8 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
-	"fmt"
 	"text/tabwriter"
 	"time"
 
@@ -63,39 +61,7 @@ func writeProbeJSON(a *App, info hardware.Info, d ollama.Status) error {
 
 func printProbe(a *App, info hardware.Info, d ollama.Status) {
 	w := tabwriter.NewWriter(a.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(w, "CPU\t%s, %d logical / %d physical cores\n", info.CPU.Model, info.CPU.LogicalCores, info.CPU.PhysicalCores)
-	fmt.Fprintf(w, "RAM\t%s total, %s available (%s)\n", gib(info.Memory.TotalBytes), gib(info.Memory.AvailableBytes), info.Memory.Source)
-	if len(info.GPUs) == 0 {
-		fmt.Fprintf(w, "GPU\tnone found: models run on the CPU\n")
-	}
-	for _, g := range info.GPUs {
-		fmt.Fprintf(w, "GPU %d\t%s (%s), %s total, %s free, %s usable\n", g.Index, g.Name, g.Vendor, gib(g.TotalBytes), gib(g.FreeBytes), gib(g.UsableBytes))
-	}
-	fmt.Fprintf(w, "Budget\t%s for models (20%% kept free, as Ollama does; see slmmux plan)\n", gib(info.BudgetBytes(0.20)))
-	if d.Reachable {
-		v := d.Version
-		if v == "0.0.0" {
-			v = "version unknown (0.0.0: built from source)"
-		}
-		fmt.Fprintf(w, "Ollama\t%s at %s, %d model(s) loaded\n", v, d.Host, len(d.Running))
-		switch has, known := ollama.VersionAtLeast(d.Version, ollama.FeatureLogprobs.Since); {
-		case !known:
-			fmt.Fprintf(w, "  features\tunknown for this build (logprobs need %s or later)\n", ollama.FeatureLogprobs.Since)
-		case has:
-			fmt.Fprintf(w, "  features\tlogprobs\n")
-		default:
-			fmt.Fprintf(w, "  features\tno logprobs (they need Ollama %s or later)\n", ollama.FeatureLogprobs.Since)
-		}
-		for _, r := range d.Running {
-			fmt.Fprintf(w, "  %s\t%s (%s in VRAM)\n", r.Name, gib(uint64(r.SizeBytes)), gib(uint64(r.VRAMBytes)))
-		}
-	} else {
-		fmt.Fprintf(w, "Ollama\tnot reachable at %s: start it with `ollama serve` or set OLLAMA_HOST\n", cmp.Or(d.Host, ollama.DefaultHost))
-	}
-	for _, n := range info.Notes {
-		fmt.Fprintf(w, "Note\t%s\n", n)
-	}
+	info.WriteRows(w, 0.20)
+	d.WriteRows(w)
 	w.Flush()
 }
-
-func gib(b uint64) string { return fmt.Sprintf("%.1f GiB", float64(b)/(1<<30)) }

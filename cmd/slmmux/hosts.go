@@ -189,7 +189,7 @@ func (a *App) ollamaHost(ctx context.Context, c *ollama.Client, b config.Backend
 	if !single {
 		h.who = "host " + b.Name + " " + c.Host()
 	} else {
-		h.Plan.Footprints, _ = o.pf.givenFootprints() // validated; none without --footprint
+		h.Plan.Footprints = o.pf.given // none without --footprint
 	}
 	if v, err := c.Version(ctx); err == nil {
 		h.Version = "ollama " + v
@@ -219,7 +219,7 @@ func (a *App) hostBudget(ctx context.Context, i int, h *openedHost, o hostOption
 			cfg.BudgetBytes, h.budgetSource = info.BudgetBytes(o.pf.margin), "probed (this machine)"
 		}
 		if o.pf.budget != "" {
-			cfg.BudgetBytes, _ = parseBytes(o.pf.budget) // validated
+			cfg.BudgetBytes = o.pf.budgetBytes
 			h.budgetSource = "--budget"
 		}
 	default:
@@ -390,7 +390,7 @@ func (a *App) serveProbe(pf planFlags) serve.ProbeFunc {
 		p := serve.Probe{BudgetBytes: info.BudgetBytes(pf.margin), TotalBytes: info.Memory.TotalBytes,
 			AvailableBytes: info.Memory.AvailableBytes, GPUs: len(info.GPUs), PhysicalCores: info.CPU.PhysicalCores}
 		if pf.budget != "" {
-			p.BudgetBytes, _ = parseBytes(pf.budget) // validated
+			p.BudgetBytes = pf.budgetBytes
 		}
 		return p, nil
 	}

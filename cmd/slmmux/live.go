@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -17,6 +16,8 @@ import (
 	"github.com/slmmux/slmmux/engine"
 	"github.com/slmmux/slmmux/engine/benchmark"
 	"github.com/slmmux/slmmux/engine/confidence"
+	"github.com/slmmux/slmmux/engine/config"
+	"github.com/slmmux/slmmux/engine/report"
 	"github.com/slmmux/slmmux/engine/runstore"
 	"github.com/slmmux/slmmux/engine/sched"
 	"github.com/slmmux/slmmux/models"
@@ -30,6 +31,9 @@ type planFlags struct {
 	maxLoaded  int
 	slots      int
 	kvCache    string
+
+	budgetBytes uint64            // --budget, set by validate
+	given       []sched.Footprint // --footprint, set by validate
 }
 
 // defaultPlanFlags are the flags' defaults (demo uses them as they are).
@@ -60,32 +64,16 @@ func (pf *planFlags) validate() error {
 	if _, err := sched.ParseKVCacheType(pf.kvCache); err != nil {
 		return usagef("--kv-cache-type: %w", err)
 	}
+	var err error
 	if pf.budget != "" {
-		if _, err := parseBytes(pf.budget); err != nil {
+		if pf.budgetBytes, err = config.ParseBytes(pf.budget); err != nil {
 			return usagef("--budget %q: %w (e.g. 8GiB, 512MiB, 2.5GB)", pf.budget, err)
 		}
 	}
-	_, err := pf.givenFootprints()
-	return err
-}
-
-// givenFootprints parses --footprint.
-func (pf *planFlags) givenFootprints() ([]sched.Footprint, error) {
-	var out []sched.Footprint
-	seen := map[string]bool{}
-	for _, kv := range pf.footprints {
-		name, size, ok := strings.Cut(kv, "=")
-		n, err := parseBytes(size)
-		if !ok || name == "" || err != nil {
-			return nil, usagef("--footprint %q: want name=size, e.g. llama3.2=2.1GiB", kv)
-		}
-		if seen[name] {
-			return nil, usagef("--footprint: %q is given twice", name)
-		}
-		seen[name] = true
-		out = append(out, sched.Footprint{Model: name, Bytes: n, Source: "flag"})
+	if pf.given, err = config.ParseFootprints(pf.footprints); err != nil {
+		return usagef("--footprint %w", err)
 	}
-	return out, nil
+	return nil
 }
 
 // cacheDir is $SLMMUX_CACHE, else the user cache folder.
@@ -164,11 +152,11 @@ func (wf waitFlags) evalWaits() engine.EvalConfig {
 // dropped, thrashing, failures; and, when samples are missing, what to
 // do.
 func (a *App) collect(ctx context.Context, r liveRun) (engine.HostsStats, error) {
-	bar := newProgress(a.Stderr, len(r.items), len(r.cfg.Models)*r.cfg.Sampling.Samples)
+	bar := report.NewProgress(a.Stderr, isTerminal(a.Stderr), len(r.items), len(r.cfg.Models)*r.cfg.Sampling.Samples)
 	cfg := r.cfg
-	cfg.Progress = bar.update
+	cfg.Progress = func(e engine.Progress) { bar.Update(e.Done, e.Total, e.Failed, e.Model) }
 	stats, err := r.hosts.Collect(ctx, r.dir, r.b, r.items, r.plan, cfg)
-	bar.finish()
+	bar.Finish()
 	if err != nil && !errors.Is(err, engine.ErrIncomplete) {
 		return stats, err
 	}
@@ -186,33 +174,17 @@ func (a *App) collect(ctx context.Context, r liveRun) (engine.HostsStats, error)
 	return stats, err
 }
 
-// reportHosts tells the user what each host did and what went wrong.
+// reportHosts tells the user what each host did and what went wrong
+// (engine's HostsStats.Notes), and how to fix a context too small.
 func (a *App) reportHosts(stats engine.HostsStats, single bool, nModels int, order engine.Order) {
-	if !single {
-		for _, h := range slices.Sorted(maps.Keys(stats.Ran)) {
-			fmt.Fprintf(a.Stderr, "host %s ran %s\n", h, strings.Join(stats.Ran[h], ", "))
-		}
-		for _, h := range slices.Sorted(maps.Keys(stats.Gone)) {
-			fmt.Fprintf(a.Stderr, "host %s was given up mid-run: %v\n", h, stats.Gone[h])
-		}
-		for _, m := range slices.Sorted(maps.Keys(stats.Moved)) {
-			fmt.Fprintf(a.Stderr, "model %s moved: %s\n", m, stats.Moved[m])
-		}
-	}
-	for _, m := range slices.Sorted(maps.Keys(stats.Dropped)) {
-		fmt.Fprintf(a.Stderr, "model %s was dropped from this run: %s\n", m, stats.Dropped[m])
+	for _, n := range stats.Notes(!single, nModels, order) {
+		fmt.Fprintln(a.Stderr, n)
 	}
 	for _, m := range slices.Sorted(maps.Keys(stats.Errs)) {
 		if err := stats.Errs[m]; errors.Is(err, models.ErrContextExceeded) {
 			_, next := hint(err)
 			fmt.Fprintf(a.Stderr, "model %s: %v: %s\n", m, err, next)
 		}
-	}
-	if order != engine.QuestionMajor && len(stats.Moved) == 0 && stats.Loads > nModels {
-		fmt.Fprintf(a.Stderr, "thrashing: %d model loads for %d models (each should load once): another client or a low OLLAMA_MAX_LOADED_MODELS evicts models mid-wave\n", stats.Loads, nModels)
-	}
-	if stats.Failed > 0 {
-		fmt.Fprintf(a.Stderr, "%d sample(s) failed and were not stored: run the same command again to retry them\n", stats.Failed)
 	}
 }
 

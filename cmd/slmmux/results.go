@@ -3,9 +3,7 @@ package main
 import (
 	"encoding/json"
 	"io"
-	"math"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/slmmux/slmmux/engine"
@@ -18,21 +16,13 @@ func printResults(w io.Writer, r mux.SimResult, models []string, discussions []e
 	_ = report.WriteResults(w, r, models, engine.ReportRows(discussions))
 }
 
-// parseValAcc parses "a=0.71,b=0.64".
+// parseValAcc parses --val-acc (mux.ParseValAcc).
 func parseValAcc(s string) (map[string]float64, error) {
-	if s == "" {
-		return nil, nil
+	acc, err := mux.ParseValAcc(s)
+	if err != nil {
+		return nil, usagef("--val-acc %w", err)
 	}
-	out := map[string]float64{}
-	for _, part := range strings.Split(s, ",") {
-		name, val, ok := strings.Cut(strings.TrimSpace(part), "=")
-		v, err := strconv.ParseFloat(val, 64)
-		if !ok || err != nil || v < 0 || v > 1 || math.IsNaN(v) {
-			return nil, usagef("--val-acc %q: want model=accuracy pairs with accuracies in [0,1], e.g. a=0.71,b=0.64", part)
-		}
-		out[name] = v
-	}
-	return out, nil
+	return acc, nil
 }
 
 func splitList(s string) []string {

@@ -7,10 +7,13 @@ import (
 	"net"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/slmmux/slmmux/engine/sched"
 )
 
 // Backend kinds.
@@ -198,6 +201,24 @@ func backendsNode(root *yaml.Node) *yaml.Node {
 
 // MaxBytes bounds sizes: sums of a few stay far from overflowing uint64.
 const MaxBytes = 1 << 60
+
+// ParseFootprints parses whole footprints written name=size ("a=4.7GiB"),
+// each model at most once.
+func ParseFootprints(list []string) ([]sched.Footprint, error) {
+	var out []sched.Footprint
+	for _, kv := range list {
+		name, size, ok := strings.Cut(kv, "=")
+		n, err := ParseBytes(size)
+		if !ok || name == "" || err != nil {
+			return nil, fmt.Errorf("%q: want name=size, e.g. llama3.2=2.1GiB", kv)
+		}
+		if slices.ContainsFunc(out, func(f sched.Footprint) bool { return f.Model == name }) {
+			return nil, fmt.Errorf("%q is given twice", name)
+		}
+		out = append(out, sched.Footprint{Model: name, Bytes: n, Source: "flag"})
+	}
+	return out, nil
+}
 
 // ParseBytes parses sizes like "8GiB", "512MiB", "2.5GB", "1000".
 func ParseBytes(s string) (uint64, error) {

@@ -145,3 +145,15 @@ func TestLoadRefusesSpecialAndLargeFiles(t *testing.T) {
 		}
 	}
 }
+
+func TestParseFootprints(t *testing.T) {
+	got, err := ParseFootprints([]string{"a=1GiB", "b=512MiB"})
+	if err != nil || len(got) != 2 || got[0].Model != "a" || got[0].Bytes != 1<<30 || got[1].Bytes != 512<<20 || got[1].Source != "flag" {
+		t.Fatalf("got %+v, %v", got, err)
+	}
+	for _, bad := range [][]string{{"a"}, {"=1GiB"}, {"a=lots"}, {"a=1GiB", "a=2GiB"}} {
+		if _, err := ParseFootprints(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}

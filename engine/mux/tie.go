@@ -2,7 +2,10 @@ package mux
 
 import (
 	"fmt"
+	"math"
 	"slices"
+	"strconv"
+	"strings"
 )
 
 // TieBreak names how a tie between equally confident models is broken.
@@ -17,6 +20,24 @@ const (
 	// TieOrder: the earlier model.
 	TieOrder TieBreak = "order"
 )
+
+// ParseValAcc parses validation accuracies written "a=0.71,b=0.64"; ""
+// is none (nil).
+func ParseValAcc(s string) (map[string]float64, error) {
+	if s == "" {
+		return nil, nil
+	}
+	out := map[string]float64{}
+	for _, part := range strings.Split(s, ",") {
+		name, val, ok := strings.Cut(strings.TrimSpace(part), "=")
+		v, err := strconv.ParseFloat(val, 64)
+		if !ok || name == "" || err != nil || v < 0 || v > 1 || math.IsNaN(v) {
+			return nil, fmt.Errorf("%q: want model=accuracy pairs with accuracies in [0,1], e.g. a=0.71,b=0.64", part)
+		}
+		out[name] = v
+	}
+	return out, nil
+}
 
 // ParseTieBreak validates a tie-break name; "" is returned as "" (the
 // caller's default).

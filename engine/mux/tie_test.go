@@ -186,3 +186,18 @@ func TestNewTieRule(t *testing.T) {
 		t.Errorf("Sim = %+v", cfg)
 	}
 }
+
+func TestParseValAcc(t *testing.T) {
+	got, err := ParseValAcc(" a=0.71, b=0.64")
+	if err != nil || len(got) != 2 || got["a"] != 0.71 || got["b"] != 0.64 {
+		t.Fatalf("got %v, %v", got, err)
+	}
+	if got, err := ParseValAcc(""); got != nil || err != nil {
+		t.Fatalf("empty: %v, %v", got, err)
+	}
+	for _, bad := range []string{"a", "a=x", "a=1.5", "a=-0.1", "a=NaN", "=0.5", "a=0.5,b"} {
+		if _, err := ParseValAcc(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}

@@ -1,8 +1,13 @@
 package ollama
 
 import (
+	"cmp"
 	"context"
+	"fmt"
+	"io"
 	"time"
+
+	"github.com/slmmux/slmmux/models"
 )
 
 // Status is what a daemon says about itself, as `slmmux probe --json`
@@ -41,4 +46,30 @@ func (c *Client) Status(ctx context.Context, timeout time.Duration) Status {
 		}
 	}
 	return s
+}
+
+// WriteRows writes s for a person as "label\tvalue" rows, for a
+// tabwriter: the version, address and loaded models, what the version
+// offers, or how to reach a daemon that does not answer.
+func (s Status) WriteRows(w io.Writer) {
+	if !s.Reachable {
+		fmt.Fprintf(w, "Ollama\tnot reachable at %s: start it with `ollama serve` or set OLLAMA_HOST\n", cmp.Or(s.Host, DefaultHost))
+		return
+	}
+	v := s.Version
+	if v == "0.0.0" {
+		v = "version unknown (0.0.0: built from source)"
+	}
+	fmt.Fprintf(w, "Ollama\t%s at %s, %d model(s) loaded\n", v, s.Host, len(s.Running))
+	switch has, known := VersionAtLeast(s.Version, FeatureLogprobs.Since); {
+	case !known:
+		fmt.Fprintf(w, "  features\tunknown for this build (logprobs need %s or later)\n", FeatureLogprobs.Since)
+	case has:
+		fmt.Fprintf(w, "  features\tlogprobs\n")
+	default:
+		fmt.Fprintf(w, "  features\tno logprobs (they need Ollama %s or later)\n", FeatureLogprobs.Since)
+	}
+	for _, r := range s.Running {
+		fmt.Fprintf(w, "  %s\t%s (%s in VRAM)\n", r.Name, models.FormatBytes(r.SizeBytes), models.FormatBytes(r.VRAMBytes))
+	}
 }
