@@ -1,6 +1,9 @@
 package engine
 
 import (
+	"fmt"
+	"io"
+
 	"github.com/slmmux/slmmux/engine/confidence"
 	"github.com/slmmux/slmmux/engine/mux"
 	"github.com/slmmux/slmmux/engine/report"
@@ -85,4 +88,20 @@ func (ans Answer) Text() report.AnswerText {
 			Samples: m.Samples, Confidence: m.Confidence, Answers: m.Answers, Medoid: m.Medoid})
 	}
 	return out
+}
+
+// WriteNotes writes, after ask's text answer, the confidence signal when
+// it is not consistency (with the extra generations it cost) and what
+// adaptive sampling generated.
+func (v AnswerView) WriteNotes(w io.Writer) {
+	if v.Signal != string(confidence.Consistency) {
+		fmt.Fprintf(w, "confidence: %s", v.Signal)
+		if v.FollowUps > 0 {
+			fmt.Fprintf(w, " (%d extra generations to ask each model how sure it is)", v.FollowUps)
+		}
+		fmt.Fprintln(w)
+	}
+	if ad := v.Adaptive; ad != nil {
+		fmt.Fprintf(w, "adaptive sampling: %d of %d samples generated (the same answer and winner as all %d)\n", ad.Generated, ad.Total, ad.Total)
+	}
 }

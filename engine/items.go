@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/slmmux/slmmux/engine/benchmark"
@@ -16,14 +17,30 @@ const MaxPromptBytes = 1 << 20
 var ErrNoItems = errors.New("holds no items")
 
 // PromptSizeError reports an item whose question (with its choices) is
-// over MaxPromptBytes.
+// over MaxPromptBytes; ID "" is a question read alone (ReadPrompt).
 type PromptSizeError struct {
 	ID    string
 	Bytes int
 }
 
 func (e *PromptSizeError) Error() string {
+	if e.ID == "" {
+		return fmt.Sprintf("the question is over the %d-byte limit: no small model's context holds it", MaxPromptBytes)
+	}
 	return fmt.Sprintf("item %s has a question of %d bytes, over the %d-byte limit: no small model's context holds it", e.ID, e.Bytes, MaxPromptBytes)
+}
+
+// ReadPrompt reads one question from r, stopping past MaxPromptBytes: a
+// longer one is a *PromptSizeError.
+func ReadPrompt(r io.Reader) (string, error) {
+	b, err := io.ReadAll(io.LimitReader(r, MaxPromptBytes+1))
+	if err != nil {
+		return "", err
+	}
+	if len(b) > MaxPromptBytes {
+		return "", &PromptSizeError{Bytes: len(b)}
+	}
+	return string(b), nil
 }
 
 // LoadItems reads b's items from path, the first limit of them (0: all),

@@ -44,3 +44,17 @@ func TestLoadItems(t *testing.T) {
 		t.Errorf("a missing file: %v, want the benchmark's error", err)
 	}
 }
+
+func TestReadPrompt(t *testing.T) {
+	if q, err := ReadPrompt(strings.NewReader("What is 2+2?")); q != "What is 2+2?" || err != nil {
+		t.Fatalf("%q, %v", q, err)
+	}
+	if _, err := ReadPrompt(strings.NewReader(strings.Repeat("x", MaxPromptBytes))); err != nil {
+		t.Fatalf("at the limit: %v", err)
+	}
+	_, err := ReadPrompt(strings.NewReader(strings.Repeat("x", MaxPromptBytes+1)))
+	var pe *PromptSizeError
+	if !errors.As(err, &pe) || !strings.HasPrefix(err.Error(), "the question is over the 1048576-byte limit") {
+		t.Fatalf("over the limit: %v", err)
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/slmmux/slmmux/engine/confidence"
+	"github.com/slmmux/slmmux/engine/mux"
 	"github.com/slmmux/slmmux/engine/report"
 )
 
@@ -38,4 +40,29 @@ func (r *Run) NoAnswerNote() []string {
 		return nil
 	}
 	return []string{"Samples with no extractable answer: " + strings.Join(parts, "; ") + "."}
+}
+
+// SignalRows is SLM-MUX under each confidence signal the run recorded
+// (its probe.json, as slmmux calibrate writes it, adds the probe), for the
+// report, with the signals left out and why; no rows when the run
+// recorded nothing beyond consistency. A probe file that cannot be read
+// is left out with its error, whether or not there are rows.
+func (r *Run) SignalRows(cfg confidence.SimConfig, p mux.Profile) ([]report.SignalRow, []Skipped, error) {
+	probe, perr := RunProbe(r.Dir)
+	res, skipped, err := r.SignalComparison(cfg, p, probe)
+	if err != nil {
+		return nil, nil, err
+	}
+	for i := range skipped {
+		if perr != nil && skipped[i].Method == confidence.Probe {
+			skipped[i].Err = perr
+		}
+	}
+	if len(res) < 2 {
+		if perr != nil {
+			return nil, []Skipped{{confidence.Probe, perr}}, nil
+		}
+		return nil, nil, nil
+	}
+	return report.SignalRows(res), skipped, nil
 }

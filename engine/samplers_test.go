@@ -2,12 +2,14 @@ package engine
 
 import (
 	"encoding/json"
+	"errors"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/slmmux/slmmux/engine/confidence"
 	"github.com/slmmux/slmmux/engine/mux"
 	"github.com/slmmux/slmmux/engine/runstore"
 )
@@ -78,5 +80,54 @@ func TestSamplerComparisonSignals(t *testing.T) {
 	}
 	if esc := rep.Rows[3]; esc.Name != "ESC w=5" || esc.Mux == nil || esc.Mux.Accuracy != 1 || esc.Mux.Samples != 2 {
 		t.Errorf("ESC beside CISC: %+v", esc)
+	}
+}
+
+// The report's signal rows: consistency and logprob over a and b (every
+// sample has a log-probability); embedding and verbalized (not recorded)
+// and probe (no probe.json) are left out, each with its reason; a probe
+// file that cannot be read is left out with its error.
+func TestSignalRowsSkipped(t *testing.T) {
+	dir := t.TempDir()
+	f := func(x float64) *float64 { return &x }
+	var lines []byte
+	for _, s := range []runstore.Sample{
+		{Item: "q1", Model: "a", Sample: 0, Answer: "1", Correct: true, LogprobMean: f(-0.7)},
+		{Item: "q1", Model: "a", Sample: 1, Answer: "2", LogprobMean: f(-0.1)},
+		{Item: "q1", Model: "b", Sample: 0, Answer: "1", Correct: true, LogprobMean: f(-0.1)},
+		{Item: "q1", Model: "b", Sample: 1, Answer: "1", Correct: true, LogprobMean: f(-0.1)},
+	} {
+		b, _ := json.Marshal(s)
+		lines = append(append(lines, b...), '\n')
+	}
+	if err := os.WriteFile(filepath.Join(dir, runstore.SamplesFile), lines, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, err := LoadRun(dir, []string{"a", "b"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, skipped, err := r.SignalRows(confidence.SimConfig{}, mux.Paper)
+	if err != nil {
+		t.Fatal(err)
+	}
+	why := map[confidence.Method]error{}
+	for _, s := range skipped {
+		why[s.Method] = s.Err
+	}
+	if len(rows) != 2 || !errors.Is(why[confidence.Probe], ErrNoProbe) || !errors.Is(why[confidence.Embedding], ErrSignalData) || len(skipped) != 3 {
+		t.Fatalf("rows %+v, skipped %+v", rows, skipped)
+	}
+	if err := os.WriteFile(filepath.Join(dir, runstore.ProbeFile), []byte("{"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, skipped, err = r.SignalRows(confidence.SimConfig{}, mux.Paper)
+	for _, s := range skipped {
+		if s.Method == confidence.Probe && (errors.Is(s.Err, ErrNoProbe) || !strings.Contains(s.Err.Error(), runstore.ProbeFile)) {
+			t.Fatalf("corrupt probe file: %v", s.Err)
+		}
+	}
+	if err != nil || len(skipped) != 3 {
+		t.Fatalf("corrupt probe file: %+v, %v", skipped, err)
 	}
 }

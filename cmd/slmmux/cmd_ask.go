@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 	"time"
@@ -91,28 +90,22 @@ func (a *App) question(args []string, file string) (string, error) {
 	case file == "":
 		return "", usagef("ask: no question: pass it as an argument, or with --file F (- for standard input)")
 	}
-	var r io.Reader
-	if file == "-" {
-		if a.Stdin == nil {
-			return "", usagef("ask: --file -: no standard input")
-		}
-		r = a.Stdin
-	} else {
+	r := a.Stdin
+	if file != "-" {
 		f, err := os.Open(file)
 		if err != nil {
 			return "", usagef("ask: --file: %w", err)
 		}
 		defer f.Close()
 		r = f
+	} else if r == nil {
+		return "", usagef("ask: --file -: no standard input")
 	}
-	b, err := io.ReadAll(io.LimitReader(r, engine.MaxPromptBytes+1))
+	q, err := engine.ReadPrompt(r)
 	if err != nil {
 		return "", usagef("ask: --file %s: %w", file, err)
 	}
-	if len(b) > engine.MaxPromptBytes {
-		return "", usagef("ask: --file %s: the question is over the %d-byte limit: no small model's context holds it", file, engine.MaxPromptBytes)
-	}
-	return string(b), nil
+	return q, nil
 }
 
 func (o *askOptions) validate() error {
@@ -224,16 +217,7 @@ func (a *App) showAnswer(o askOptions, tie mux.TieBreak, sig confidence.Signal, 
 	if err := report.WriteAnswer(a.Stdout, ans.Text()); err != nil {
 		return err
 	}
-	if sig != nil {
-		fmt.Fprintf(a.Stdout, "confidence: %s", sig.Method())
-		if v.FollowUps > 0 {
-			fmt.Fprintf(a.Stdout, " (%d extra generations to ask each model how sure it is)", v.FollowUps)
-		}
-		fmt.Fprintln(a.Stdout)
-	}
-	if ad := v.Adaptive; ad != nil {
-		fmt.Fprintf(a.Stdout, "adaptive sampling: %d of %d samples generated (the same answer and winner as all %d)\n", ad.Generated, ad.Total, ad.Total)
-	}
+	v.WriteNotes(a.Stdout)
 	fmt.Fprintln(a.Stdout, tieNote(tie))
 	return nil
 }

@@ -153,28 +153,18 @@ func (a *App) runDemo(ctx context.Context, cat demo.Catalog, o demoOptions) erro
 	return a.demoResults(runDir, cat, o.samples, o.temperature, time.Since(start), walls, o.asJSON)
 }
 
-// demoDirs are the run folder (--run, else a temporary one) and a staging
-// folder for the test set, beside the run, so that the run folder itself
-// is checked before anything in it changes; cleanup removes the temporary
-// ones.
+// demoDirs are the run folder (--run, else one inside the staging
+// folder) and a staging folder for the test set, apart from --run, so
+// that the run folder is checked before anything in it changes; cleanup
+// removes the staging folder.
 func demoDirs(run string) (runDir, stage string, cleanup func(), err error) {
-	var tmp []string
-	cleanup = func() {
-		for _, d := range tmp {
-			os.RemoveAll(d)
-		}
+	if stage, err = os.MkdirTemp("", "slmmux-demo-"); err != nil {
+		return "", "", func() {}, err
 	}
 	if run == "" {
-		if run, err = os.MkdirTemp("", "slmmux-demo-"); err != nil {
-			return "", "", cleanup, err
-		}
-		tmp = append(tmp, run)
+		run = filepath.Join(stage, "run")
 	}
-	if stage, err = os.MkdirTemp("", "slmmux-demo-data-"); err != nil {
-		return "", "", cleanup, err
-	}
-	tmp = append(tmp, stage)
-	return run, stage, cleanup, nil
+	return run, stage, func() { os.RemoveAll(stage) }, nil
 }
 
 // collectDemo collects each model's samples into the run, one model at a

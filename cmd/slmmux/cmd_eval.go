@@ -158,10 +158,7 @@ func (a *App) runEval(ctx context.Context, o evalOptions) error {
 	} else if err != nil {
 		return err
 	}
-	if o.adaptive {
-		return a.writeAdaptiveResults(o.run, ms, s.Samples, stats.EvalStats)
-	}
-	if err := a.writeResults(o.run, ms, stats.EvalStats); err != nil {
+	if err := a.writeResults(o.run, ms, s.Samples, o.adaptive, stats.EvalStats); err != nil || o.adaptive {
 		return err
 	}
 	return a.evalSignal(o.run, ms, sig)
@@ -218,15 +215,24 @@ func runSpec(b benchmark.Benchmark, items []benchmark.Item, s engine.Sampling, b
 		Extract: bf.extractMeta(), Version: buildVersion()}
 }
 
-// writeAdaptiveResults scores an adaptive run and writes results.json
-// (engine.WriteAdaptiveResults), then prints the selection.
-func (a *App) writeAdaptiveResults(dir string, ms []string, k int, stats engine.EvalStats) error {
-	res, err := engine.WriteAdaptiveResults(dir, ms, k, stats, adaptiveBaselines)
-	if err != nil {
-		return err
-	}
-	if err := report.WriteStored(a.Stdout, res, adaptiveBaselines); err != nil {
-		return err
+// writeResults scores the run's samples of these models and writes
+// results.json (engine.WriteResults, or for an adaptive run
+// engine.WriteAdaptiveResults), then prints the table.
+func (a *App) writeResults(dir string, ms []string, k int, adaptive bool, stats engine.EvalStats) error {
+	if adaptive {
+		res, err := engine.WriteAdaptiveResults(dir, ms, k, stats, adaptiveBaselines)
+		if err != nil {
+			return err
+		}
+		if err := report.WriteStored(a.Stdout, res, adaptiveBaselines); err != nil {
+			return err
+		}
+	} else {
+		res, err := engine.WriteResults(dir, ms, stats)
+		if err != nil {
+			return err
+		}
+		printResults(a.Stdout, res, ms, nil)
 	}
 	fmt.Fprintf(a.Stdout, "generated %d sample(s) in %.1fs; results in %s\n", stats.Generated, stats.Wall.Seconds(), filepath.Join(dir, runstore.ResultsFile))
 	return nil
@@ -234,18 +240,6 @@ func (a *App) writeAdaptiveResults(dir string, ms []string, k int, stats engine.
 
 // adaptiveBaselines says why an adaptive run has no baselines.
 const adaptiveBaselines = "not computed: each model alone, self-consistency and Agent Forest need every sample, and an adaptive run stores only those that could change SLM-MUX's selection (run eval without --adaptive for them)"
-
-// writeResults scores the run's samples of these models and writes
-// results.json (engine.WriteResults), then prints the table.
-func (a *App) writeResults(dir string, ms []string, stats engine.EvalStats) error {
-	res, err := engine.WriteResults(dir, ms, stats)
-	if err != nil {
-		return err
-	}
-	printResults(a.Stdout, res, ms, nil)
-	fmt.Fprintf(a.Stdout, "generated %d sample(s) in %.1fs; results in %s\n", stats.Generated, stats.Wall.Seconds(), filepath.Join(dir, runstore.ResultsFile))
-	return nil
-}
 
 // maxRounds bounds a discussion's rounds, layers and candidates per model.
 const maxRounds = 16

@@ -2,15 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"os"
 
 	"github.com/spf13/cobra"
 
 	"github.com/slmmux/slmmux/engine/report"
 	"github.com/slmmux/slmmux/models"
-	"github.com/slmmux/slmmux/models/gguf"
 	"github.com/slmmux/slmmux/models/ollama"
 )
 
@@ -89,8 +86,8 @@ func (o *importOptions) validate() error {
 }
 
 func (a *App) runImport(ctx context.Context, o importOptions) error {
-	if err := checkGGUF(o.path, o.q != ""); err != nil {
-		return err
+	if _, err := ollama.CheckImportFile(o.path, o.q != ""); err != nil {
+		return usagef("models import: %w", err)
 	}
 	c, err := a.client()
 	if err != nil {
@@ -115,35 +112,6 @@ func (a *App) runImport(ctx context.Context, o importOptions) error {
 		if info, err := c.Show(ctx, o.name); err == nil {
 			fmt.Fprintf(a.Stdout, "the daemon reports %s: tensors %s\n", info.Quantization, models.TensorTypeCounts(info.Tensors))
 		}
-	}
-	return nil
-}
-
-// checkGGUF rejects a missing, non-GGUF or truncated file, and with
-// quantize one that cannot be quantized, before anything is uploaded.
-func checkGGUF(path string, quantize bool) error {
-	if _, err := os.Stat(path); err != nil {
-		return usagef("models import: %w", err)
-	}
-	f, err := gguf.ReadFileInfo(path)
-	if err == nil {
-		if err = f.CheckRunnable(); err != nil {
-			return usagef("models import: %s: %w: it would crash the daemon on its first request; export the model again", path, err)
-		}
-		if quantize {
-			if _, err := ollama.QuantizeSource(f); err != nil {
-				return usagef("models import --quantize: %s: %w", path, err)
-			}
-		}
-	}
-	if err != nil {
-		switch {
-		case errors.Is(err, gguf.ErrNotGGUF):
-			return usagef("models import: %s is not a GGUF file (%w): convert it with llama.cpp's convert_hf_to_gguf.py first", path, err)
-		case errors.Is(err, gguf.ErrTruncated):
-			return usagef("models import: %s is truncated (%w): copy or download it again", path, err)
-		}
-		return usagef("models import: %s: %w", path, err)
 	}
 	return nil
 }

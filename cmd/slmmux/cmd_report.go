@@ -111,8 +111,13 @@ func (o reportOptions) build(run *engine.Run) (*report.Report, mux.TieRule, erro
 	}
 	in.Scale, in.ValAcc = scfg, acc
 	scc := confidence.SimConfig{K: o.samples, Trials: o.sf.trials, Seed: o.sf.seed, ValAcc: tie.ValAcc}
-	if in.Signals, err = signalRows(run, o.run.dir, scc, p, &in.Notes); err != nil {
+	signals, skipped, err := run.SignalRows(scc, p)
+	if err != nil {
 		return nil, mux.TieRule{}, analysisErr("report", err)
+	}
+	in.Signals = signals
+	for _, s := range skipped {
+		in.Notes = append(in.Notes, "confidence signal "+skippedNote(s))
 	}
 	in.Search = search.DefaultConfig(search.Paper)
 	in.Search.KMax = o.sf.kMax // 0: the search's default, 5 or the pool size if smaller
@@ -124,27 +129,13 @@ func (o reportOptions) build(run *engine.Run) (*report.Report, mux.TieRule, erro
 	return r, tie, nil
 }
 
-// signalRows is SLM-MUX under each confidence signal the run recorded
-// (DIR/probe.json, as slmmux calibrate writes it, adds the probe), for the
-// report; none when the run recorded nothing beyond consistency.
-func signalRows(run *engine.Run, dir string, cfg confidence.SimConfig, p mux.Profile, notes *[]string) ([]report.SignalRow, error) {
-	probe, err := engine.RunProbe(dir)
-	if err != nil {
-		*notes = append(*notes, err.Error())
+// skippedNote says why the report left a confidence signal out.
+func skippedNote(s engine.Skipped) string {
+	switch {
+	case errors.Is(s.Err, engine.ErrNoProbe):
+		return "probe: no probe file (slmmux calibrate --run DIR writes DIR/probe.json)"
+	case errors.Is(s.Err, engine.ErrSignalData):
+		return fmt.Sprintf("%s: not recorded in this run (slmmux eval --confidence %s records it)", s.Method, s.Method)
 	}
-	res, skipped, err := run.SignalComparison(cfg, p, probe)
-	if err != nil || len(res) < 2 {
-		return nil, err
-	}
-	for _, s := range skipped {
-		why := fmt.Sprintf("%s: %v", s.Method, s.Err)
-		switch {
-		case errors.Is(s.Err, engine.ErrNoProbe):
-			why = "probe: no probe file (slmmux calibrate --run DIR writes DIR/probe.json)"
-		case errors.Is(s.Err, engine.ErrSignalData):
-			why = fmt.Sprintf("%s: not recorded in this run (slmmux eval --confidence %s records it)", s.Method, s.Method)
-		}
-		*notes = append(*notes, "confidence signal "+why)
-	}
-	return report.SignalRows(res), nil
+	return fmt.Sprintf("%s: %v", s.Method, s.Err)
 }

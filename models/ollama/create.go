@@ -96,9 +96,36 @@ func (c *Client) Import(ctx context.Context, name, path, template string) (Impor
 	return c.ImportFile(ctx, name, path, ImportOptions{Template: template})
 }
 
-// ImportFile is Import with options. With o.Quantize set it first checks
-// the file (QuantizeSource) and fails before uploading anything when it
-// cannot be quantized; when the daemon would refuse the file's label, or
+// CheckImportFile reads the header of the GGUF file at path and refuses,
+// before anything is uploaded, a file that is missing, not GGUF
+// (gguf.ErrNotGGUF), truncated (gguf.ErrTruncated) or lacks what a runner
+// needs (gguf.ErrIncomplete: it would crash the daemon on its first
+// request), and with quantize one that cannot be quantized
+// (QuantizeSource). Each error names the file and the fix.
+func CheckImportFile(path string, quantize bool) (*gguf.File, error) {
+	f, err := gguf.ReadFileInfo(path)
+	switch {
+	case errors.Is(err, gguf.ErrNotGGUF):
+		return nil, fmt.Errorf("%s is not a GGUF file (%w): convert it with llama.cpp's convert_hf_to_gguf.py first", path, err)
+	case errors.Is(err, gguf.ErrTruncated):
+		return nil, fmt.Errorf("%s is truncated (%w): copy or download it again", path, err)
+	case err != nil:
+		return nil, err
+	}
+	if err := f.CheckRunnable(); err != nil {
+		return nil, fmt.Errorf("%s: %w: it would crash the daemon on its first request; export the model again", path, err)
+	}
+	if quantize {
+		if _, err := QuantizeSource(f); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+	}
+	return f, nil
+}
+
+// ImportFile is Import with options. It first checks the file
+// (CheckImportFile) and fails before uploading anything when it cannot
+// run or, with o.Quantize set, cannot be quantized; when the daemon would refuse the file's label, or
 // o.Quantize is "F16" and the file has F32 matrices, it uploads an F16
 // copy (gguf.ConvertF16, written to a temporary file) instead, and the
 // daemon quantizes that.
@@ -108,16 +135,13 @@ func (c *Client) ImportFile(ctx context.Context, name, path string, o ImportOpti
 		return ImportResult{}, err
 	}
 	o.Quantize = q
+	f, err := CheckImportFile(path, q != "")
+	if err != nil {
+		return ImportResult{}, fmt.Errorf("import %w", err)
+	}
 	convert := false
 	if q != "" {
-		f, err := gguf.ReadFileInfo(path)
-		if err != nil {
-			return ImportResult{}, fmt.Errorf("import %s: %w", path, err)
-		}
-		needsF16, err := QuantizeSource(f)
-		if err != nil {
-			return ImportResult{}, fmt.Errorf("import %s: %w", path, err)
-		}
+		needsF16, _ := QuantizeSource(f) // checked
 		convert = needsF16 || (q == "F16" && hasF32Matrix(f))
 	}
 	if q == "F16" {
