@@ -26,6 +26,8 @@ type Run struct {
 	// NoAnswer is, per model, the share of its samples with no extractable
 	// answer under each extraction mode the run recorded.
 	NoAnswer map[string]NoAnswer
+
+	behaviour map[runstore.Key]string // LoadRunByBehaviour's outputs (nil: none)
 }
 
 // NoAnswer is a model's share of samples without an answer under strict
@@ -74,6 +76,22 @@ func loadRun(dir string, models []string, behaviour map[runstore.Key]string) (*R
 	if n := keepRunSamples(rr); n > 0 {
 		rr.Notes = append(rr.Notes, fmt.Sprintf("%d sample line(s) outside the run (an item, model or sample index that run.json and items.jsonl do not have) were ignored", n))
 	}
+	ds, models, err := dataset(rr, models, behaviour)
+	if err != nil {
+		return nil, err
+	}
+	costs := make([]search.CostSample, len(rr.Samples))
+	for i, s := range rr.Samples {
+		costs[i] = search.CostSample{Model: s.Model, OutputTokens: s.OutputTokens, DurationMS: s.DurationMS}
+	}
+	return &Run{Run: rr, Dataset: ds, Costs: search.CostsFromSamples(costs), NoAnswer: noAnswer(rr, models), behaviour: behaviour}, nil
+}
+
+// dataset indexes rr's samples of models (none: the run's own), in that
+// order, and returns it with the models: each sample's answer with its
+// kind (the run's when the sample has none) and embedding, or with
+// behaviour, a code sample's answer is what its code gave.
+func dataset(rr *runstore.Run, models []string, behaviour map[runstore.Key]string) (*mux.Dataset, []string, error) {
 	present := map[string]bool{}
 	for _, s := range rr.Samples {
 		present[s.Model] = true
@@ -83,11 +101,10 @@ func loadRun(dir string, models []string, behaviour map[runstore.Key]string) (*R
 	}
 	for _, m := range models {
 		if !present[m] {
-			return nil, fmt.Errorf("model %q %w (models there: %s)", m, ErrNotInRun, strings.Join(sortedNames(present), ", "))
+			return nil, nil, fmt.Errorf("model %q %w (models there: %s)", m, ErrNotInRun, strings.Join(sortedNames(present), ", "))
 		}
 	}
 	recs := make([]mux.Record, len(rr.Samples))
-	costs := make([]search.CostSample, len(rr.Samples))
 	kind := runKind(rr.Meta)
 	for i, s := range rr.Samples {
 		k := answer.Kind(s.Kind)
@@ -99,17 +116,16 @@ func loadRun(dir string, models []string, behaviour map[runstore.Key]string) (*R
 		if out, ok := behaviour[s.Key()]; ok && k == answer.Code {
 			recs[i].Answer, recs[i].Kind, recs[i].Embedding = out, answer.Short, nil
 		}
-		costs[i] = search.CostSample{Model: s.Model, OutputTokens: s.OutputTokens, DurationMS: s.DurationMS}
 	}
 	if behaviour != nil {
 		allCorrect(recs)
 	}
 	ds, err := mux.BuildDataset(recs, models)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	sortByItem(ds, rr.Items)
-	return &Run{Run: rr, Dataset: ds, Costs: search.CostsFromSamples(costs), NoAnswer: noAnswer(rr, models)}, nil
+	return ds, models, nil
 }
 
 // allCorrect makes the samples of one question that share an answer

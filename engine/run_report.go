@@ -53,16 +53,16 @@ func (r *Run) SignalRows(cfg confidence.SimConfig, p mux.Profile) ([]report.Sign
 	if err != nil {
 		return nil, nil, err
 	}
-	for i := range skipped {
-		if perr != nil && skipped[i].Method == confidence.Probe {
-			skipped[i].Err = perr
-		}
-	}
 	if len(res) < 2 {
 		if perr != nil {
 			return nil, []Skipped{{confidence.Probe, perr}}, nil
 		}
 		return nil, nil, nil
+	}
+	for i := range skipped {
+		if perr != nil && skipped[i].Method == confidence.Probe {
+			skipped[i].Err = perr // there is a file, but it cannot be read
+		}
 	}
 	return report.SignalRows(res), skipped, nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -86,14 +87,14 @@ func (o *importOptions) validate() error {
 }
 
 func (a *App) runImport(ctx context.Context, o importOptions) error {
-	if _, err := ollama.CheckImportFile(o.path, o.q != ""); err != nil {
-		return usagef("models import: %w", err)
-	}
 	c, err := a.client()
 	if err != nil {
 		return err
 	}
 	res, err := c.ImportFile(ctx, o.name, o.path, ollama.ImportOptions{Template: o.template, Quantize: o.q})
+	if errors.As(err, new(*ollama.FileError)) {
+		return usagef("models import: %w", err) // nothing was uploaded
+	}
 	if err != nil {
 		return err
 	}

@@ -96,29 +96,40 @@ func (c *Client) Import(ctx context.Context, name, path, template string) (Impor
 	return c.ImportFile(ctx, name, path, ImportOptions{Template: template})
 }
 
+// FileError is a file that ImportFile refuses before uploading anything
+// (CheckImportFile); its message names the file and the fix.
+type FileError struct {
+	Path string
+	Err  error
+}
+
+func (e *FileError) Error() string { return e.Err.Error() }
+func (e *FileError) Unwrap() error { return e.Err }
+
 // CheckImportFile reads the header of the GGUF file at path and refuses,
-// before anything is uploaded, a file that is missing, not GGUF
-// (gguf.ErrNotGGUF), truncated (gguf.ErrTruncated) or lacks what a runner
-// needs (gguf.ErrIncomplete: it would crash the daemon on its first
-// request), and with quantize one that cannot be quantized
-// (QuantizeSource). Each error names the file and the fix.
+// as a *FileError, a file that is missing, not GGUF (gguf.ErrNotGGUF),
+// truncated (gguf.ErrTruncated) or lacking what a runner needs
+// (gguf.ErrIncomplete: it would crash the daemon on its first request),
+// and with quantize one that cannot be quantized (QuantizeSource).
 func CheckImportFile(path string, quantize bool) (*gguf.File, error) {
 	f, err := gguf.ReadFileInfo(path)
 	switch {
 	case errors.Is(err, gguf.ErrNotGGUF):
-		return nil, fmt.Errorf("%s is not a GGUF file (%w): convert it with llama.cpp's convert_hf_to_gguf.py first", path, err)
+		err = fmt.Errorf("%s is not a GGUF file (%w): convert it with llama.cpp's convert_hf_to_gguf.py first", path, err)
 	case errors.Is(err, gguf.ErrTruncated):
-		return nil, fmt.Errorf("%s is truncated (%w): copy or download it again", path, err)
-	case err != nil:
-		return nil, err
-	}
-	if err := f.CheckRunnable(); err != nil {
-		return nil, fmt.Errorf("%s: %w: it would crash the daemon on its first request; export the model again", path, err)
-	}
-	if quantize {
-		if _, err := QuantizeSource(f); err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
+		err = fmt.Errorf("%s is truncated (%w): copy or download it again", path, err)
+	case err != nil: // missing or unreadable: gguf's error names the file
+	default:
+		if err = f.CheckRunnable(); err != nil {
+			err = fmt.Errorf("%s: %w: it would crash the daemon on its first request; export the model again", path, err)
+		} else if quantize {
+			if _, err = QuantizeSource(f); err != nil {
+				err = fmt.Errorf("%s: %w", path, err)
+			}
 		}
+	}
+	if err != nil {
+		return nil, &FileError{Path: path, Err: err}
 	}
 	return f, nil
 }
@@ -137,7 +148,7 @@ func (c *Client) ImportFile(ctx context.Context, name, path string, o ImportOpti
 	o.Quantize = q
 	f, err := CheckImportFile(path, q != "")
 	if err != nil {
-		return ImportResult{}, fmt.Errorf("import %w", err)
+		return ImportResult{}, err
 	}
 	convert := false
 	if q != "" {

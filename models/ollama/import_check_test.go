@@ -36,7 +36,8 @@ func TestCheckImportFile(t *testing.T) {
 		{cut, gguf.ErrTruncated, "copy or download it again"},
 	} {
 		_, err := ollama.CheckImportFile(c.path, false)
-		if !errors.Is(err, c.is) || !strings.Contains(err.Error(), c.fix) || !strings.Contains(err.Error(), c.path) {
+		var fe *ollama.FileError
+		if !errors.As(err, &fe) || fe.Path != c.path || !errors.Is(err, c.is) || !strings.Contains(err.Error(), c.fix) || !strings.Contains(err.Error(), c.path) {
 			t.Errorf("%s: %v", c.path, err)
 		}
 	}
