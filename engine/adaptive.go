@@ -3,7 +3,6 @@ package engine
 import (
 	"cmp"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/slmmux/slmmux/engine/answer"
@@ -97,16 +96,10 @@ func (a *Adaptive) Record(s runstore.Sample) {
 }
 
 // shortReply reports whether an automatic question's reply reads as a
-// short answer: no code, and an answer the general rule reads (a blank
-// reply, which votes for nothing, counts as short).
+// short answer: answer.Detect of the reply alone (a blank reply, which
+// votes for nothing, counts as short).
 func shortReply(reply string) bool {
-	if strings.TrimSpace(reply) == "" {
-		return true
-	}
-	if _, code := answer.ExtractCode(reply); code {
-		return false
-	}
-	return benchmark.GeneralReads(reply)
+	return answer.Detect([]string{reply}, benchmark.GeneralReads) == answer.Short
 }
 
 // Needed reports whether more samples of model on item can change the

@@ -14,7 +14,6 @@ import (
 
 	"github.com/slmmux/slmmux/engine/benchmark"
 	"github.com/slmmux/slmmux/engine/discuss"
-	"github.com/slmmux/slmmux/engine/mux"
 	"github.com/slmmux/slmmux/engine/runstore"
 	"github.com/slmmux/slmmux/models"
 )
@@ -399,8 +398,8 @@ func MuxFirstRound(dir string, ms []string) (map[string]map[string]runstore.Samp
 				answers[i] = s.Answer
 			}
 			pick := ss[0]
-			if top := mux.ModelVote(mux.Samples{Model: m, Answers: answers}, mux.Paper).Answer; top != "" {
-				pick = ss[slices.Index(answers, top)]
+			if i := discuss.Majority(answers); i >= 0 {
+				pick = ss[i]
 			}
 			out[item][m] = pick
 		}

@@ -60,48 +60,44 @@ func anyReply(replies []string) bool {
 // non-blank sample of a text question has one (the ensemble named an
 // embedding model), else by the kind's measure.
 func chooseSimilar(item string, kind answer.Kind, res []ModelAnswer, cfg AskConfig, get func(runstore.Key) (runstore.Sample, bool), start time.Time) (Answer, error) {
-	var samples []mux.SimSamples
 	var kept []int
 	var errs []error
 	embed := kind == answer.Text && cfg.EmbedModel != ""
+	vecs := map[runstore.Key][]float32{}
 	for i := range res {
 		r := &res[i]
 		if r.Err != nil {
 			errs = append(errs, r.Err)
 			continue
 		}
-		forms := make([]answer.Form, len(r.Responses))
 		for j, reply := range r.Responses {
 			r.Answers[j] = answer.FormOf(kind, reply)
-			forms[j] = answer.Prepare(kind, r.Answers[j])
-			if s, ok := get(runstore.Key{Item: item, Model: r.Model, Sample: j}); ok && embed && r.Answers[j] != "" {
-				if len(s.Embedding) == 0 {
-					embed = false
-				}
-				forms[j] = answer.PrepareEmbedding(s.Embedding)
+			if k := (runstore.Key{Item: item, Model: r.Model, Sample: j}); embed && r.Answers[j] != "" {
+				s, _ := get(k)
+				vecs[k] = s.Embedding
+				embed = len(s.Embedding) > 0 // some sample lacks its embedding: compare the texts
 			}
 		}
-		samples = append(samples, mux.SimSamples{Model: r.Model, Forms: forms})
 		kept = append(kept, i)
 	}
 	if len(kept) == 0 {
 		return Answer{Models: res, Kind: kind}, errors.Join(errs...)
 	}
-	if !embed { // some sample lacks its embedding: compare the texts
-		for si, i := range kept {
-			for j, a := range res[i].Answers {
-				samples[si].Forms[j] = answer.Prepare(kind, a)
+	samples := make([]mux.SimSamples, len(kept))
+	for si, i := range kept {
+		r := &res[i]
+		forms := make([]answer.Form, len(r.Answers))
+		for j, a := range r.Answers {
+			if v := vecs[runstore.Key{Item: item, Model: r.Model, Sample: j}]; embed && a != "" {
+				forms[j] = answer.PrepareEmbedding(v)
+			} else {
+				forms[j] = answer.Prepare(kind, a)
 			}
 		}
+		samples[si] = mux.SimSamples{Model: r.Model, Forms: forms}
 	}
 	ch := mux.SelectSimilar(samples, cfg.ValAcc, cfg.Profile)
-	out := Answer{Models: res, Wall: time.Since(start), Kind: kind, Measure: answer.BLEU}
-	if kind == answer.Text {
-		out.Measure = answer.RougeL
-		if embed {
-			out.Measure = answer.Cosine
-		}
-	}
+	out := Answer{Models: res, Wall: time.Since(start), Kind: kind, Measure: answer.MeasureFor(kind, embed)}
 	for vi, v := range ch.Votes {
 		r := &res[kept[vi]]
 		r.Votes, r.Confidence, r.Answer = v.Support, v.Consistency, ""

@@ -136,17 +136,20 @@ type DemoView struct {
 	Methods []MethodRow `json:"methods"`
 }
 
-// PoolMethods is the comparison table of the run folder dir over the
-// models of pool: SLM-MUX replayed once over every stored sample (ties by
-// valAcc, else model order) and the rows Methods gives.
-func PoolMethods(dir string, pool []string, valAcc map[string]float64) ([]MethodRow, error) {
-	run, err := LoadRun(dir, pool)
+// PoolMethods is the comparison table of the run over the models of
+// pool: SLM-MUX replayed once over every stored sample (ties by valAcc,
+// else model order) and the rows Methods gives, from the samples already
+// in memory (Subset).
+func (r *Run) PoolMethods(pool []string, valAcc map[string]float64) ([]MethodRow, error) {
+	ds, err := r.Subset(pool)
 	if err != nil {
 		return nil, err
 	}
-	res, err := mux.Simulate(run.Dataset, mux.SimConfig{Trials: 1, ValAcc: valAcc})
+	res, err := mux.Simulate(ds, mux.SimConfig{Trials: 1, ValAcc: valAcc})
 	if err != nil {
 		return nil, err
 	}
-	return run.Methods(NewSummary(res, pool, mux.Paper))
+	sub := *r
+	sub.Dataset = ds
+	return sub.Methods(NewSummary(res, pool, mux.Paper))
 }

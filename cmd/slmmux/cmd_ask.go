@@ -28,6 +28,14 @@ type askOptions struct {
 	asJSON, showResponses bool
 	adaptive              bool
 	kindName              string
+
+	// Set by validate: the benchmark, the question's kind, the profile,
+	// the validation accuracies and the tie-break rule.
+	b    benchmark.Benchmark
+	kind answer.Kind
+	p    mux.Profile
+	acc  map[string]float64
+	tie  mux.TieBreak
 }
 
 func (a *App) askCmd() *cobra.Command {
@@ -115,32 +123,29 @@ func (o *askOptions) validate() error {
 	if o.adaptive && o.profile == string(mux.Official) {
 		return usagef("--adaptive needs --profile paper: the official profile's denominators (non-empty samples) are not known before sampling")
 	}
-	if _, err := mux.ParseProfile(o.profile); err != nil {
+	var err error
+	if o.p, err = mux.ParseProfile(o.profile); err != nil {
 		return usagef("--profile: %w", err)
 	}
-	acc, err := parseValAcc(o.valAcc)
-	if err != nil {
+	if o.acc, err = parseValAcc(o.valAcc); err != nil {
 		return err
 	}
-	if _, err := o.tie(acc); err != nil {
+	if o.tie, err = mux.ResolveTie(o.tieBreak, len(o.acc) > 0, o.agreeRun != ""); err != nil {
+		return tieErr(err, "--val-acc a=0.71,b=0.64 (or use --tie-break agreement --agreement-run DIR, which needs no labels)", " (an eval of these models)")
+	}
+	if o.b, err = o.bench(); err != nil {
 		return err
 	}
-	if _, err := o.bench(); err != nil {
-		return err
-	}
-	if _, err := answer.ParseKind(o.kindName); err != nil {
+	if o.kind, err = answer.ParseKind(o.kindName); err != nil {
 		return usagef("--kind: %w", err)
 	}
-	if o.bf.name != "" && o.kindName != "auto" {
-		return usagef("--kind applies without --bench only: a benchmark fixes its kind")
+	if o.bf.name != "" {
+		if o.kindName != "auto" {
+			return usagef("--kind applies without --bench only: a benchmark fixes its kind")
+		}
+		o.kind = o.b.Kind()
 	}
 	return o.liveFlags.validate("ask", o.adaptive)
-}
-
-// tie is the tie-break rule the flags ask for (acc: --val-acc's map).
-func (o *askOptions) tie(acc map[string]float64) (mux.TieBreak, error) {
-	t, err := mux.ResolveTie(o.tieBreak, len(acc) > 0, o.agreeRun != "")
-	return t, tieErr(err, "--val-acc a=0.71,b=0.64 (or use --tie-break agreement --agreement-run DIR, which needs no labels)", " (an eval of these models)")
 }
 
 // bench is --bench's benchmark, or without it the bare question read by
@@ -157,20 +162,8 @@ func (o *askOptions) bench() (benchmark.Benchmark, error) {
 	return o.bf.build()
 }
 
-// kind is the question's answer kind: --bench's, else --kind's.
-func (o *askOptions) kind(b benchmark.Benchmark) answer.Kind {
-	if o.bf.name == "" {
-		k, _ := answer.ParseKind(o.kindName)
-		return k
-	}
-	return b.Kind()
-}
-
 func (a *App) runAsk(ctx context.Context, o askOptions) error {
-	b, _ := o.bench()
-	p, _ := mux.ParseProfile(o.profile)
-	acc, _ := parseValAcc(o.valAcc)
-	tie, _ := o.tie(acc)
+	b, p, acc, tie := o.b, o.p, o.acc, o.tie
 	progress := func(pr engine.Progress) {
 		fmt.Fprintf(a.Stderr, "\r%d/%d samples (%s)   ", pr.Done, pr.Total, pr.Model)
 	}
@@ -197,7 +190,7 @@ func (a *App) runAsk(ctx context.Context, o askOptions) error {
 	ans, st, err := lh.Ask(ctx, b, benchmark.Item{Question: o.question}, plan,
 		engine.AskConfig{Models: ms, Sampling: lh.Sampling(plan, o.sf.s), Profile: p, ValAcc: acc, Progress: progress, Adaptive: o.adaptive,
 			BackendWait: max(o.wf.daemonWait, time.Nanosecond), RequestTimeout: o.wf.requestTimeout,
-			Confidence: sig, EmbedModel: o.cf.embedModel, Kind: o.kind(b)})
+			Confidence: sig, EmbedModel: o.cf.embedModel, Kind: o.kind})
 	fmt.Fprintln(a.Stderr)
 	if err != nil {
 		return err

@@ -210,7 +210,7 @@ func (a *App) demoResults(dir string, cat demo.Catalog, k int, temp float64, wal
 		return err
 	}
 	if asJSON {
-		methods, err := engine.PoolMethods(dir, cfg.Pool, cfg.ValAcc)
+		methods, err := run.PoolMethods(cfg.Pool, cfg.ValAcc)
 		if err != nil {
 			return err
 		}

@@ -233,7 +233,7 @@ func (a *App) schedule(ctx context.Context, lh *liveHosts, es []serve.Ensemble) 
 // tie-break scores and confidence signals.
 func (a *App) ensembles(ctx context.Context, lh *liveHosts, o serveOptions) ([]serve.Ensemble, error) {
 	if o.config == "" {
-		e, err := a.ensemble(lh, serve.Ensemble{Name: "mux", Models: o.models, Sampling: o.sf.s, Profile: mux.Paper}, serve.EnsembleConfig{})
+		e, _, err := a.ensemble(lh, serve.Ensemble{Name: "mux", Models: o.models, Sampling: o.sf.s, Profile: mux.Paper}, serve.EnsembleConfig{})
 		return []serve.Ensemble{e}, err
 	}
 	fc, err := serve.LoadConfig(o.config)
@@ -246,11 +246,10 @@ func (a *App) ensembles(ctx context.Context, lh *liveHosts, o serveOptions) ([]s
 	}
 	var out []serve.Ensemble
 	for _, c := range cs {
-		e, err := a.ensemble(lh, c.Ensemble, c.Config)
+		e, digests, err := a.ensemble(lh, c.Ensemble, c.Config)
 		if err != nil {
 			return nil, err
 		}
-		_, digests, _ := a.resolve(lh, e.Models)
 		if e.Confidence, err = a.ensembleSignal(ctx, lh, o.config, c.Key, c.Config, e.Profile, e.Models, digests); err != nil {
 			return nil, err
 		}
@@ -259,19 +258,19 @@ func (a *App) ensembles(ctx context.Context, lh *liveHosts, o serveOptions) ([]s
 	return out, nil
 }
 
-// ensemble resolves e's members on the hosts and sets its tie-break
-// scores (ec's val_acc, val_run, tie_break and agreement_run).
-func (a *App) ensemble(lh *liveHosts, e serve.Ensemble, ec serve.EnsembleConfig) (serve.Ensemble, error) {
-	ms, _, err := a.resolve(lh, e.Models)
+// ensemble resolves e's members on the hosts and sets them
+// (serve.Ensemble.SetMembers: its discussion's settings, its tie-break
+// scores); it also returns the members' digests.
+func (a *App) ensemble(lh *liveHosts, e serve.Ensemble, ec serve.EnsembleConfig) (serve.Ensemble, map[string]string, error) {
+	ms, digests, err := a.resolve(lh, e.Models)
 	if err != nil {
 		if !lh.single {
 			err = fmt.Errorf("ensemble %s: %w", e.Name, err)
 		}
-		return serve.Ensemble{}, err
+		return serve.Ensemble{}, nil, err
 	}
-	e.Models = ms
-	if err := e.Ties(ec); err != nil {
-		return serve.Ensemble{}, err
+	if err := e.SetMembers(ms, ec); err != nil {
+		return serve.Ensemble{}, nil, err
 	}
-	return e, nil
+	return e, digests, nil
 }

@@ -24,9 +24,6 @@ const (
 	Auto Kind = "auto"
 )
 
-// Kinds lists the kinds a question can have (Auto is a choice, not a kind).
-func Kinds() []Kind { return []Kind{Short, Code, Text} }
-
 // KindError is an unknown kind name.
 type KindError struct{ Name string }
 

@@ -76,6 +76,19 @@ func (f Form) Empty() bool { return f.n == 0 && f.norm == 0 }
 // Measure is how f compares.
 func (f Form) Measure() Measure { return f.measure }
 
+// MeasureFor is how answers of kind k are compared: by Cosine when cosine
+// (every answer has an embedding), else ROUGE-L for text and BLEU for
+// code, as Prepare does.
+func MeasureFor(k Kind, cosine bool) Measure {
+	switch {
+	case cosine:
+		return Cosine
+	case k == Text:
+		return RougeL
+	}
+	return BLEU
+}
+
 // Prepare readies one answer of kind k: code (normalized, as stored) is
 // compared by BLEU, anything else by ROUGE-L. A blank answer gives the
 // zero Form.

@@ -17,6 +17,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/slmmux/slmmux/engine/mux"
 )
 
 // Method is a discussion method.
@@ -245,24 +247,12 @@ func Approves(reply string) bool {
 }
 
 // Majority returns the index of the most frequent non-empty answer's first
-// holder, -1 when all are empty.
+// holder (mux.Majority: the first seen on ties), -1 when all are empty.
 func Majority(answers []string) int {
-	best, bestN := -1, 0
-	for i, a := range answers {
-		if a == "" {
-			continue
-		}
-		n := 0
-		for _, b := range answers {
-			if b == a {
-				n++
-			}
-		}
-		if n > bestN {
-			best, bestN = i, n
-		}
+	if a := mux.Majority(answers); a != "" {
+		return slices.Index(answers, a)
 	}
-	return best
+	return -1
 }
 
 // MostApproved returns the index of the candidate with the most approvals,

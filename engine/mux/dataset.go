@@ -141,13 +141,7 @@ func (it *DItem) similarities(embeds map[int32][]float32) {
 			forms[i] = answer.Prepare(it.Kind, a)
 		}
 	}
-	it.Measure = answer.BLEU
-	switch {
-	case cos:
-		it.Measure = answer.Cosine
-	case it.Kind == answer.Text:
-		it.Measure = answer.RougeL
-	}
+	it.Measure = answer.MeasureFor(it.Kind, cos)
 	it.Sim = make([]float64, n*n)
 	for i := range n {
 		it.Sim[i*n+i] = 1

@@ -88,23 +88,8 @@ func simVote(n int, empty func(int) bool, sim func(i, j int) float64, tau float6
 	if nonEmpty == 0 {
 		return v
 	}
-	best := math.Inf(-1)
-	total := 0.0
-	for i := range n {
-		if empty(i) {
-			continue
-		}
-		sum := 0.0
-		for j := range n {
-			if j != i && !empty(j) {
-				sum += sim(i, j)
-			}
-		}
-		total += sum
-		if sum > best+Tie {
-			best, v.Medoid = sum, i
-		}
-	}
+	var total float64
+	v.Medoid, total = medoid(n, empty, sim)
 	pairs := v.Denom * (v.Denom - 1) // ordered pairs; total counts each twice
 	switch {
 	case pairs == 0:
@@ -155,20 +140,29 @@ func betterSim(v, w SimVote, valAcc map[string]float64) bool {
 // non-empty sample, of all models' samples pooled, with the highest summed
 // similarity to the others (the earlier on ties); -1 when all are empty.
 func PoolMedoid(forms []answer.Form) int {
-	best, at := math.Inf(-1), -1
-	for i, f := range forms {
-		if f.Empty() {
+	at, _ := medoid(len(forms), func(i int) bool { return forms[i].Empty() }, func(i, j int) float64 { return answer.Similarity(forms[i], forms[j]) })
+	return at
+}
+
+// medoid is the non-empty one of n samples with the highest summed
+// similarity to the other non-empty ones (the earlier on ties), -1 when all
+// are empty, and the total of those sums (each pair counted twice).
+func medoid(n int, empty func(int) bool, sim func(i, j int) float64) (at int, total float64) {
+	at, best := -1, math.Inf(-1)
+	for i := range n {
+		if empty(i) {
 			continue
 		}
 		sum := 0.0
-		for j, g := range forms {
-			if j != i {
-				sum += answer.Similarity(f, g)
+		for j := range n {
+			if j != i && !empty(j) {
+				sum += sim(i, j)
 			}
 		}
+		total += sum
 		if sum > best+Tie {
 			best, at = sum, i
 		}
 	}
-	return at
+	return at, total
 }

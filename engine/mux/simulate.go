@@ -268,7 +268,7 @@ func (s *sim) trialSimilar(i int, res *SimResult, keepItems bool) bool {
 	if oracle {
 		s.oracle++
 	}
-	s.agentForest(i) // clears the pooled counts
+	s.clearPooled()
 	if af := s.pooledMedoid(it); af >= 0 && it.Correct[af] {
 		s.af++
 	}
@@ -293,22 +293,12 @@ func (s *sim) trialSimilar(i int, res *SimResult, keepItems bool) bool {
 // draw with the highest summed similarity to the other draws (the
 // earlier on ties); -1 when every draw is empty.
 func (s *sim) pooledMedoid(it *DItem) int32 {
-	best, at := -1.0, int32(-1)
-	for a, x := range s.pooled {
-		if x < 0 {
-			continue
-		}
-		sum := 0.0
-		for b, y := range s.pooled {
-			if a != b {
-				sum += it.sim(x, y)
-			}
-		}
-		if sum > best+Tie {
-			best, at = sum, x
-		}
+	p := s.pooled
+	at, _ := medoid(len(p), func(a int) bool { return p[a] < 0 }, func(a, b int) float64 { return it.sim(p[a], p[b]) })
+	if at < 0 {
+		return -1
 	}
-	return at
+	return p[at]
 }
 
 // drawVote draws k distinct samples of all (all of them, in order, when
@@ -380,12 +370,17 @@ func (s *sim) agentForest(item int) int32 {
 			}
 		}
 	}
+	s.clearPooled()
+	return best
+}
+
+// clearPooled zeroes the pooled counts drawVote kept for this item.
+func (s *sim) clearPooled() {
 	for _, id := range s.pooled {
 		if id >= 0 {
 			s.pcounts[id] = 0
 		}
 	}
-	return best
 }
 
 // bestSupported picks, among the answers with the top pooled count, the

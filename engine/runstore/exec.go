@@ -143,8 +143,9 @@ func readLog[K comparable, T any](path string, key func(T) K, fn func(T)) error 
 }
 
 // scanLog calls fn for the first record of each key and returns the offset
-// where a crash-cut last line starts (-1 when the file is whole). A
-// malformed line above the last is a *LineError.
+// where a crash's last line starts (-1 when the file is whole): one cut
+// short, or one that is not JSON at all (a block of NULs), as samples.jsonl
+// is read. A malformed line above the last is a *LineError.
 func scanLog[K comparable, T any](path string, key func(T) K, fn func(T)) (cut int64, err error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -161,8 +162,8 @@ func scanLog[K comparable, T any](path string, key func(T) K, fn func(T)) (cut i
 		if b := bytes.TrimSpace(data[:i]); len(b) > 0 {
 			var v T
 			if err := json.Unmarshal(b, &v); err != nil {
-				if !whole {
-					return off, nil // cut by a crash
+				if !whole || !json.Valid(b) && len(bytes.TrimSpace(data[i+1:])) == 0 {
+					return off, nil // the last line, cut or not even JSON: a crash's artefact
 				}
 				return -1, &LineError{File: path, Line: line, Err: err}
 			}

@@ -2,6 +2,7 @@ package serve
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -128,13 +129,22 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request, v any) bool {
 // other is passed through to the upstream unchanged and unread, the
 // model found by peeking at the body (the first "model" key within
 // MaxBody bytes; none found: passed through). ok is false once the
-// response is written (passed through, or an error).
-func (s *Server) ensembleRequest(w http.ResponseWriter, r *http.Request, req any, model func() string) (e *Ensemble, ok bool) {
-	peek, err := peekKeysErr(r, s.cfg.MaxBody, "model")
+// response is written (passed through, or an error). keys are the body's
+// keys that name the model, the first found winning ("model" when none
+// are given).
+func (s *Server) ensembleRequest(w http.ResponseWriter, r *http.Request, req any, model func() string, keys ...string) (e *Ensemble, ok bool) {
+	if len(keys) == 0 {
+		keys = []string{"model"}
+	}
+	peek, err := peekKeysErr(r, s.cfg.MaxBody, keys...)
 	if s.bodyTimedOut(w, r, err) {
 		return nil, false
 	}
-	if m := peek["model"]; s.ensemble(m) == nil {
+	m := ""
+	for _, k := range keys {
+		m = cmp.Or(m, peek[k])
+	}
+	if s.ensemble(m) == nil {
 		setModel(r, m)
 		s.passThrough(w, r)
 		return nil, false
@@ -142,7 +152,7 @@ func (s *Server) ensembleRequest(w http.ResponseWriter, r *http.Request, req any
 	if !s.readBody(w, r, req) {
 		return nil, false
 	}
-	m := model()
+	m = model()
 	setModel(r, m)
 	if e = s.ensemble(m); e == nil {
 		s.passThrough(w, r)

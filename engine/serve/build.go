@@ -41,13 +41,37 @@ func FromConfig(key string, ec EnsembleConfig) (Ensemble, error) {
 		if err != nil || withMux {
 			return Ensemble{}, fmt.Errorf("ensembles.%s.method: %q: use moa, debate or mav (a served discussion has no SLM-MUX run to compose with)", key, ec.Method)
 		}
-		dc := discuss.Config{Method: m, Rounds: ec.Rounds, Layers: ec.Layers, Aggregator: ec.Aggregator, Candidates: ec.Candidates}.WithDefaults(ec.Models)
-		if err := dc.Validate(ec.Models); err != nil {
-			return Ensemble{}, fmt.Errorf("ensembles.%s: %w", key, err)
+		dc := discuss.Config{Method: m, Rounds: ec.Rounds, Layers: ec.Layers, Candidates: ec.Candidates}
+		if ec.Aggregator != "" {
+			dc.Aggregator = engine.CanonicalName(ec.Aggregator) // as members are named once resolved
+		}
+		if len(ec.Models) > 0 { // listed: check now (SetMembers checks the resolved ones)
+			listed := make([]string, len(ec.Models))
+			for i, m := range ec.Models {
+				listed[i] = engine.CanonicalName(m)
+			}
+			if err := dc.WithDefaults(listed).Validate(listed); err != nil {
+				return Ensemble{}, fmt.Errorf("ensembles.%s: %w", key, err)
+			}
 		}
 		e.Discussion = &dc
 	}
 	return e, nil
+}
+
+// SetMembers sets e's members as resolved on the hosts (canonical names),
+// completes its discussion's settings over them (the first member
+// aggregates unless one is named) and sets its tie-break scores (Ties).
+func (e *Ensemble) SetMembers(ms []string, ec EnsembleConfig) error {
+	e.Models = ms
+	if e.Discussion != nil {
+		dc := e.Discussion.WithDefaults(ms)
+		if err := dc.Validate(ms); err != nil {
+			return fmt.Errorf("ensemble %s: %w", e.Name, err)
+		}
+		e.Discussion = &dc
+	}
+	return e.Ties(ec)
 }
 
 // Configured is one ensemble of a config file: its key, its settings and

@@ -85,3 +85,30 @@ func TestFromFileWithInstalledAndPlacement(t *testing.T) {
 		t.Errorf("Placement = %q", got)
 	}
 }
+
+// A discussion ensemble is checked against its members as they are
+// resolved: a member or aggregator named with ":latest" is the member
+// without it, and an ensemble that lists no models (every installed one)
+// is checked once they are known.
+func TestDiscussionMembers(t *testing.T) {
+	e, err := FromConfig("moa", EnsembleConfig{Models: []string{"a:latest", "b"}, Method: "moa", Aggregator: "a:latest"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.SetMembers([]string{"a", "b"}, EnsembleConfig{}); err != nil || e.Discussion.Aggregator != "a" || e.Discussion.Layers != 2 {
+		t.Fatalf("SetMembers: %v, %+v", err, e.Discussion)
+	}
+	e, err = FromConfig("moa", EnsembleConfig{Method: "moa"})
+	if err != nil {
+		t.Fatalf("no models listed: %v", err)
+	}
+	if err := e.SetMembers([]string{"x", "y"}, EnsembleConfig{}); err != nil || e.Discussion.Aggregator != "x" {
+		t.Fatalf("every installed model: %v, %+v", err, e.Discussion)
+	}
+	if err := e.SetMembers([]string{"x"}, EnsembleConfig{}); err == nil || !strings.Contains(err.Error(), "at least two models") {
+		t.Fatalf("one model: %v", err)
+	}
+	if _, err := FromConfig("moa", EnsembleConfig{Models: []string{"a", "b"}, Method: "moa", Aggregator: "c"}); err == nil || !strings.HasPrefix(err.Error(), "ensembles.moa: moa: the aggregator") {
+		t.Fatalf("aggregator outside the listed models: %v", err)
+	}
+}

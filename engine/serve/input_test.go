@@ -209,6 +209,23 @@ func TestPassthroughClientLeftMetrics(t *testing.T) {
 	}
 }
 
+// An embedding request, which no handler of serve's reads, is passed
+// through unchanged with its model recorded (metrics; the scheduler pins
+// it as it does a generate's).
+func TestPassthroughEmbedKnowsItsModel(t *testing.T) {
+	base, _, _ := inputServer(t, func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		fmt.Fprintf(w, "%s", b)
+	}, "")
+	const body = `{"model":"plain","input":"hi"}`
+	if code, got := postJSON(t, base+"/api/embed", body); code != 200 || got != body {
+		t.Fatalf("embed: %d %s", code, got)
+	}
+	if want := `slmmux_requests_total{model="plain",route="passthrough",status="200"} 1`; !strings.Contains(metricsText(t, base), want) {
+		t.Errorf("metrics lack %q:\n%s", want, grep(metricsText(t, base), "slmmux_requests_total"))
+	}
+}
+
 // Abort answers the requests still waiting 503 with Retry-After and counts
 // them.
 func TestAbortAnswers503(t *testing.T) {

@@ -102,20 +102,8 @@ func (s *Server) ollamaShow(w http.ResponseWriter, r *http.Request) {
 		Model string `json:"model"`
 		Name  string `json:"name"`
 	}
-	peek := peekKeys(r, s.cfg.MaxBody, "model", "name")
-	if s.ensemble(cmp.Or(peek["model"], peek["name"])) == nil {
-		s.passThrough(w, r)
-		return
-	}
-	if !s.readBody(w, r, &req) {
-		return
-	}
-	e := s.ensemble(cmp.Or(req.Model, req.Name))
-	if e == nil {
-		s.passThrough(w, r)
-		return
-	}
-	if !s.jsonBody(w, r) {
+	e, ok := s.ensembleRequest(w, r, &req, func() string { return cmp.Or(req.Model, req.Name) }, "model", "name")
+	if !ok {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{

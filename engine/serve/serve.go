@@ -321,6 +321,13 @@ func (s *Server) rewriteOpenAI(pr *httputil.ProxyRequest) {
 // An OpenAI-compatible upstream has no Ollama API: such requests are
 // refused with 404, saying where the upstream's models are.
 func (s *Server) passThrough(w http.ResponseWriter, r *http.Request) {
+	if requestModel(r) == "" && loadsModel[r.URL.Path] { // a route with no handler of its own (embeddings)
+		peek, err := peekKeysErr(r, s.cfg.MaxBody, "model")
+		if s.bodyTimedOut(w, r, err) {
+			return
+		}
+		setModel(r, peek["model"])
+	}
 	if s.cfg.UpstreamOpenAI && !strings.HasPrefix(r.URL.Path, "/v1/") {
 		msg := fmt.Sprintf("%s %s: this slmmux serve fronts an OpenAI-compatible server (%s), so Ollama's API reaches only the ensembles (%s); use /v1/chat/completions for other models",
 			r.Method, r.URL.Path, s.cfg.Upstream.Host, strings.Join(s.ensembleNames(), ", "))
