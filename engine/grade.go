@@ -14,15 +14,6 @@ import (
 	"github.com/slmmux/slmmux/engine/runstore"
 )
 
-// GradeConfig configures GradeRun.
-type GradeConfig struct {
-	// Workers bounds the gradings in flight (0: the machine's cores): each
-	// code verdict runs a sandboxed process.
-	Workers int
-	// Progress, when set, is told after each verdict.
-	Progress func(done, total int)
-}
-
 // GradeStats counts what GradeRun did.
 type GradeStats struct {
 	Graded  int // verdicts written now
@@ -37,16 +28,13 @@ type GradeStats struct {
 // run. The error is the first grading failure (the sandbox could not
 // start; benchmark.ErrExecutionNotAllowed when code may not run), never a
 // wrong answer.
-func GradeRun(ctx context.Context, dir string, g benchmark.Grader, items []benchmark.Item, cfg GradeConfig) (GradeStats, error) {
+func GradeRun(ctx context.Context, dir string, g benchmark.Grader, items []benchmark.Item) (GradeStats, error) {
 	var st GradeStats
 	samples, err := runstore.ReadSamples(dir)
 	if err != nil {
 		return st, err
 	}
-	byID := make(map[string]benchmark.Item, len(items))
-	for _, it := range items {
-		byID[it.ID] = it
-	}
+	byID := ItemsByID(items)
 	w, err := runstore.OpenVerdicts(dir)
 	if err != nil {
 		return st, err
@@ -60,12 +48,7 @@ func GradeRun(ctx context.Context, dir string, g benchmark.Grader, items []bench
 			todo = append(todo, s)
 		}
 	}
-	workers := cfg.Workers
-	if workers <= 0 {
-		workers = runtime.NumCPU()
-	}
-	eg, ctx := errgroup.WithContext(ctx)
-	eg.SetLimit(workers)
+	eg, ctx := GradeGroup(ctx, 0)
 	var done, passed atomic.Int64
 	var isolation sync.Once
 	for _, s := range todo {
@@ -86,9 +69,7 @@ func GradeRun(ctx context.Context, dir string, g benchmark.Grader, items []bench
 			if v.Pass {
 				passed.Add(1)
 			}
-			if n := done.Add(1); cfg.Progress != nil {
-				cfg.Progress(int(n), len(todo))
-			}
+			done.Add(1)
 			return nil
 		})
 	}
@@ -121,41 +102,55 @@ func StoreVerdict(k runstore.Key, v benchmark.Verdict) runstore.Verdict {
 	return out
 }
 
-// SandboxOf reads how a code verdict's run was isolated (its detail's
-// network and filesystem), when it says.
+// SandboxOf reads how a code verdict's run was isolated (its
+// benchmark.CodeDetail's network and filesystem), when it says. Verdicts
+// are graded in-process, so their detail is the grader's own type (those
+// read back from exec.jsonl are runstore.Verdicts, never seen here).
 func SandboxOf(v benchmark.Verdict) (runstore.SandboxMeta, bool) {
-	var d struct{ Network, Filesystem string }
-	b, err := json.Marshal(v.Detail)
-	if v.Detail == nil || err != nil || json.Unmarshal(b, &d) != nil || d.Network == "" {
+	d, ok := v.Detail.(benchmark.CodeDetail)
+	if !ok || d.Network == "" {
 		return runstore.SandboxMeta{}, false
 	}
 	return runstore.SandboxMeta{Network: d.Network, Filesystem: d.Filesystem}, true
+}
+
+// ItemsByID indexes items by their ID.
+func ItemsByID(items []benchmark.Item) map[string]benchmark.Item {
+	byID := make(map[string]benchmark.Item, len(items))
+	for _, it := range items {
+		byID[it.ID] = it
+	}
+	return byID
+}
+
+// GradeGroup is the errgroup gradings run in: up to workers at once (0 or
+// less: the machine's cores, as each code verdict runs a sandboxed
+// process), its context cancelled at the first failure.
+func GradeGroup(ctx context.Context, workers int) (*errgroup.Group, context.Context) {
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	eg, ctx := errgroup.WithContext(ctx)
+	eg.SetLimit(workers)
+	return eg, ctx
 }
 
 // BehaveRun runs, for every sample of the run folder dir that
 // behaviour.jsonl does not hold yet, its code on its question's visible
 // examples (b.Behaviour), in parallel, each result written as it comes:
 // what LoadRunByBehaviour groups answers by. It returns how many ran.
-func BehaveRun(ctx context.Context, dir string, b benchmark.Behaviour, items []benchmark.Item, cfg GradeConfig) (int, error) {
+func BehaveRun(ctx context.Context, dir string, b benchmark.Behaviour, items []benchmark.Item) (int, error) {
 	samples, err := runstore.ReadSamples(dir)
 	if err != nil {
 		return 0, err
 	}
-	byID := make(map[string]benchmark.Item, len(items))
-	for _, it := range items {
-		byID[it.ID] = it
-	}
+	byID := ItemsByID(items)
 	w, err := runstore.OpenBehaviours(dir)
 	if err != nil {
 		return 0, err
 	}
 	defer w.Close()
-	workers := cfg.Workers
-	if workers <= 0 {
-		workers = runtime.NumCPU()
-	}
-	eg, ctx := errgroup.WithContext(ctx)
-	eg.SetLimit(workers)
+	eg, ctx := GradeGroup(ctx, 0)
 	var done atomic.Int64
 	for _, s := range samples {
 		it, ok := byID[s.Item]
@@ -188,11 +183,11 @@ func Judge(ctx context.Context, dir string, b benchmark.Benchmark, items []bench
 	if !ok {
 		return nil
 	}
-	if _, err := GradeRun(ctx, dir, g, items, GradeConfig{}); err != nil {
+	if _, err := GradeRun(ctx, dir, g, items); err != nil {
 		return err
 	}
 	if bb, ok := b.(benchmark.Behaviour); ok && byBehaviour {
-		_, err := BehaveRun(ctx, dir, bb, items, GradeConfig{})
+		_, err := BehaveRun(ctx, dir, bb, items)
 		return err
 	}
 	return nil

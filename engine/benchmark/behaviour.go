@@ -46,23 +46,26 @@ func behaviourHarness(examples []string) string {
 	return b.String()
 }
 
-// behave runs solution followed by the examples' harness under the item's
-// time limit (timed on ref, the reference solution's same program).
-func (x *executor) behave(ctx context.Context, bench, id, solution, ref string, examples []string) (string, error) {
-	if x == nil {
-		return "", fmt.Errorf("%w (%s)", ErrExecutionNotAllowed, bench)
+// behaveReply runs the code of reply (codeOf), as solution(code), followed
+// by the examples' harness under the item's time limit (timed on
+// solution(ref), the reference's same program). It returns "" for a reply
+// with no code, and ErrExecutionNotAllowed without an executor.
+func (x *executor) behaveReply(ctx context.Context, bench, id, reply, ref string, solution func(code string) string, examples []string) (string, error) {
+	if err := x.notAllowed(bench); err != nil {
+		return "", err
 	}
-	if len(examples) == 0 {
+	code, ok := codeOf(reply)
+	if !ok || len(examples) == 0 {
 		return "", nil
 	}
 	h := behaviourHarness(examples)
-	limit, err := x.timeLimit(ctx, id+"\x00examples", ref+h)
+	limit, err := x.timeLimit(ctx, id+"\x00examples", solution(ref)+h)
 	if err != nil {
 		return "", fmt.Errorf("benchmark: %s: time the reference of %s: %w", bench, id, err)
 	}
 	l := x.exec.Limits
 	l.CPU, l.Wall = limit, limit
-	r, err := x.run(ctx, solution+h, l)
+	r, err := x.run(ctx, solution(code)+h, l)
 	if err != nil {
 		return "", fmt.Errorf("benchmark: %s: run %s: %w", bench, id, err)
 	}
@@ -147,11 +150,8 @@ func (b humanEvalBench) Behaviour(ctx context.Context, response string, it Item)
 	if !ok {
 		return "", fmt.Errorf("benchmark: humaneval: item %s has no HumanEval task (Check is %T)", it.ID, it.Check)
 	}
-	code, ok := codeOf(response)
-	if !ok || b.x == nil {
-		return "", b.x.notAllowed(b.Name())
-	}
-	return b.x.behave(ctx, b.Name(), it.ID, humanEvalSolution(c, code), humanEvalSolution(c, c.CanonicalSolution), b.Examples(it))
+	return b.x.behaveReply(ctx, b.Name(), it.ID, response, c.CanonicalSolution,
+		func(code string) string { return humanEvalSolution(c, code) }, b.Examples(it))
 }
 
 // Examples are the expressions the asserts the prompt lists compare.
@@ -169,18 +169,6 @@ func (b mbppBench) Behaviour(ctx context.Context, response string, it Item) (str
 	if !ok {
 		return "", fmt.Errorf("benchmark: mbpp: item %s has no MBPP task (Check is %T)", it.ID, it.Check)
 	}
-	code, ok := codeOf(response)
-	if !ok || b.x == nil {
-		return "", b.x.notAllowed(b.Name())
-	}
-	solution := func(code string) string { return code + "\n" + c.Setup + "\n" }
-	return b.x.behave(ctx, b.Name(), it.ID, solution(code), solution(c.Code), b.Examples(it))
-}
-
-// notAllowed is ErrExecutionNotAllowed without an executor, else nil.
-func (x *executor) notAllowed(bench string) error {
-	if x == nil {
-		return fmt.Errorf("%w (%s)", ErrExecutionNotAllowed, bench)
-	}
-	return nil
+	return b.x.behaveReply(ctx, b.Name(), it.ID, response, c.Code,
+		func(code string) string { return code + "\n" + c.Setup + "\n" }, b.Examples(it))
 }

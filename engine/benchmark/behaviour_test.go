@@ -2,7 +2,6 @@ package benchmark
 
 import (
 	"errors"
-	"os/exec"
 	"slices"
 	"strings"
 	"testing"
@@ -31,9 +30,7 @@ func TestBehaviourGroupsByWhatCodeDoes(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs sandboxed programs")
 	}
-	if _, err := exec.LookPath("python3"); err != nil {
-		t.Skip("no python3")
-	}
+	requirePython(t)
 	run := func(name, file string, replies map[string]string) map[string]string {
 		b, err := New(name, Config{Exec: &Execution{Timeout: 30 * time.Second}}) // generous: load must not make a correct solution time out
 		if err != nil {

@@ -1,13 +1,8 @@
 package benchmark
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"io"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -122,20 +117,35 @@ func (x *executor) run(ctx context.Context, code string, l sandbox.Limits) (sand
 	return sandbox.Run(ctx, p, l)
 }
 
-// grade runs program, the test program of item id, under the item's time
-// limit (ref is the item's reference program, timed for the policy) and
-// turns the outcome into a Verdict.
-func (x *executor) grade(ctx context.Context, bench, id, program, ref string) (Verdict, error) {
+// notAllowed is ErrExecutionNotAllowed, naming bench, when x is nil (no
+// Config.Exec: running code is not allowed); else nil.
+func (x *executor) notAllowed(bench string) error {
 	if x == nil {
-		return Verdict{}, fmt.Errorf("%w (%s)", ErrExecutionNotAllowed, bench)
+		return fmt.Errorf("%w (%s)", ErrExecutionNotAllowed, bench)
 	}
-	limit, err := x.timeLimit(ctx, id, ref)
+	return nil
+}
+
+// gradeReply grades the code of reply (codeOf) for item id: it runs
+// program(code), the item's test program, under the item's time limit
+// (program(ref), the reference's, timed for the policy) and turns the
+// outcome into a Verdict. A reply with no code fails as noCode without
+// running; without an executor it returns ErrExecutionNotAllowed.
+func (x *executor) gradeReply(ctx context.Context, bench, id, reply, ref string, program func(code string) string) (Verdict, error) {
+	if err := x.notAllowed(bench); err != nil {
+		return Verdict{}, err
+	}
+	code, ok := codeOf(reply)
+	if !ok {
+		return Verdict{Reason: noCode}, nil
+	}
+	limit, err := x.timeLimit(ctx, id, program(ref))
 	if err != nil {
 		return Verdict{}, fmt.Errorf("benchmark: %s: time the reference of %s: %w", bench, id, err)
 	}
 	l := x.exec.Limits
 	l.CPU, l.Wall = limit, limit
-	r, err := x.run(ctx, program, l)
+	r, err := x.run(ctx, program(code), l)
 	if err != nil {
 		return Verdict{}, fmt.Errorf("benchmark: %s: run %s: %w", bench, id, err)
 	}
@@ -202,34 +212,4 @@ func extractCode(reply string) string {
 		return ""
 	}
 	return answer.NormalizeCode(code)
-}
-
-// readJSONL calls each for every non-blank line of a JSONL data file.
-func readJSONL(bench, path string, each func(line int, text []byte) error) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return fmt.Errorf("benchmark: %s: data file %s: %w", bench, path, err)
-	}
-	defer f.Close()
-	if err := regular(f); err != nil {
-		return fmt.Errorf("benchmark: %s: %s: %w", bench, path, err)
-	}
-	r := bufio.NewReader(limitData(f))
-	for line := 1; ; line++ {
-		text, readErr := r.ReadBytes('\n')
-		if readErr != nil && !errors.Is(readErr, io.EOF) {
-			return fmt.Errorf("benchmark: %s: %s:%d: %w", bench, path, line, readErr)
-		}
-		if line == 1 {
-			text = bytes.TrimPrefix(text, []byte("\uFEFF"))
-		}
-		if len(bytes.TrimSpace(text)) > 0 {
-			if err := each(line, text); err != nil {
-				return fmt.Errorf("benchmark: %s: %s:%d: %w", bench, path, line, err)
-			}
-		}
-		if readErr != nil {
-			return nil
-		}
-	}
 }

@@ -100,7 +100,9 @@ func GeneralReads(reply string) bool {
 	if lastNumber(line) != "" {
 		return true
 	}
-	return !strings.Contains(s, "\n") && len(line) <= generalShortLine && extractGeneral(s) != ""
+	// Here extractGeneral(s) would come to its short-line rule: no box, no
+	// phrase that reads, no number.
+	return !strings.Contains(s, "\n") && len(line) <= generalShortLine && canonGeneral(line, false) != ""
 }
 
 // listItem matches a line that starts a list item: "1.", "2)", "-", "*".

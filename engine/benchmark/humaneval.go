@@ -109,15 +109,8 @@ func (b humanEvalBench) Grade(ctx context.Context, response string, it Item) (Ve
 	if !ok {
 		return Verdict{}, fmt.Errorf("benchmark: humaneval: item %s has no HumanEval test (Check is %T)", it.ID, it.Check)
 	}
-	if b.x == nil {
-		return Verdict{}, fmt.Errorf("%w (humaneval)", ErrExecutionNotAllowed)
-	}
-	code, ok := codeOf(response)
-	if !ok {
-		return Verdict{Reason: noCode}, nil
-	}
-	ref := HumanEvalProgram(c, c.CanonicalSolution)
-	return b.x.grade(ctx, b.Name(), it.ID, HumanEvalProgram(c, code), ref)
+	return b.x.gradeReply(ctx, b.Name(), it.ID, response, c.CanonicalSolution,
+		func(code string) string { return HumanEvalProgram(c, code) })
 }
 
 // HumanEvalProgram returns the test program of completion code for the
@@ -137,8 +130,9 @@ func HumanEvalProgram(c HumanEvalCheck, code string) string {
 
 // humanEvalSolution is the solution part of HumanEvalProgram.
 func humanEvalSolution(c HumanEvalCheck, code string) string {
-	if definesFunc(code, c.EntryPoint) {
-		return promptPreamble(c.Prompt, c.EntryPoint) + code
+	def := funcDef(c.EntryPoint)
+	if def.MatchString(code) {
+		return promptPreamble(c.Prompt, def) + code
 	}
 	return c.Prompt + indentBody(code)
 }
@@ -151,10 +145,10 @@ func funcDef(name string) *regexp.Regexp {
 // definesFunc reports whether code defines function name at the top level.
 func definesFunc(code, name string) bool { return funcDef(name).MatchString(code) }
 
-// promptPreamble returns what prompt holds before the definition of
-// function name: imports and helpers.
-func promptPreamble(prompt, name string) string {
-	loc := funcDef(name).FindStringIndex(prompt)
+// promptPreamble returns what prompt holds before the function definition
+// def (a funcDef) matches: imports and helpers.
+func promptPreamble(prompt string, def *regexp.Regexp) string {
+	loc := def.FindStringIndex(prompt)
 	if loc == nil {
 		return ""
 	}

@@ -1,14 +1,9 @@
 package benchmark
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"io/fs"
-	"os"
 	"strings"
 
 	"github.com/slmmux/slmmux/engine/answer"
@@ -64,42 +59,22 @@ type jsonlRecord struct {
 // line; blank lines are skipped. Choices without letter prefixes get
 // "A ", "B ", ...; a letter answer may also be given as the choice's text.
 func (b jsonlBench) Load(path string) ([]Item, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("benchmark: jsonl: data file %s not found: %w", path, err)
-		}
-		return nil, fmt.Errorf("benchmark: jsonl: %w", err)
-	}
-	defer f.Close()
-	if err := regular(f); err != nil {
-		return nil, fmt.Errorf("benchmark: jsonl: %s: %w", path, err)
-	}
 	var items []Item
 	ids := uniqueIDs{}
-	r := bufio.NewReader(limitData(f))
-	for line := 1; ; line++ {
-		text, readErr := r.ReadBytes('\n')
-		if readErr != nil && !errors.Is(readErr, io.EOF) {
-			return nil, fmt.Errorf("benchmark: jsonl: %s:%d: %w", path, line, readErr)
+	err := readJSONL(b.Name(), path, func(line int, text []byte) error {
+		it, err := b.parseLine(text, line)
+		if err == nil {
+			err = ids.add(it.ID, line)
 		}
-		if line == 1 {
-			text = bytes.TrimPrefix(text, []byte("\uFEFF"))
-		}
-		if len(bytes.TrimSpace(text)) > 0 {
-			it, err := b.parseLine(text, line)
-			if err == nil {
-				err = ids.add(it.ID, line)
-			}
-			if err != nil {
-				return nil, fmt.Errorf("benchmark: jsonl: %s:%d: %w", path, line, err)
-			}
+		if err == nil {
 			items = append(items, it)
 		}
-		if readErr != nil {
-			return items, nil
-		}
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
+	return items, nil
 }
 
 // parseLine decodes one JSONL line into an Item.

@@ -1,6 +1,7 @@
 package benchmark
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -22,6 +23,21 @@ var ErrTooLarge = errors.New("data file too large")
 
 // readData reads a data file, naming the path in every error.
 func readData(bench, path string) ([]byte, error) {
+	f, err := openData(bench, path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(limitData(f))
+	if err != nil {
+		return nil, fmt.Errorf("benchmark: %s: %s: %w", bench, path, err)
+	}
+	return data, nil
+}
+
+// openData opens the data file path of benchmark bench, refusing what is
+// not a regular file.
+func openData(bench, path string) (*os.File, error) {
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("benchmark: %s: data file %s not found: %w", bench, path, err)
@@ -29,15 +45,40 @@ func readData(bench, path string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("benchmark: %s: read data file: %w", bench, err)
 	}
-	defer f.Close()
 	if err := regular(f); err != nil {
+		f.Close()
 		return nil, fmt.Errorf("benchmark: %s: %s: %w", bench, path, err)
 	}
-	data, err := io.ReadAll(limitData(f))
+	return f, nil
+}
+
+// readJSONL calls each for every non-blank line of a JSONL data file
+// (a byte-order mark before the first is dropped). An error names the
+// file and the line.
+func readJSONL(bench, path string, each func(line int, text []byte) error) error {
+	f, err := openData(bench, path)
 	if err != nil {
-		return nil, fmt.Errorf("benchmark: %s: %s: %w", bench, path, err)
+		return err
 	}
-	return data, nil
+	defer f.Close()
+	r := bufio.NewReader(limitData(f))
+	for line := 1; ; line++ {
+		text, readErr := r.ReadBytes('\n')
+		if readErr != nil && !errors.Is(readErr, io.EOF) {
+			return fmt.Errorf("benchmark: %s: %s:%d: %w", bench, path, line, readErr)
+		}
+		if line == 1 {
+			text = bytes.TrimPrefix(text, []byte("\uFEFF"))
+		}
+		if len(bytes.TrimSpace(text)) > 0 {
+			if err := each(line, text); err != nil {
+				return fmt.Errorf("benchmark: %s: %s:%d: %w", bench, path, line, err)
+			}
+		}
+		if readErr != nil {
+			return nil
+		}
+	}
 }
 
 // regular refuses devices (/dev/zero would never end).

@@ -187,14 +187,8 @@ func (b mbppBench) Grade(ctx context.Context, response string, it Item) (Verdict
 	if !ok {
 		return Verdict{}, fmt.Errorf("benchmark: mbpp: item %s has no MBPP tests (Check is %T)", it.ID, it.Check)
 	}
-	if b.x == nil {
-		return Verdict{}, fmt.Errorf("%w (mbpp)", ErrExecutionNotAllowed)
-	}
-	code, ok := codeOf(response)
-	if !ok {
-		return Verdict{Reason: noCode}, nil
-	}
-	return b.x.grade(ctx, b.Name(), it.ID, MBPPProgram(c, code), MBPPProgram(c, c.Code))
+	return b.x.gradeReply(ctx, b.Name(), it.ID, response, c.Code,
+		func(code string) string { return MBPPProgram(c, code) })
 }
 
 // MBPPProgram returns the test program of code for the task c: the code,

@@ -105,32 +105,25 @@ func DefaultLimits() Limits {
 	}
 }
 
-// withDefaults fills the zero fields of l.
+// withDefaults fills the zero (or negative) fields of l.
 func (l Limits) withDefaults() Limits {
 	d := DefaultLimits()
-	if l.CPU <= 0 {
-		l.CPU = d.CPU
-	}
-	if l.Wall <= 0 {
-		l.Wall = d.Wall
-	}
-	if l.MemoryBytes <= 0 {
-		l.MemoryBytes = d.MemoryBytes
-	}
-	if l.FileBytes <= 0 {
-		l.FileBytes = d.FileBytes
-	}
-	if l.OutputBytes <= 0 {
-		l.OutputBytes = d.OutputBytes
-	}
-	if l.Procs <= 0 {
-		l.Procs = d.Procs
-	}
+	orDefault(&l.CPU, d.CPU)
+	orDefault(&l.Wall, d.Wall)
+	orDefault(&l.MemoryBytes, d.MemoryBytes)
+	orDefault(&l.FileBytes, d.FileBytes)
+	orDefault(&l.OutputBytes, d.OutputBytes)
+	orDefault(&l.Procs, d.Procs)
 	l.Procs = max(l.Procs, 2) // the prelude and the program
-	if l.Files <= 0 {
-		l.Files = d.Files
-	}
+	orDefault(&l.Files, d.Files)
 	return l
+}
+
+// orDefault sets *v to def when it is unset (zero or negative).
+func orDefault[T ~int | ~int64](v *T, def T) {
+	if *v <= 0 {
+		*v = def
+	}
 }
 
 // Program is the Python source to run and its standard input.

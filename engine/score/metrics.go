@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/slmmux/slmmux/engine/answer"
+	"github.com/slmmux/slmmux/engine/ifeval"
 )
 
 // Metrics are one model's scores.
@@ -25,13 +26,6 @@ type Metrics struct {
 	InstructionLoose  *float64 `json:"instruction_level_loose,omitempty"`
 	// Passed is the share of responses whose verdict passed.
 	Passed float64 `json:"passed"`
-}
-
-// followed is the part of an IFEval verdict's detail the metrics read:
-// the authors' output fields.
-type followed struct {
-	All  bool   `json:"follow_all_instructions"`
-	List []bool `json:"follow_instruction_list"`
 }
 
 // Compute gives each model's metrics over its matched records, in order of
@@ -68,18 +62,17 @@ func compute(kind answer.Kind, model string, recs []Record) Metrics {
 			t.c++
 			passed++
 		}
-		if kind == answer.Text {
-			var d struct{ Strict, Loose *followed }
-			if b, err := json.Marshal(r.Verdict.Detail); err == nil && json.Unmarshal(b, &d) == nil && d.Strict != nil && d.Loose != nil {
-				text = true
-				ps += b2f(d.Strict.All)
-				pl += b2f(d.Loose.All)
-				for i := range d.Strict.List {
-					it++
-					is += b2f(d.Strict.List[i])
-					if i < len(d.Loose.List) {
-						il += b2f(d.Loose.List[i])
-					}
+		// IFEval's grader's detail, built in-process (records are graded
+		// here, never read back).
+		if d, ok := r.Verdict.Detail.(ifeval.Result); ok && kind == answer.Text {
+			text = true
+			ps += b2f(d.Strict.FollowAll)
+			pl += b2f(d.Loose.FollowAll)
+			for i := range d.Strict.FollowList {
+				it++
+				is += b2f(d.Strict.FollowList[i])
+				if i < len(d.Loose.FollowList) {
+					il += b2f(d.Loose.FollowList[i])
 				}
 			}
 		}

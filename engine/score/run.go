@@ -13,13 +13,10 @@ import (
 // correct) and exec.jsonl with the verdicts. data is the data file's path
 // as run.json records it. Unmatched records are left out.
 func WriteRun(dir, data string, b benchmark.Benchmark, items []benchmark.Item, recs []Record) error {
-	k := 0
-	per := map[[2]string]int{}
+	k := 0 // the most responses of a model to an item (Match numbers them)
 	for _, r := range recs {
 		if r.Err == "" {
-			key := [2]string{r.Item, r.Model}
-			per[key]++
-			k = max(k, per[key])
+			k = max(k, r.Sample+1)
 		}
 	}
 	meta := engine.NewRunMeta(b, items, engine.Sampling{Samples: max(k, 1)})
@@ -32,10 +29,7 @@ func WriteRun(dir, data string, b benchmark.Benchmark, items []benchmark.Item, r
 		return err
 	}
 	defer lock.Close()
-	byID := make(map[string]benchmark.Item, len(items))
-	for _, it := range items {
-		byID[it.ID] = it
-	}
+	byID := engine.ItemsByID(items)
 	sw, err := runstore.OpenWriter(dir)
 	if err != nil {
 		return err

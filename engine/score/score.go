@@ -13,11 +13,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"runtime"
 	"slices"
 	"strconv"
-
-	"golang.org/x/sync/errgroup"
 
 	"github.com/slmmux/slmmux/engine"
 	"github.com/slmmux/slmmux/engine/benchmark"
@@ -165,15 +162,8 @@ func Match(b benchmark.Benchmark, items []benchmark.Item, rs []Response) []Recor
 // the cores). The error is the first grading failure (the sandbox could
 // not start, or execution is not allowed), never a wrong answer.
 func Grade(ctx context.Context, g benchmark.Grader, items []benchmark.Item, recs []Record, workers int) error {
-	byID := make(map[string]benchmark.Item, len(items))
-	for _, it := range items {
-		byID[it.ID] = it
-	}
-	if workers <= 0 {
-		workers = runtime.NumCPU()
-	}
-	eg, ctx := errgroup.WithContext(ctx)
-	eg.SetLimit(workers)
+	byID := engine.ItemsByID(items)
+	eg, ctx := engine.GradeGroup(ctx, workers)
 	for i := range recs {
 		if recs[i].Err != "" {
 			continue
