@@ -54,9 +54,11 @@
 //     sits exactly on a threshold.
 //   - Regular expressions. Python's re is replaced by Go's RE2 with
 //     Python's Unicode \s, \w and \d spelled out as classes. A keyword from
-//     the data is used as a pattern, as the authors do; a keyword that RE2
-//     cannot compile (lookarounds, backreferences) is matched literally,
-//     where Python would use its own syntax. In NLTK's contraction rules
+//     the data is used as a pattern, as the authors do, and so are a
+//     section splitter and a postscript marker; one that RE2 cannot
+//     compile (lookarounds, backreferences) is matched literally, within
+//     the rest of the check's pattern, where Python would use its own
+//     syntax (or raise). In NLTK's contraction rules
 //     (cannot, gonna, ...) \b is ASCII-only in RE2, Unicode in Python.
 //     Python's \w is taken as Go's Unicode letters and numbers plus "_",
 //     with Go's Unicode version, which may differ from Python's.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"math"
 	"os"
+	"reflect"
 	"testing"
 
 	"github.com/slmmux/slmmux/engine/enginetest"
@@ -88,6 +89,33 @@ func TestGPT4Table3(t *testing.T) {
 	} {
 		if math.Abs(100*c.got-c.want) > 0.5 {
 			t.Errorf("%s = %.2f %%, want %.2f %% ± 0.5", c.name, 100*c.got, c.want)
+		}
+	}
+}
+
+// TestCheckIsStrictAndLoose: Check, which builds the checkers once and
+// starts the loose check from the strict verdicts, gives what Strict and
+// Loose give, on every GPT-4 response, on each starred and with an extra
+// line (loose variants that repeat one another), and on blank ones.
+func TestCheckIsStrictAndLoose(t *testing.T) {
+	ins, err := Load(enginetest.DataFile(t, "ifeval.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	byPrompt := map[string]string{}
+	for _, r := range responses(t, enginetest.DataFile(t, "ifeval_gpt4_responses.jsonl")) {
+		byPrompt[r.Prompt] = r.Response
+	}
+	for _, in := range ins {
+		resp := byPrompt[in.Prompt]
+		for _, v := range []string{resp, "*" + resp + "*\n", " \n ", "*"} {
+			got := Check(in, v)
+			if s := Strict(in, v); !reflect.DeepEqual(got.Strict, s) {
+				t.Errorf("key %d on %.40q: Check's strict %v, Strict %v", in.Key, v, got.Strict.FollowList, s.FollowList)
+			}
+			if l := Loose(in, v); !reflect.DeepEqual(got.Loose, l) {
+				t.Errorf("key %d on %.40q: Check's loose %v, Loose %v", in.Key, v, got.Loose.FollowList, l.FollowList)
+			}
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/slmmux/slmmux/engine/ifeval/langdetect"
@@ -38,9 +39,19 @@ type Result struct {
 	Loose  Output `json:"loose"`
 }
 
-// Check checks response against in both strictly and loosely.
+// Check checks response against in both strictly and loosely, as
+// [Strict] and [Loose] do, building in's checkers once for both. The
+// response itself is the first loose variant, so the loose check starts
+// from the strict verdicts and tries only the other variants.
 func Check(in Input, response string) Result {
-	return Result{Strict: Strict(in, response), Loose: Loose(in, response)}
+	cs, _ := checkers(in)
+	strict := follow(cs, candidates([]string{response}), nil)
+	rest := candidates(looseVariants(response))
+	if len(rest) > 0 && rest[0] == response {
+		rest = rest[1:] // the strict check tried it
+	}
+	loose := follow(cs, rest, strict)
+	return Result{Strict: output(in, response, strict), Loose: output(in, response, loose)}
 }
 
 // Failed returns the ids of the instructions not followed, in order.
@@ -72,20 +83,31 @@ func Validate(in Input) error {
 	return err
 }
 
-// checkers builds the checkers of in's instructions.
+// checkers builds the checkers of in's instructions, one for each id: nil
+// for an instruction that cannot be built (no kwargs at its index, or
+// build fails), which then counts as not followed. The error is the
+// first reason why in cannot be checked (see [Validate]), nil when every
+// checker was built.
 func checkers(in Input) ([]checker, error) {
+	var first error
 	if len(in.Kwargs) != len(in.InstructionIDs) {
-		return nil, &InputError{in.Key, fmt.Errorf("%d instruction ids but %d kwargs", len(in.InstructionIDs), len(in.Kwargs))}
+		first = &InputError{in.Key, fmt.Errorf("%d instruction ids but %d kwargs", len(in.InstructionIDs), len(in.Kwargs))}
 	}
 	cs := make([]checker, len(in.InstructionIDs))
 	for i, id := range in.InstructionIDs {
+		if i >= len(in.Kwargs) {
+			continue
+		}
 		c, err := build(id, in.Kwargs[i])
 		if err != nil {
-			return nil, &InputError{in.Key, err}
+			if first == nil {
+				first = &InputError{in.Key, err}
+			}
+			continue
 		}
 		cs[i] = c
 	}
-	return cs, nil
+	return cs, first
 }
 
 // Load reads IFEval prompts from a JSONL file (the authors'
@@ -148,7 +170,8 @@ var ErrEmpty = errors.New("no prompts")
 // instruction. An instruction that cannot be built (see Validate) counts
 // as not followed.
 func Strict(in Input, response string) Output {
-	return evaluate(in, response, []string{response})
+	cs, _ := checkers(in)
+	return output(in, response, follow(cs, candidates([]string{response}), nil))
 }
 
 // Loose checks response as the authors' test_instruction_following_loose
@@ -156,7 +179,8 @@ func Strict(in Input, response string) Output {
 // (the response; without its first line; without its last line; without
 // both; and each of these with every "*" removed).
 func Loose(in Input, response string) Output {
-	return evaluate(in, response, looseVariants(response))
+	cs, _ := checkers(in)
+	return output(in, response, follow(cs, candidates(looseVariants(response)), nil))
 }
 
 // looseVariants returns the eight responses of the loose check, in the
@@ -183,30 +207,50 @@ func looseVariants(response string) []string {
 	}
 }
 
-func evaluate(in Input, response string, variants []string) Output {
-	out := Output{
-		InstructionIDList: in.InstructionIDs,
-		Prompt:            in.Prompt,
-		Response:          response,
-		FollowList:        make([]bool, len(in.InstructionIDs)),
-	}
-	for i, id := range in.InstructionIDs {
-		if i >= len(in.Kwargs) {
-			continue
+// candidates returns the variants worth checking, in order: each once,
+// and none that is blank. The authors test `r.strip() and
+// instruction.check_following(r)`, so a blank variant follows nothing,
+// and a checker is a pure function of its text, so a repeat gets the
+// verdict its first occurrence got: dropping either keeps every verdict.
+func candidates(variants []string) []string {
+	out := make([]string, 0, len(variants))
+	for _, v := range variants {
+		if pyStrip(v) != "" && !slices.Contains(out, v) {
+			out = append(out, v)
 		}
-		c, err := build(id, in.Kwargs[i])
-		if err != nil {
+	}
+	return out
+}
+
+// follow says, for each checker, whether it holds for any of variants: a
+// nil checker holds for none. Where from (the verdicts of variants already
+// tried, or nil) is true, the verdict stays true without another check.
+func follow(cs []checker, variants []string, from []bool) []bool {
+	ok := make([]bool, len(cs))
+	copy(ok, from)
+	for i, c := range cs {
+		if c == nil || ok[i] {
 			continue
 		}
 		for _, v := range variants {
-			if pyStrip(v) != "" && c(v) {
-				out.FollowList[i] = true
+			if c(v) {
+				ok[i] = true
 				break
 			}
 		}
 	}
-	out.FollowAll = all(out.FollowList)
-	return out
+	return ok
+}
+
+// output is the Output for response with verdicts followed.
+func output(in Input, response string, followed []bool) Output {
+	return Output{
+		InstructionIDList: in.InstructionIDs,
+		Prompt:            in.Prompt,
+		Response:          response,
+		FollowAll:         all(followed),
+		FollowList:        followed,
+	}
 }
 
 // all is Python's all(): true for an empty list.

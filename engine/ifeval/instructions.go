@@ -175,13 +175,16 @@ func (kw kwargs) relation(name string) (string, error) {
 	return r, nil
 }
 
-// pyRegexp compiles a Python pattern taken from the data (a keyword used
-// as a pattern, as the authors do) with Go's syntax. Patterns RE2 cannot
-// compile (lookarounds, backreferences) fall back to the literal text.
-func pyRegexp(flags, pattern string) *regexp.Regexp {
-	re, err := regexp.Compile(flags + pattern)
+// pyRegexp compiles prefix + data + suffix with Go's syntax, where data is
+// a Python pattern taken from the data (a keyword used as a pattern, as
+// the authors do) and prefix and suffix are this package's own regexp
+// parts. When RE2 cannot compile it (lookarounds, backreferences, an
+// unbalanced bracket), data alone falls back to its literal text, and the
+// prefix and suffix keep their meaning.
+func pyRegexp(prefix, data, suffix string) *regexp.Regexp {
+	re, err := regexp.Compile(prefix + data + suffix)
 	if err != nil {
-		return regexp.MustCompile(flags + regexp.QuoteMeta(pattern))
+		return regexp.MustCompile(prefix + regexp.QuoteMeta(data) + suffix)
 	}
 	return re
 }
@@ -191,10 +194,11 @@ func buildKeywordExistence(kw kwargs) (checker, error) {
 	if err != nil {
 		return nil, err
 	}
-	sort.Strings(words)
+	// The authors sort the keywords; the order cannot change the verdict
+	// (every keyword must match), so they are checked as given.
 	res := make([]*regexp.Regexp, len(words))
 	for i, w := range words {
-		res[i] = pyRegexp("(?i)", w)
+		res[i] = pyRegexp("(?i)", w, "")
 	}
 	return func(value string) bool {
 		for _, re := range res {
@@ -219,7 +223,7 @@ func buildKeywordFrequency(kw kwargs) (checker, error) {
 	if err != nil {
 		return nil, err
 	}
-	re := pyRegexp("(?i)", pyStrip(word))
+	re := pyRegexp("(?i)", pyStrip(word), "")
 	return func(value string) bool {
 		return compare(rel, len(re.FindAllStringIndex(value, -1)), freq)
 	}, nil
@@ -236,7 +240,7 @@ func buildForbiddenWords(kw kwargs) (checker, error) {
 		if i > 0 && w == words[i-1] {
 			continue // the authors de-duplicate with set()
 		}
-		res = append(res, pyRegexp("(?i)", w))
+		res = append(res, pyRegexp("(?i)", w, ""))
 	}
 	return func(value string) bool {
 		for _, re := range res {
@@ -430,7 +434,7 @@ func buildPostscript(kw kwargs) (checker, error) {
 	case "P.S.":
 		re = regexp.MustCompile(`(?m)` + pySpaceClass + `*p\.` + pySpaceClass + `?s\..*$`)
 	default:
-		re = pyRegexp(`(?m)`, pySpaceClass+`*`+pyLower(marker)+`.*$`)
+		re = pyRegexp(`(?m)`+pySpaceClass+`*`, pyLower(marker), `.*$`)
 	}
 	return func(value string) bool { return re.MatchString(pyLower(value)) }, nil
 }
@@ -499,7 +503,7 @@ func buildSections(kw kwargs) (checker, error) {
 	if err != nil {
 		return nil, err
 	}
-	re := pyRegexp("", pySpaceClass+`?`+pyStrip(splitter)+pySpaceClass+`?\p{Nd}+`+pySpaceClass+`?`)
+	re := pyRegexp(pySpaceClass+`?`, pyStrip(splitter), pySpaceClass+`?\p{Nd}+`+pySpaceClass+`?`)
 	return func(value string) bool {
 		return len(re.Split(value, -1))-1 >= n
 	}, nil

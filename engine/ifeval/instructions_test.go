@@ -155,6 +155,14 @@ func TestMultipleSections(t *testing.T) {
   [content of section 1]
   SECTION 2
   [content of section 2]`, true},
+		// added: "?*" does not compile in Go, so the splitter is taken as
+		// literal text, and the space and number parts still apply.
+		{"added: splitter RE2 cannot compile", map[string]any{"section_spliter": "*SECTION*", "num_sections": 2.0}, `*SECTION* 1
+  [content of section 1]
+  *SECTION* 2
+  [content of section 2]`, true},
+		{"added: splitter RE2 cannot compile, one section", map[string]any{"section_spliter": "*SECTION*", "num_sections": 2.0}, `*SECTION* 1
+  [content of section 1]`, false},
 	})
 }
 
@@ -229,6 +237,10 @@ func TestPostscript(t *testing.T) {
 		{"P.S. mid-line", map[string]any{"postscript_marker": "P.S."}, postscript3, true},
 		{"p.p.s lower", map[string]any{"postscript_marker": "P.P.S"}, postscript4, true},
 		{"P. S.", map[string]any{"postscript_marker": "P.S."}, postscript5, true},
+		// added: "\s**note*" does not compile in Go, so the marker is taken
+		// as literal text, and the space and rest-of-line parts still apply.
+		{"added: marker RE2 cannot compile", map[string]any{"postscript_marker": "*Note*"}, "Thanks.\n  *NOTE*: see you soon.", true},
+		{"added: marker RE2 cannot compile, absent", map[string]any{"postscript_marker": "*Note*"}, "Thanks.\nNote: see you soon.", false},
 	})
 }
 
@@ -423,7 +435,14 @@ func TestJSONFormat(t *testing.T) {
 		{"fenced", nil, "```json\n{\"a\": [1, 2]}\n```", true},
 		{"fenced JSON tag", nil, "```JSON\n[1, 2]\n```", true},
 		{"python's NaN", nil, `{"a": NaN, "b": -Infinity}`, true},
+		{"python's bare NaN", nil, `NaN`, true},
+		{"python's Infinity in a list", nil, `[NaN, Infinity, -Infinity]`, true},
 		{"NaN inside a string is text", nil, `{"a": "NaN"`, false},
+		{"NaN after a digit", nil, `[1NaN]`, false},
+		{"Infinity after a digit", nil, `[1Infinity]`, false},
+		{"minus NaN", nil, `-NaN`, false},
+		{"NaN as a fraction", nil, `1.NaN`, false},
+		{"NaN as an exponent", nil, `1eNaN`, false},
 		{"prose", nil, "Here is the JSON: {\"a\": 1}", false},
 		{"two values", nil, `{"a": 1} {"b": 2}`, false},
 	})

@@ -36,49 +36,38 @@ type punktParams struct {
 	orthoContext map[string]int
 }
 
-var (
-	englishOnce   sync.Once
-	englishParams *punktParams
-	englishErr    error
-)
-
-// english returns the English Punkt parameters.
-func english() (*punktParams, error) {
-	englishOnce.Do(func() {
-		b, err := data.Asset("data/english.json")
-		if err != nil {
-			englishErr = err
-			return
+// english returns the English Punkt parameters, loaded on the first call.
+var english = sync.OnceValues(func() (*punktParams, error) {
+	b, err := data.Asset("data/english.json")
+	if err != nil {
+		return nil, err
+	}
+	st, err := sentences.LoadTraining(b)
+	if err != nil {
+		return nil, err
+	}
+	p := &punktParams{
+		abbrevTypes:  map[string]bool{},
+		collocations: map[[2]string]bool{},
+		sentStarters: map[string]bool{},
+		orthoContext: map[string]int{},
+	}
+	for k := range st.AbbrevTypes {
+		p.abbrevTypes[k] = true
+	}
+	for k := range st.SentStarters {
+		p.sentStarters[k] = true
+	}
+	for k := range st.Collocations {
+		if a, b, ok := strings.Cut(k, ","); ok {
+			p.collocations[[2]string{a, b}] = true
 		}
-		st, err := sentences.LoadTraining(b)
-		if err != nil {
-			englishErr = err
-			return
-		}
-		p := &punktParams{
-			abbrevTypes:  map[string]bool{},
-			collocations: map[[2]string]bool{},
-			sentStarters: map[string]bool{},
-			orthoContext: map[string]int{},
-		}
-		for k := range st.AbbrevTypes {
-			p.abbrevTypes[k] = true
-		}
-		for k := range st.SentStarters {
-			p.sentStarters[k] = true
-		}
-		for k := range st.Collocations {
-			if a, b, ok := strings.Cut(k, ","); ok {
-				p.collocations[[2]string{a, b}] = true
-			}
-		}
-		for k, v := range st.OrthoContext {
-			p.orthoContext[k] = v
-		}
-		englishParams = p
-	})
-	return englishParams, englishErr
-}
+	}
+	for k, v := range st.OrthoContext {
+		p.orthoContext[k] = v
+	}
+	return p, nil
+})
 
 // punktSentences is PunktSentenceTokenizer.tokenize(text) with
 // realign_boundaries=True.

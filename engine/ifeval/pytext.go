@@ -59,31 +59,22 @@ func cased(r rune) (isCased, upper, lower bool) {
 
 // pyIsUpper is str.isupper: at least one cased character and no cased
 // character that is not upper case.
-func pyIsUpper(s string) bool {
-	seen := false
-	for _, r := range s {
-		c, up, _ := cased(r)
-		if !c {
-			continue
-		}
-		if !up {
-			return false
-		}
-		seen = true
-	}
-	return seen
-}
+func pyIsUpper(s string) bool { return allCased(s, true) }
 
 // pyIsLower is str.islower: at least one cased character and no cased
 // character that is not lower case.
-func pyIsLower(s string) bool {
+func pyIsLower(s string) bool { return allCased(s, false) }
+
+// allCased reports whether s has at least one cased character and every
+// cased character is upper case (upper true) or lower case (upper false).
+func allCased(s string, upper bool) bool {
 	seen := false
 	for _, r := range s {
-		c, _, low := cased(r)
+		c, up, low := cased(r)
 		if !c {
 			continue
 		}
-		if !low {
+		if upper && !up || !upper && !low {
 			return false
 		}
 		seen = true

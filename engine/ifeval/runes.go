@@ -50,7 +50,9 @@ func pyJSONValid(s string) bool {
 	if !strings.Contains(s, "NaN") && !strings.Contains(s, "Infinity") {
 		return false
 	}
-	// Replace the three names by 0 outside strings, then check again.
+	// Replace the three names by null outside strings, then check again:
+	// null, unlike a number, cannot merge with a neighbouring digit, sign
+	// or exponent ("[1NaN]", "-NaN", "1eNaN"), which Python rejects.
 	var b strings.Builder
 	inString, escaped := false, false
 	for i := 0; i < len(s); i++ {
@@ -72,13 +74,13 @@ func pyJSONValid(s string) bool {
 			inString = true
 			b.WriteByte(c)
 		case strings.HasPrefix(s[i:], "NaN"):
-			b.WriteByte('0')
+			b.WriteString("null")
 			i += len("NaN") - 1
 		case strings.HasPrefix(s[i:], "-Infinity"):
-			b.WriteByte('0')
+			b.WriteString("null")
 			i += len("-Infinity") - 1
 		case strings.HasPrefix(s[i:], "Infinity"):
-			b.WriteByte('0')
+			b.WriteString("null")
 			i += len("Infinity") - 1
 		default:
 			b.WriteByte(c)

@@ -76,16 +76,8 @@ type model struct {
 	cjk      map[rune]rune
 }
 
-var (
-	loadOnce sync.Once
-	loaded   *model
-	loadErr  error
-)
-
-func load() (*model, error) {
-	loadOnce.Do(func() { loaded, loadErr = decode(profilesGz) })
-	return loaded, loadErr
-}
+// load returns the profiles, decoded on the first call.
+var load = sync.OnceValues(func() (*model, error) { return decode(profilesGz) })
 
 func decode(gz []byte) (*model, error) {
 	zr, err := gzip.NewReader(bytes.NewReader(gz))
