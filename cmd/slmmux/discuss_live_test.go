@@ -143,9 +143,15 @@ func TestServeDiscussionEnsembles(t *testing.T) {
 	for _, m := range []string{"moa", "debate", "mav"} {
 		cfg += fmt.Sprintf("  %s:\n    models: [demo-addsub, demo-mul]\n    method: %s\n    temperature: 1\n", m, m)
 	}
+	// Members and aggregator named as `ollama list` names them (":latest")
+	// are the resolved members.
+	cfg += "  tagged:\n    models: [demo-addsub:latest, demo-mul]\n    method: moa\n    aggregator: demo-addsub:latest\n"
 	path := filepath.Join(t.TempDir(), "serve.yaml")
 	os.WriteFile(path, []byte(cfg), 0o644)
 	base := launchServe(t, map[string]string{"OLLAMA_HOST": d.Host}, "--config", path)
+	if code, reply := post(t, base+"/v1/chat/completions", `{"model":"mux:tagged","messages":[{"role":"user","content":"What is 2+3?"}]}`); code != 200 {
+		t.Errorf("moa over members named with :latest: %d %s", code, reply)
+	}
 	for _, m := range []string{"moa", "debate", "mav"} {
 		body := fmt.Sprintf(`{"model":"mux:%s","seed":4,"messages":[{"role":"user","content":"What is 47+8?"}]}`, m)
 		code, reply := post(t, base+"/v1/chat/completions", body)

@@ -380,33 +380,8 @@ func TestPoolServe(t *testing.T) {
 	cfg := writeConfig(t, [2]string{"alpha", pa}, [2]string{"beta", pb})
 	body, _ := os.ReadFile(cfg)
 	os.WriteFile(cfg, append(body, []byte("ensembles:\n  mux:\n    models: ["+a+", "+b+"]\n    samples: 2\n    num_predict: 4\n")...), 0o644)
-	addr := closedPort(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan result, 1)
-	go func() {
-		done <- run(ctx, map[string]string{"OLLAMA_HOST": da.Host}, "serve", "--listen", addr, "--config", cfg, "--max-loaded", "1")
-	}()
-	t.Cleanup(func() {
-		cancel()
-		if r := <-done; r.code != 0 {
-			t.Errorf("serve exited %d: %s", r.code, r.stderr)
-		}
-	})
-	for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
-		if resp, err := http.Get("http://" + addr + "/health"); err == nil {
-			resp.Body.Close()
-			break
-		}
-		select {
-		case r := <-done:
-			t.Fatalf("serve exited %d: %s", r.code, r.stderr)
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("serve did not start")
-		}
-	}
-	code, reply := post(t, "http://"+addr+"/api/chat", `{"model":"mux","stream":false,"messages":[{"role":"user","content":"What is 2+3?"}]}`)
+	base := launchServe(t, map[string]string{"OLLAMA_HOST": da.Host}, "--config", cfg, "--max-loaded", "1")
+	code, reply := post(t, base+"/api/chat", `{"model":"mux","stream":false,"messages":[{"role":"user","content":"What is 2+3?"}]}`)
 	var out struct {
 		Slmmux struct {
 			Members []struct {

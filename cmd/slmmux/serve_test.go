@@ -55,6 +55,7 @@ func launchServe(t testing.TB, env map[string]string, args ...string) string {
 		}
 		select {
 		case r := <-done:
+			done <- r // for the cleanup, which waits for the exit
 			t.Fatalf("serve exited %d: %s", r.code, r.stderr)
 		default:
 		}

@@ -11,7 +11,7 @@ import (
 	"strings"
 )
 
-// peekKeys finds the string values of the given top-level keys of a JSON
+// peekKeysErr finds the string values of the given top-level keys of a JSON
 // object body (matched as encoding/json matches field names, without
 // regard to case; the first occurrence counts), reading no further than
 // the last of them and never more than limit bytes. A key whose value is
@@ -21,15 +21,9 @@ import (
 //
 // This is how a request is routed before its body is decoded: only an
 // ensemble's request is read whole (and bounded, and typed); any other
-// streams on to the upstream as the client sends it.
-func peekKeys(r *http.Request, limit int64, keys ...string) map[string]string {
-	found, _ := peekKeysErr(r, limit, keys...)
-	return found
-}
-
-// peekKeysErr is peekKeys, also returning the error that reading the body
-// met (a body deadline, a broken connection; nil at its end or at a JSON
-// error, which the upstream judges).
+// streams on to the upstream as the client sends it. The error is what
+// reading the body met (a body deadline, a broken connection; nil at its
+// end or at a JSON error, which the upstream judges).
 func peekKeysErr(r *http.Request, limit int64, keys ...string) (map[string]string, error) {
 	if r.Body == nil || r.Body == http.NoBody {
 		return map[string]string{}, nil
